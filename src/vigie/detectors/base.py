@@ -1,0 +1,56 @@
+"""The detector port.
+
+A detector takes a *batch* of prepared comments and returns one list of findings per comment,
+in order. It loads its models and data once, in its constructor, never per call. It holds no
+threshold: its scores are evidence, and the policy decides what they mean.
+
+``provides`` lists the exact signal names a detector may emit (the policy is checked against
+it at start-up); ``requires`` lists signals of other detectors it reads from ``prior``, which
+fixes the order in which the pipeline runs detectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from vigie.findings import Finding
+from vigie.prepare import PreparedComment
+
+__all__ = ["Detector", "DetectorInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorInfo:
+    """What a detector is and declares.
+
+    Attributes:
+        name: versioned name, e.g. ``vigie.language.fasttext.v1``.
+        provides: exact signal names it may emit.
+        requires: signal names it reads from earlier detectors' findings.
+        cost: rough relative cost per comment (1 = a regex pass); cheap detectors run first.
+    """
+
+    name: str
+    provides: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    cost: int = 1
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """A source of findings. Implementations must be safe to call from one thread at a time."""
+
+    info: DetectorInfo
+
+    def detect(
+        self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
+    ) -> list[list[Finding]]:
+        """Return one list of findings per comment of ``batch``, in order.
+
+        Args:
+            batch: prepared comments.
+            prior: findings of the detectors that ran before, per comment (same order).
+        """
+        ...

@@ -1,0 +1,143 @@
+"""The decision engine: policy + comment + findings in, decision out.
+
+``decide`` is a pure function: no I/O, no clock, no model. The same inputs give the same
+decision, so decisions can be replayed for audit years later and computed on any machine of a
+cluster. Only this module turns evidence into actions; detectors hold no thresholds.
+
+Order of reasoning, for each category of the policy:
+
+1. its score is the highest score among findings whose signal matches the category's patterns;
+2. at or above ``review_threshold`` the category asks for ``review``; at or above
+   ``remove_threshold`` it asks for its own action (``hide``, ``remove``, ``block``...);
+3. a mitigating finding (counter-speech, quotation) caps it at ``review`` (free expression, 6.2).
+
+Then, over the whole comment: the strongest action wins; a detector failure raises the action
+to ``on_detector_error`` at least (never a silent pass); a removal counts as a strike and the
+author is blocked when the strikes within the window reach the policy's count (section 7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vigie.actions import REMOVING_ACTIONS, Action, strongest
+from vigie.decision import AuthorHistory, CategoryVerdict, Decision
+from vigie.findings import DetectorFailure, Finding
+from vigie.policy import CategoryRule, Policy
+from vigie.records import Comment
+
+__all__ = ["decide"]
+
+_NO_HISTORY = AuthorHistory()
+
+
+def _verdict(
+    policy: Policy, rule: CategoryRule, matching: Sequence[Finding], findings: Sequence[Finding]
+) -> tuple[float, CategoryVerdict | None]:
+    if not matching:
+        return 0.0, None
+    score = max(f.score for f in matching)
+    review, remove = policy.thresholds(rule)
+    if score < review:
+        return score, None
+    action = Action(rule.action) if score >= remove else Action.REVIEW
+    mitigated = any(
+        policy.mitigates(rule, f.signal) and f.score >= review for f in findings
+    ) and action.strength > Action.REVIEW.strength
+    if mitigated:
+        action = Action.REVIEW
+    evidence = tuple(
+        sorted((f for f in matching if f.score >= review), key=lambda f: (-f.score, f.signal))
+    )
+    return score, CategoryVerdict(rule.slug, rule.clause, score, action, mitigated, evidence)
+
+
+def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action,
+             failures: Sequence[DetectorFailure], blocked: bool) -> dict[str, str]:
+    if not verdicts and not failures:
+        return {
+            "fr": "Aucun manquement à la directive détecté.",
+            "en": "No breach of the directive detected.",
+        }
+    parts_fr, parts_en = [], []
+    for v in verdicts:
+        rule = policy.category(v.slug)
+        why = "; ".join(f.explanation for f in v.evidence[:3])
+        note_fr = " (atténué : contre-discours ou citation)" if v.mitigated else ""
+        note_en = " (mitigated: counter-speech or quotation)" if v.mitigated else ""
+        parts_fr.append(f"{v.clause} {rule.label.fr} — {why} (score {v.score:.2f}){note_fr}")
+        parts_en.append(f"{v.clause} {rule.label.en} — {why} (score {v.score:.2f}){note_en}")
+    if failures:
+        names = ", ".join(sorted({f.detector for f in failures}))
+        parts_fr.append(f"détecteur en échec : {names}, vérification humaine requise")
+        parts_en.append(f"detector failed: {names}, human review required")
+    if blocked:
+        parts_fr.append("auteur bloqué : récidive (section 7)")
+        parts_en.append("author blocked: repeated breaches (section 7)")
+    return {
+        "fr": f"{action.value} : " + " | ".join(parts_fr),
+        "en": f"{action.value}: " + " | ".join(parts_en),
+    }
+
+
+def decide(
+    policy: Policy,
+    comment: Comment,
+    findings: Sequence[Finding],
+    failures: Sequence[DetectorFailure] = (),
+    history: AuthorHistory | None = None,
+    detectors: Sequence[str] = (),
+) -> Decision:
+    """Decide what to do with ``comment`` given the evidence (pure).
+
+    Args:
+        policy: the validated policy in force when the comment was posted.
+        comment: the comment judged (only its id is read; the text is never re-analysed here).
+        findings: every finding of every detector for this comment.
+        failures: detectors that failed on this comment.
+        history: the author's strikes in the policy window, from the store (none: a clean slate).
+        detectors: versioned names of the detectors that ran, recorded on the decision.
+
+    Returns:
+        The decision, with the clauses cited, the evidence and the policy digest.
+    """
+    history = history or _NO_HISTORY
+    verdicts: list[CategoryVerdict] = []
+    scores: dict[str, float] = {}
+    by_slug: dict[str, list[Finding]] = {}
+    for finding in findings:
+        for matched in policy.categories_for(finding.signal):
+            by_slug.setdefault(matched.slug, []).append(finding)
+    for rule in policy.categories:
+        score, verdict = _verdict(policy, rule, by_slug.get(rule.slug, ()), findings)
+        if score > 0.0:
+            scores[rule.slug] = score
+        if verdict is not None:
+            verdicts.append(verdict)
+
+    escalate = any(v.action is Action.ESCALATE for v in verdicts)
+    action = strongest(*(v.action for v in verdicts))
+    if failures:
+        action = strongest(action, Action(policy.on_detector_error))
+
+    strike = action in REMOVING_ACTIONS and any(
+        v.action in REMOVING_ACTIONS and policy.category(v.slug).counts_as_strike
+        for v in verdicts
+    )
+    blocked = False
+    if strike and policy.blocking is not None and action is not Action.BLOCK:
+        if history.strikes + 1 >= policy.blocking.strikes:
+            action, blocked = Action.BLOCK, True
+
+    return Decision(
+        comment_id=comment.id,
+        action=action,
+        categories=tuple(verdicts),
+        escalate=escalate,
+        strike=strike,
+        failures=tuple(failures),
+        explanation=_explain(policy, verdicts, action, failures, blocked),
+        policy={"id": policy.id, "version": policy.version, "digest": policy.digest},
+        detectors=tuple(detectors),
+        scores=scores,
+    )

@@ -1,0 +1,169 @@
+"""The moderation pipeline. This file states the order of the stages.
+
+1. **prepare** — once per comment, in one batch: fold the text, identify the language, extract
+   links (:mod:`vigie.prepare`). Detectors share this work instead of redoing it.
+2. **detect** — each detector enabled by the policy, in dependency order (a detector that reads
+   another's signals runs after it), cheap ones first. A detector that raises is retried
+   comment by comment so one bad comment cannot sink a batch; what still fails is recorded as a
+   :class:`~vigie.findings.DetectorFailure` on that comment, never dropped.
+3. **decide** — the pure engine (:func:`vigie.engine.decide`) turns policy + findings into a
+   decision. Nothing before this step knows a threshold.
+
+Actions and storage happen after the pipeline, outside it, so the pipeline itself has no side
+effect and can run anywhere (a test, a worker, a Ray actor).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vigie.decision import AuthorHistory, Decision
+from vigie.detectors.base import Detector
+from vigie.engine import decide
+from vigie.errors import DetectorError, RegistryError
+from vigie.findings import DetectorFailure, Finding
+from vigie.policy import Policy
+from vigie.prepare import PreparedComment, prepare_batch
+from vigie.records import Comment
+from vigie.registry import Registry, default_registry
+
+__all__ = ["Analysis", "Pipeline", "order_detectors"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the detectors said about one comment."""
+
+    prepared: PreparedComment
+    findings: tuple[Finding, ...]
+    failures: tuple[DetectorFailure, ...]
+
+
+def order_detectors(detectors: Sequence[Detector]) -> list[Detector]:
+    """Order detectors so each runs after those whose signals it requires (pure).
+
+    Among detectors free to run, the cheapest goes first (then by name, for determinism).
+
+    Raises:
+        RegistryError: a required signal has no provider, or requirements form a cycle.
+    """
+    provider: dict[str, str] = {}
+    for d in detectors:
+        for signal in d.info.provides:
+            provider[signal] = d.info.name
+    pending = {d.info.name: d for d in detectors}
+    needs: dict[str, set[str]] = {}
+    for d in detectors:
+        missing = [s for s in d.info.requires if s not in provider]
+        if missing:
+            raise RegistryError(
+                f"detector {d.info.name!r} requires {missing} but no enabled detector provides "
+                f"them; provided: {sorted(provider)}"
+            )
+        needs[d.info.name] = {provider[s] for s in d.info.requires} - {d.info.name}
+    ordered: list[Detector] = []
+    done: set[str] = set()
+    while pending:
+        ready = [d for n, d in pending.items() if needs[n] <= done]
+        if not ready:
+            raise RegistryError(f"detectors require each other in a cycle: {sorted(pending)}")
+        chosen = min(ready, key=lambda d: (d.info.cost, d.info.name))
+        ordered.append(chosen)
+        done.add(chosen.info.name)
+        del pending[chosen.info.name]
+    return ordered
+
+
+class Pipeline:
+    """Prepare, detect and decide, for batches of comments, under one policy."""
+
+    def __init__(self, policy: Policy, detectors: Sequence[Detector]) -> None:
+        """Build a pipeline from already-built detectors.
+
+        Raises:
+            RegistryError: detectors' requirements cannot be ordered.
+            PolicyError: the policy uses a signal no detector provides.
+        """
+        self.policy = policy
+        self.detectors = order_detectors(detectors)
+        policy.check_signals(s for d in self.detectors for s in d.info.provides)
+        self.detector_names = tuple(d.info.name for d in self.detectors)
+
+    @classmethod
+    def from_policy(cls, policy: Policy, registry: Registry | None = None) -> Pipeline:
+        """Build every detector the policy enables (models load here, once)."""
+        registry = registry or default_registry()
+        detectors = [
+            registry.create(name, options or {}, policy)
+            for name, options in policy.detectors.items()
+        ]
+        return cls(policy, detectors)
+
+    def _run_one(
+        self, detector: Detector, batch: Sequence[PreparedComment],
+        prior: Sequence[Sequence[Finding]],
+    ) -> list[list[Finding]]:
+        result = detector.detect(batch, prior)
+        if len(result) != len(batch):
+            raise DetectorError(
+                f"{detector.info.name} returned {len(result)} results for {len(batch)} comments"
+            )
+        allowed = set(detector.info.provides)
+        for findings in result:
+            for finding in findings:
+                if not isinstance(finding, Finding) or finding.signal not in allowed:
+                    raise DetectorError(
+                        f"{detector.info.name} emitted an undeclared signal: {finding!r:.120}"
+                    )
+        return result
+
+    def analyse(self, comments: Sequence[Comment]) -> list[Analysis]:
+        """Prepare the batch and run every detector on it; never raises for a detector."""
+        prepared = prepare_batch(comments)
+        findings: list[list[Finding]] = [[] for _ in prepared]
+        failures: list[list[DetectorFailure]] = [[] for _ in prepared]
+        for detector in self.detectors:
+            try:
+                results = self._run_one(detector, prepared, findings)
+            except Exception as error:  # noqa: BLE001 - isolate the failing comment(s)
+                log.warning("%s failed on a batch of %d: %s", detector.info.name,
+                            len(prepared), error)
+                results = []
+                for i, item in enumerate(prepared):
+                    try:
+                        results.append(self._run_one(detector, [item], [findings[i]])[0])
+                    except Exception as single:  # noqa: BLE001 - recorded on the decision
+                        failures[i].append(
+                            DetectorFailure(detector.info.name, f"{type(single).__name__}: "
+                                            f"{single}"[:300])
+                        )
+                        results.append([])
+            for i, found in enumerate(results):
+                findings[i].extend(found)
+        return [
+            Analysis(p, tuple(f), tuple(e))
+            for p, f, e in zip(prepared, findings, failures, strict=True)
+        ]
+
+    def moderate(
+        self,
+        comments: Sequence[Comment],
+        histories: Sequence[AuthorHistory | None] | None = None,
+    ) -> list[Decision]:
+        """Decide on each comment of the batch, in order.
+
+        Args:
+            comments: the batch.
+            histories: per comment, the author's history from the store (``None``: no store).
+        """
+        analyses = self.analyse(comments)
+        histories = histories or [None] * len(comments)
+        return [
+            decide(self.policy, a.prepared.comment, a.findings, a.failures, h,
+                   self.detector_names)
+            for a, h in zip(analyses, histories, strict=True)
+        ]
