@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from vigie.langid import LanguageGuess, identify
 from vigie.normalize import Normalized, normalize
 from vigie.records import Comment
+from vigie.thread import ThreadIndex
 from vigie.urls import UrlRef, extract_urls
 
 __all__ = ["PreparedComment", "prepare_batch"]
@@ -29,6 +30,8 @@ class PreparedComment:
         urls: links in the comment, defanged ones restored.
         post_urls: links of the post (from ``post.links`` and the post text).
         post_norm: the folded post text (empty when the comment has no post).
+        parent: the comment this one replies to, when known (see :mod:`vigie.thread`).
+        author_recent: the author's earlier comments of the last 24 h, oldest first.
     """
 
     comment: Comment
@@ -37,6 +40,8 @@ class PreparedComment:
     urls: tuple[UrlRef, ...]
     post_urls: tuple[UrlRef, ...]
     post_norm: Normalized
+    parent: Comment | None = None
+    author_recent: tuple[Comment, ...] = ()
 
     @property
     def text(self) -> str:
@@ -51,12 +56,21 @@ def _post_urls(comment: Comment) -> tuple[UrlRef, ...]:
     return extract_urls(links) + extract_urls(comment.post.text)
 
 
-def prepare_batch(comments: Sequence[Comment]) -> list[PreparedComment]:
-    """Prepare a batch of comments (one language-identification pass for the batch)."""
+def prepare_batch(
+    comments: Sequence[Comment], thread: ThreadIndex | None = None
+) -> list[PreparedComment]:
+    """Prepare a batch of comments (one language-identification pass for the batch).
+
+    Args:
+        comments: the batch.
+        thread: remembers comments across batches, to find parents and the author's recent
+            comments; ``None``: only this batch is searched. The index is updated.
+    """
     guesses = identify([c.text for c in comments])
+    contexts = (thread if thread is not None else ThreadIndex()).contexts(comments)
     post_cache: dict[str, tuple[Normalized, tuple[UrlRef, ...]]] = {}
     prepared = []
-    for comment, guess in zip(comments, guesses, strict=True):
+    for comment, guess, context in zip(comments, guesses, contexts, strict=True):
         post_key = comment.post.id if comment.post is not None else ""
         if post_key not in post_cache:  # many comments share a post: fold it once per batch
             post_text = comment.post.text if comment.post is not None else ""
@@ -70,6 +84,8 @@ def prepare_batch(comments: Sequence[Comment]) -> list[PreparedComment]:
                 urls=extract_urls(comment.text),
                 post_urls=post_urls,
                 post_norm=post_norm,
+                parent=context.parent,
+                author_recent=context.author_recent,
             )
         )
     return prepared
