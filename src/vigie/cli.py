@@ -136,13 +136,12 @@ def moderate(
         if reject_sink is None:
             err_console.print(f"  raw: {result.error.raw}", markup=False)
 
-    size = source.stat().st_size if source.is_file() else 0
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                         TextColumn("{task.completed:,} comments"), TimeElapsedColumn(),
                         console=err_console, disable=quiet or output is None)
     try:
         with progress:
-            task = progress.add_task("moderating", total=None if not size else None)
+            task = progress.add_task("moderating", total=None)
             stats = moderate_stream(
                 pipeline, results, out, reject_sink, batch_size=batch_size,
                 on_batch=lambda c, d: progress.advance(task, len(d)), on_reject=report,
