@@ -141,3 +141,30 @@ def test_decide_is_pure_and_deterministic() -> None:
     second = decide(POLICY, C, list(reversed(findings))).to_dict()
     assert first == second
     assert findings == before
+
+
+ESCALATING = make_policy(**{"\ncategories:\n": """
+escalations:
+  - slug: criticism
+    clause: "6.1"
+    label: {fr: Critique, en: Criticism}
+    description: {fr: Critique de l'institution, en: Criticism of the institution}
+    signals: [tone.criticism]
+    threshold: 0.7
+categories:
+"""})
+
+
+@pytest.mark.parametrize(("findings", "action", "escalations"), [
+    ([finding("tone.criticism", 0.9)], Action.ESCALATE, ("criticism",)),
+    ([finding("tone.criticism", 0.6)], Action.ALLOW, ()),
+    ([finding("tone.criticism", 0.9), finding("hate.slur", 0.95)], Action.REMOVE,
+     ("criticism",)),
+])
+def test_escalation_rules_route_but_never_remove(findings: list, action: Action,
+                                                 escalations: tuple[str, ...]) -> None:
+    decision = decide(ESCALATING, C, findings)
+    assert decision.action is action
+    assert decision.escalations == escalations
+    assert decision.escalate is bool(escalations)
+    assert decision.to_dict()["escalations"] == list(escalations)

@@ -65,13 +65,15 @@ class Decision:
         comment_id: id of the comment judged.
         action: the strongest action over all categories (and detector failures).
         categories: categories at ``review`` or stronger, in policy order.
-        escalate: route to the community manager (a category whose action is ``escalate``).
+        escalate: route to the community manager (an escalation rule matched, or a category
+            whose action is ``escalate``).
         strike: the decision counts as a strike against the author (section 7).
         failures: detectors that failed on this comment.
         explanation: one sentence per language (``fr``, ``en``) citing the clauses.
         policy: ``{"id", "version", "digest"}`` of the policy applied.
         detectors: versioned names of the detectors that ran.
         scores: every non-zero category score, for audit and threshold tuning.
+        escalations: slugs of the policy's escalation rules that matched (directive 6.1).
     """
 
     comment_id: str
@@ -84,6 +86,7 @@ class Decision:
     policy: dict[str, str]
     detectors: tuple[str, ...]
     scores: dict[str, float] = field(default_factory=dict)
+    escalations: tuple[str, ...] = ()
 
     @property
     def clauses(self) -> tuple[str, ...]:
@@ -105,6 +108,7 @@ class Decision:
             "clauses": list(self.clauses),
             "categories": [c.to_dict() for c in self.categories],
             "escalate": self.escalate,
+            "escalations": list(self.escalations),
             "strike": self.strike,
             "failures": [f.to_dict() for f in self.failures],
             "explanation": dict(self.explanation),

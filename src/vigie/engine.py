@@ -11,6 +11,9 @@ Order of reasoning, for each category of the policy:
    ``remove_threshold`` it asks for its own action (``hide``, ``remove``, ``block``...);
 3. a mitigating finding (counter-speech, quotation) caps it at ``review`` (free expression, 6.2).
 
+Escalation rules (directive 6.1) never take a comment down: when one matches, the decision is
+flagged for the community manager and an otherwise allowed comment becomes ``escalate``.
+
 Then, over the whole comment: the strongest action wins; a detector failure raises the action
 to ``on_detector_error`` at least (never a silent pass); a removal counts as a strike and the
 author is blocked when the strikes within the window reach the policy's count (section 7).
@@ -18,6 +21,7 @@ author is blocked when the strikes within the window reach the policy's count (s
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 
 from vigie.actions import REMOVING_ACTIONS, Action, strongest
@@ -115,8 +119,15 @@ def decide(
         if verdict is not None:
             verdicts.append(verdict)
 
-    escalate = any(v.action is Action.ESCALATE for v in verdicts)
+    escalations = tuple(
+        rule.slug for rule in policy.escalations
+        if any(f.score >= rule.threshold and any(
+            fnmatch.fnmatchcase(f.signal, p) for p in rule.signals) for f in findings)
+    )
+    escalate = bool(escalations) or any(v.action is Action.ESCALATE for v in verdicts)
     action = strongest(*(v.action for v in verdicts))
+    if escalate:
+        action = strongest(action, Action.ESCALATE)
     if failures:
         action = strongest(action, Action(policy.on_detector_error))
 
@@ -134,6 +145,7 @@ def decide(
         action=action,
         categories=tuple(verdicts),
         escalate=escalate,
+        escalations=escalations,
         strike=strike,
         failures=tuple(failures),
         explanation=_explain(policy, verdicts, action, failures, blocked),

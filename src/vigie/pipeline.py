@@ -28,6 +28,7 @@ from vigie.policy import Policy
 from vigie.prepare import PreparedComment, prepare_batch
 from vigie.records import Comment
 from vigie.registry import Registry, default_registry
+from vigie.thread import ThreadIndex
 
 __all__ = ["Analysis", "Pipeline", "order_detectors"]
 
@@ -92,6 +93,8 @@ class Pipeline:
         self.detectors = order_detectors(detectors)
         policy.check_signals(s for d in self.detectors for s in d.info.provides)
         self.detector_names = tuple(d.info.name for d in self.detectors)
+        # Thread context across batches: a reply finds its parent even in an earlier batch.
+        self.thread = ThreadIndex()
 
     @classmethod
     def from_policy(cls, policy: Policy, registry: Registry | None = None) -> Pipeline:
@@ -123,7 +126,7 @@ class Pipeline:
 
     def analyse(self, comments: Sequence[Comment]) -> list[Analysis]:
         """Prepare the batch and run every detector on it; never raises for a detector."""
-        prepared = prepare_batch(comments)
+        prepared = prepare_batch(comments, self.thread)
         findings: list[list[Finding]] = [[] for _ in prepared]
         failures: list[list[DetectorFailure]] = [[] for _ in prepared]
         for detector in self.detectors:

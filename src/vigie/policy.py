@@ -31,6 +31,7 @@ __all__ = [
     "Approval",
     "Blocking",
     "CategoryRule",
+    "EscalationRule",
     "Policy",
     "default_policy_path",
     "load_policy",
@@ -95,6 +96,22 @@ class CategoryRule(_Strict):
     counts_as_strike: bool = True
 
 
+class EscalationRule(_Strict):
+    """A routing rule: content that stays up but goes to the community manager.
+
+    Directive 6.1: negative information about the institution is routed to the community
+    manager rather than answered by staff, and it is never removed for that (6.2). An
+    escalation never takes a comment down; it sets ``Decision.escalate``.
+    """
+
+    slug: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    clause: str = Field(min_length=1)
+    label: Bilingual
+    description: Bilingual
+    signals: tuple[str, ...] = Field(min_length=1)
+    threshold: float = Field(0.7, ge=0.0, le=1.0)
+
+
 class Policy(_Strict):
     """A validated policy. Build it with :func:`load_policy` or :func:`parse_policy`."""
 
@@ -111,10 +128,11 @@ class Policy(_Strict):
     defaults: Thresholds = Thresholds()
     detectors: dict[str, dict[str, Any]] = Field(min_length=1)
     categories: tuple[CategoryRule, ...] = Field(min_length=1)
+    escalations: tuple[EscalationRule, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        slugs = [c.slug for c in self.categories]
+        slugs = [c.slug for c in self.categories] + [e.slug for e in self.escalations]
         duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
         if duplicates:
             raise ValueError(f"category slugs must be unique; repeated: {', '.join(duplicates)}")
@@ -196,12 +214,16 @@ class Policy(_Strict):
             PolicyError: naming the category, the pattern and the signals that are provided.
         """
         provided = sorted(set(provided))
-        for index, rule in enumerate(self.categories):
+        rules: list[tuple[str, CategoryRule | EscalationRule]] = [
+            *((f"categories[{i}]", r) for i, r in enumerate(self.categories)),
+            *((f"escalations[{i}]", r) for i, r in enumerate(self.escalations)),
+        ]
+        for where, rule in rules:
             for field_name in ("signals", "mitigated_by"):
-                for pattern in getattr(rule, field_name):
+                for pattern in getattr(rule, field_name, ()):
                     if not any(fnmatch.fnmatchcase(s, pattern) for s in provided):
                         raise PolicyError(
-                            f"categories[{index}] ({rule.slug}).{field_name}: no enabled detector "
+                            f"{where} ({rule.slug}).{field_name}: no enabled detector "
                             f"provides a signal matching {pattern!r}; provided signals: "
                             f"{', '.join(provided)}"
                         )
