@@ -168,3 +168,26 @@ def test_escalation_rules_route_but_never_remove(findings: list, action: Action,
     assert decision.escalations == escalations
     assert decision.escalate is bool(escalations)
     assert decision.to_dict()["escalations"] == list(escalations)
+
+
+WEIGHTED = make_policy(**{'signals: ["spam.*"]': """signals:
+      - spam.*
+      - {pattern: ml.spam, weight: 0.5}
+      - {pattern: media.not_analysed, max_action: review}"""})
+
+
+@pytest.mark.parametrize(("findings", "action", "score"), [
+    ([finding("ml.spam", 0.99)], Action.ALLOW, 0.495),        # 0.99 x 0.5 < review 0.6
+    ([finding("ml.spam", 0.99), finding("spam.crypto", 0.7)], Action.REVIEW, 0.7),
+    ([finding("media.not_analysed", 1.0)], Action.REVIEW, 1.0),  # capped: a human confirms
+    ([finding("media.not_analysed", 1.0), finding("spam.crypto", 0.95)], Action.HIDE, 1.0),
+])
+def test_signal_weight_and_max_action(findings: list, action: Action, score: float) -> None:
+    decision = decide(WEIGHTED, C, findings)
+    assert decision.action is action
+    assert decision.scores["spam"] == pytest.approx(score)
+
+
+def test_plain_and_expanded_signal_entries_share_a_digest() -> None:
+    expanded = make_policy(**{'signals: ["spam.*"]': 'signals: [{pattern: "spam.*"}]'})
+    assert expanded.digest == make_policy().digest

@@ -6,9 +6,11 @@ cluster. Only this module turns evidence into actions; detectors hold no thresho
 
 Order of reasoning, for each category of the policy:
 
-1. its score is the highest score among findings whose signal matches the category's patterns;
-2. at or above ``review_threshold`` the category asks for ``review``; at or above
-   ``remove_threshold`` it asks for its own action (``hide``, ``remove``, ``block``...);
+1. its score is the highest score among findings whose signal matches the category's patterns,
+   each multiplied by its signal entry's ``weight`` (1 by default);
+2. at or above ``review_threshold`` a finding asks for ``review``; at or above
+   ``remove_threshold`` it asks for the category's action (``hide``, ``remove``, ``block``...),
+   capped by its signal entry's ``max_action``; the category takes the strongest;
 3. a mitigating finding (counter-speech, quotation) caps it at ``review`` (free expression, 6.2).
 
 Escalation rules (directive 6.1) never take a comment down: when one matches, the decision is
@@ -40,20 +42,30 @@ def _verdict(
 ) -> tuple[float, CategoryVerdict | None]:
     if not matching:
         return 0.0, None
-    score = max(f.score for f in matching)
     review, remove = policy.thresholds(rule)
-    if score < review:
+    score = 0.0
+    action = Action.ALLOW
+    evidence: list[tuple[float, Finding]] = []
+    for f in matching:
+        entry = policy.signal_rule(rule, f.signal)
+        weighted = f.score * entry.weight
+        score = max(score, weighted)
+        if weighted < review:
+            continue
+        evidence.append((weighted, f))
+        asked = Action(rule.action) if weighted >= remove else Action.REVIEW
+        if entry.max_action is not None and asked.strength > Action(entry.max_action).strength:
+            asked = Action(entry.max_action)
+        action = strongest(action, asked)
+    if not evidence:
         return score, None
-    action = Action(rule.action) if score >= remove else Action.REVIEW
-    mitigated = any(
+    mitigated = action.strength > Action.REVIEW.strength and any(
         policy.mitigates(rule, f.signal) and f.score >= review for f in findings
-    ) and action.strength > Action.REVIEW.strength
+    )
     if mitigated:
         action = Action.REVIEW
-    evidence = tuple(
-        sorted((f for f in matching if f.score >= review), key=lambda f: (-f.score, f.signal))
-    )
-    return score, CategoryVerdict(rule.slug, rule.clause, score, action, mitigated, evidence)
+    ordered = tuple(f for _, f in sorted(evidence, key=lambda e: (-e[0], e[1].signal)))
+    return score, CategoryVerdict(rule.slug, rule.clause, score, action, mitigated, ordered)
 
 
 def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action,

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from vigie.actions import Action
 from vigie.errors import PolicyError
@@ -32,6 +39,7 @@ __all__ = [
     "Blocking",
     "CategoryRule",
     "EscalationRule",
+    "SignalRule",
     "Policy",
     "default_policy_path",
     "load_policy",
@@ -76,6 +84,24 @@ class Thresholds(_Strict):
     remove_threshold: float = Field(0.85, ge=0.0, le=1.0)
 
 
+class SignalRule(_Strict):
+    """How one signal pattern counts toward a category.
+
+    In a policy file, a plain string ``"pii.*"`` is short for ``{pattern: "pii.*"}``.
+
+    Attributes:
+        pattern: glob pattern over signal names.
+        weight: factor applied to the finding's score before thresholds, in [0, 1] (a signal
+            the institution trusts less counts for less).
+        max_action: the strongest action this signal alone may cause (``review``: a human
+            always confirms, e.g. for "media not analysed").
+    """
+
+    pattern: str = Field(min_length=1)
+    weight: float = Field(1.0, ge=0.0, le=1.0)
+    max_action: Literal["review", "hide", "remove", "block"] | None = None
+
+
 class CategoryRule(_Strict):
     """One category of forbidden content and what to do about it.
 
@@ -88,12 +114,25 @@ class CategoryRule(_Strict):
     clause: str = Field(min_length=1)
     label: Bilingual
     description: Bilingual
-    signals: tuple[str, ...] = ()
+    signals: tuple[SignalRule, ...] = ()
     mitigated_by: tuple[str, ...] = ()
     review_threshold: float | None = Field(None, ge=0.0, le=1.0)
     remove_threshold: float | None = Field(None, ge=0.0, le=1.0)
     action: Literal["escalate", "review", "hide", "remove", "block"] = "remove"
     counts_as_strike: bool = True
+
+    @field_validator("signals", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        # "pii.*" is short for {pattern: "pii.*"}.
+        if isinstance(value, list | tuple):
+            return [{"pattern": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The signal patterns, without their options."""
+        return tuple(s.pattern for s in self.signals)
 
 
 class EscalationRule(_Strict):
@@ -195,9 +234,26 @@ class Policy(_Strict):
         cache = self._signal_index
         if signal not in cache:
             cache[signal] = tuple(
-                c for c in self.categories if any(fnmatch.fnmatchcase(signal, p) for p in c.signals)
+                c for c in self.categories
+                if any(fnmatch.fnmatchcase(signal, p) for p in c.patterns)
             )
         return cache[signal]
+
+    def signal_rule(self, rule: CategoryRule, signal: str) -> SignalRule:
+        """The first of ``rule``'s signal entries matching ``signal`` (memoised).
+
+        Raises:
+            KeyError: ``signal`` does not count toward ``rule``.
+        """
+        key = (rule.slug, signal)
+        cache = self._rule_index
+        if key not in cache:
+            cache[key] = next(s for s in rule.signals if fnmatch.fnmatchcase(signal, s.pattern))
+        return cache[key]
+
+    @cached_property
+    def _rule_index(self) -> dict[tuple[str, str], SignalRule]:
+        return {}
 
     def mitigates(self, rule: CategoryRule, signal: str) -> bool:
         """Whether ``signal`` caps ``rule``'s action at review."""
@@ -220,7 +276,8 @@ class Policy(_Strict):
         ]
         for where, rule in rules:
             for field_name in ("signals", "mitigated_by"):
-                for pattern in getattr(rule, field_name, ()):
+                entries = getattr(rule, field_name, ())
+                for pattern in (e.pattern if isinstance(e, SignalRule) else e for e in entries):
                     if not any(fnmatch.fnmatchcase(s, pattern) for s in provided):
                         raise PolicyError(
                             f"{where} ({rule.slug}).{field_name}: no enabled detector "
