@@ -119,6 +119,12 @@ def moderate(
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 256,
     policy_file: PolicyOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Store everything in this database (URL or SQLite path; 'default': "
+        "VIGIE_DATABASE_URL, else ./vigie.sqlite): crash-safe, resumable, audited.")] = None,
+    sink: Annotated[str | None, typer.Option(
+        help="With --db: apply planned platform actions here (e.g. jsonl:actions.jsonl); "
+        "default: they wait in the outbox.")] = None,
 ) -> None:
     """Moderate a file of comments: one JSON decision per line, in input order."""
     from vigie.moderation import moderate_stream
@@ -142,10 +148,18 @@ def moderate(
     try:
         with progress:
             task = progress.add_task("moderating", total=None)
-            stats = moderate_stream(
-                pipeline, results, out, reject_sink, batch_size=batch_size,
-                on_batch=lambda c, d: progress.advance(task, len(d)), on_reject=report,
-            )
+            if db is not None:  # the store path lives in vigie.cli_store
+                from vigie.cli_store import moderate_with_store
+
+                stats = moderate_with_store(
+                    db, sink, policy, policy_file, pipeline, results, out, reject_sink,
+                    batch_size=batch_size, advance=lambda n: progress.advance(task, n),
+                    on_reject=report)
+            else:
+                stats = moderate_stream(
+                    pipeline, results, out, reject_sink, batch_size=batch_size,
+                    on_batch=lambda c, d: progress.advance(task, len(d)), on_reject=report,
+                )
     finally:
         if output:
             out.close()
@@ -208,12 +222,24 @@ def eval_command(
 def demo(
     policy_file: PolicyOption = None,
     as_json: JsonFlag = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Also fill this database (e.g. vigie.sqlite) for `vigie serve`.")] = None,
 ) -> None:
     """Moderate the bundled demo comments and print the decisions."""
     from importlib import resources
 
     from vigie.reader import read_comments
 
+    if db is not None:
+        from vigie.cli_web import DEFAULT_PORT, fill_demo_database
+
+        url, report = fill_demo_database(db, policy_file)
+        err_console.print(f"demo database {url}: " + (
+            "already filled" if report.skipped else
+            f"{report.comments} comments, {report.reviewed} reviews, accounts "
+            + ", ".join(f"{u}/{p} ({r})" for u, p, r in report.accounts)))
+        err_console.print(f"start the dashboard: vigie serve --db {db}  →  "
+                          f"http://127.0.0.1:{DEFAULT_PORT}")
     policy = load_policy(policy_file)
     pipeline = _pipeline(policy)
     path = Path(str(resources.files("vigie.demo").joinpath("comments.jsonl")))
@@ -265,6 +291,40 @@ def bench(
     out_console.print(table)
 
 
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="The shared/data/public folder.")] = Path(
+        "../shared/data/public"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Model file (default: the bundled vigie/data/models/linear-v1.npz).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for template expansion, splits, solver.")] = 13,
+) -> None:
+    """Rebuild the learned heads (vigie.ml.linear.v1) from shared data and our own examples."""
+    from vigie.ml.train import TrainConfig, save_model
+    from vigie.ml.train import train as run_training
+
+    model = run_training(TrainConfig(data, seed=seed), log=err_console.print)
+    path = save_model(model, output)
+    err_console.print(f"[green]wrote[/] {path} ({path.stat().st_size / 1e6:.1f} MB); "
+                      "the model card is docs/models/linear-v1.md")
+
+
+@app.command("quality-report")
+def quality_report(
+    data: Annotated[Path, typer.Option(help="The shared/data folder (dev/ and public/).")] = Path(
+        "../shared/data"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Markdown report.")] = Path(
+        "docs/quality.md"),
+    policy_file: PolicyOption = None,
+) -> None:
+    """Write the quality report: dev set per category and language, public held-out sets."""
+    from vigie.ml.quality import write_report
+
+    write_report(data, output, load_policy(policy_file), log=err_console.print)
+    err_console.print(f"[green]wrote[/] {output}")
+
+
 @policy_app.command("validate")
 def policy_validate(
     file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
@@ -306,6 +366,19 @@ def policy_show(
     if policy.blocking:
         out_console.print(f"Block author after {policy.blocking.strikes} strikes within "
                           f"{policy.blocking.window_days} days.")
+
+
+from vigie.cli_store import install as _install_store  # noqa: E402 - needs app, policy_app
+
+_install_store(app, policy_app)
+
+from vigie.cli_web import install as _install_web  # noqa: E402 - needs app
+
+_install_web(app)
+
+from vigie.cli_connectors import install as _install_connectors  # noqa: E402 - needs app
+
+_install_connectors(app)
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ cluster. Only this module turns evidence into actions; detectors hold no thresho
 Order of reasoning, for each category of the policy:
 
 1. its score is the highest score among findings whose signal matches the category's patterns,
-   each multiplied by its signal entry's ``weight`` (1 by default);
+   each multiplied by its signal entry's ``weight`` (1 by default), ignoring findings below
+   the entry's ``min_score``;
 2. at or above ``review_threshold`` a finding asks for ``review``; at or above
    ``remove_threshold`` it asks for the category's action (``hide``, ``remove``, ``block``...),
    capped by its signal entry's ``max_action``; the category takes the strongest;
@@ -48,6 +49,8 @@ def _verdict(
     evidence: list[tuple[float, Finding]] = []
     for f in matching:
         entry = policy.signal_rule(rule, f.signal)
+        if f.score < entry.min_score:
+            continue
         weighted = f.score * entry.weight
         score = max(score, weighted)
         if weighted < review:

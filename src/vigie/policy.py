@@ -95,10 +95,13 @@ class SignalRule(_Strict):
             the institution trusts less counts for less).
         max_action: the strongest action this signal alone may cause (``review``: a human
             always confirms, e.g. for "media not analysed").
+        min_score: findings of this signal scoring below it do not count toward the category
+            at all (a learned model that should speak only when it is very sure).
     """
 
     pattern: str = Field(min_length=1)
     weight: float = Field(1.0, ge=0.0, le=1.0)
+    min_score: float = Field(0.0, ge=0.0, le=1.0)
     max_action: Literal["review", "hide", "remove", "block"] | None = None
 
 

@@ -32,6 +32,8 @@ class PreparedComment:
         post_norm: the folded post text (empty when the comment has no post).
         parent: the comment this one replies to, when known (see :mod:`vigie.thread`).
         author_recent: the author's earlier comments of the last 24 h, oldest first.
+        author_posts: the author's comments of the last 24 h seen in the stream, this one
+            included (0 when unknown).
     """
 
     comment: Comment
@@ -42,6 +44,7 @@ class PreparedComment:
     post_norm: Normalized
     parent: Comment | None = None
     author_recent: tuple[Comment, ...] = ()
+    author_posts: int = 0
 
     @property
     def text(self) -> str:
@@ -86,6 +89,7 @@ def prepare_batch(
                 post_norm=post_norm,
                 parent=context.parent,
                 author_recent=context.author_recent,
+                author_posts=context.author_posts,
             )
         )
     return prepared

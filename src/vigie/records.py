@@ -63,13 +63,20 @@ class Post(_Record):
 
 
 class Attachment(_Record):
-    """An image, video or link preview attached to a comment."""
+    """An image, video or link preview attached to a comment.
+
+    ``type`` is ``image``, ``gif``, ``sticker``, ``video`` or ``link`` (a link preview with
+    the linked page's ``title`` and ``description``); see :mod:`vigie.media.attachments`.
+    ``url`` or ``path`` (a local file, for imports) locates the content; ``mime`` is its
+    type when the source states it.
+    """
 
     type: str = Field(min_length=1)
     url: str | None = None
     path: str | None = None
     title: str | None = None
     description: str | None = None
+    mime: str | None = None
 
 
 class Comment(_Record):

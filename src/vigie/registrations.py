@@ -6,7 +6,20 @@ or re-versioning a detector is a deliberate change to that test too.
 
 from __future__ import annotations
 
-from vigie.detectors import language, links
+from vigie.detectors import (
+    accounts,
+    confidential,
+    coordination,
+    language,
+    lexicon,
+    links,
+    ml,
+    offtopic,
+    political,
+    privacy,
+    spam,
+    tone,
+)
 from vigie.registry import Registry
 
 __all__ = ["register_builtins"]
@@ -16,3 +29,13 @@ def register_builtins(registry: Registry) -> None:
     """Register Vigie's built-in detectors in ``registry``."""
     registry.register(language.NAME, language.SIGNALS, language.create)
     registry.register(links.NAME, links.SIGNALS, links.create)
+    registry.register(spam.NAME, spam.SIGNALS, spam.create)
+    registry.register(political.NAME, political.SIGNALS, political.create)
+    registry.register(accounts.NAME, accounts.SIGNALS, accounts.create)
+    registry.register(coordination.NAME, coordination.SIGNALS, coordination.create)
+    registry.register(offtopic.NAME, offtopic.SIGNALS, offtopic.create)
+    registry.register(ml.NAME, ml.SIGNALS, ml.create)
+    registry.register(privacy.NAME, privacy.SIGNALS, privacy.create)
+    registry.register(confidential.NAME, confidential.SIGNALS, confidential.create)
+    registry.register(lexicon.NAME, lexicon.SIGNALS, lexicon.create)
+    registry.register(tone.NAME, tone.SIGNALS, tone.create)

@@ -32,11 +32,14 @@ class ThreadContext:
     Attributes:
         parent: the comment it replies to, when known (same batch or remembered).
         author_recent: the same author's earlier comments within the window, oldest first,
-            the comment itself excluded.
+            the comment itself excluded (at most ``max_per_author`` of them).
+        author_posts: how many comments the author posted within the window up to this one,
+            this one included, as seen in the stream (counted up to ``max_counted``).
     """
 
     parent: Comment | None = None
     author_recent: tuple[Comment, ...] = ()
+    author_posts: int = 0
 
 
 class ThreadIndex:
@@ -51,6 +54,7 @@ class ThreadIndex:
         max_per_author: int = 20,
         max_authors: int = 20_000,
         author_window: timedelta = timedelta(hours=24),
+        max_counted: int = 256,
     ) -> None:
         """Create an empty index.
 
@@ -59,18 +63,22 @@ class ThreadIndex:
             max_per_author: comments remembered per author; >= 1.
             max_authors: authors remembered (least recently seen evicted first); >= 1.
             author_window: how far back, in comment time, "recent" reaches.
+            max_counted: posting times remembered per author, to count posts in the window
+                (a bot posting 400 times a day is counted as 256: enough to judge).
 
         Raises:
             ValueError: a bound is below 1.
         """
-        if min(max_comments, max_per_author, max_authors) < 1:
+        if min(max_comments, max_per_author, max_authors, max_counted) < 1:
             raise ValueError("ThreadIndex bounds must be >= 1")
         self.max_comments = max_comments
         self.max_per_author = max_per_author
         self.max_authors = max_authors
         self.author_window = author_window
+        self.max_counted = max_counted
         self._by_id: OrderedDict[str, Comment] = OrderedDict()
         self._by_author: OrderedDict[str, deque[Comment]] = OrderedDict()
+        self._times: dict[str, deque[float]] = {}  # same keys as _by_author
 
     def __len__(self) -> int:
         """Number of comments remembered by id."""
@@ -88,11 +96,14 @@ class ThreadIndex:
         if recent is None:
             recent = deque(maxlen=self.max_per_author)
             self._by_author[author] = recent
+            self._times[author] = deque(maxlen=self.max_counted)
             if len(self._by_author) > self.max_authors:
-                self._by_author.popitem(last=False)
+                forgotten, _ = self._by_author.popitem(last=False)
+                del self._times[forgotten]
         else:
             self._by_author.move_to_end(author)
         recent.append(comment)
+        self._times[author].append(comment.created_at.timestamp())
 
     def get(self, comment_id: str) -> Comment | None:
         """Return the remembered comment with this id, or ``None``."""
@@ -102,6 +113,7 @@ class ThreadIndex:
         """Return the context of ``comment`` from what is remembered (pure lookup)."""
         parent = self._by_id.get(comment.parent_id) if comment.parent_id else None
         recent: tuple[Comment, ...] = ()
+        posts = 0
         remembered = self._by_author.get(comment.author.id)
         if remembered:
             since = comment.created_at - self.author_window
@@ -109,7 +121,10 @@ class ThreadIndex:
                 c for c in remembered
                 if c.id != comment.id and since <= c.created_at <= comment.created_at
             )
-        return ThreadContext(parent=parent, author_recent=recent)
+            now = comment.created_at.timestamp()
+            start = now - self.author_window.total_seconds()
+            posts = sum(1 for t in self._times[comment.author.id] if start <= t <= now)
+        return ThreadContext(parent=parent, author_recent=recent, author_posts=posts)
 
     def contexts(self, batch: Sequence[Comment]) -> list[ThreadContext]:
         """Remember a batch, then return each comment's context, in order.

@@ -53,7 +53,8 @@ class Operation(StrEnum):
 
 
 #: Operations that take the comment off public view.
-TAKEDOWN_OPERATIONS = frozenset({Operation.HIDE, Operation.HOLD, Operation.DELETE, Operation.REJECT})
+TAKEDOWN_OPERATIONS = frozenset(
+    {Operation.HIDE, Operation.HOLD, Operation.DELETE, Operation.REJECT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +67,16 @@ class Capabilities:
             default, reversible on appeal; YouTube: ``reject``; Instagram: ``delete``).
         push: the platform pushes new comments by webhook (Facebook, Instagram).
         batch_size: most comments one operation call can carry (YouTube: 50; others: 1).
+        standalone_block: an author can be blocked on its own; ``False`` where a ban only
+            exists together with the removal of one of the author's comments (YouTube's
+            ``rejected`` + ``banAuthor``).
     """
 
     operations: frozenset[Operation]
     remove_as: Operation
     push: bool = False
     batch_size: int = 1
+    standalone_block: bool = True
 
     def __post_init__(self) -> None:
         if self.remove_as not in self.operations:
@@ -117,7 +122,7 @@ class ActionMapping:
 def _removal_ladder(caps: Capabilities) -> list[tuple[Operation, ...]]:
     # Strongest first, never stronger than a removal: the configured meaning of "remove", then
     # the irreversible removals, then the reversible take-downs.
-    ladder = [(caps.remove_as,)]
+    ladder: list[tuple[Operation, ...]] = [(caps.remove_as,)]
     for op in (Operation.REJECT, Operation.DELETE, Operation.HIDE, Operation.HOLD):
         if (op,) not in ladder:
             ladder.append((op,))

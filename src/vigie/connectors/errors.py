@@ -13,8 +13,10 @@ them in one place. The tree::
         ├── RateLimited           429 / throttling; ``retry_after`` in seconds when known
         │   └── QuotaExhausted    a daily quota is spent (YouTube 10,000 units): stop until reset
         ├── TransientError        5xx or a network failure that outlived its retries
-        ├── ApiError              any other answer the platform refused (400 and the like)
-        └── WebhookRejected       a webhook delivery is unsigned, wrongly signed or malformed
+        └── ApiError              any other answer the platform refused (400 and the like)
+
+A forged or unsigned webhook delivery is not an exception: the webhook handlers answer it with
+a 403 and log it (:mod:`vigie.connectors.webhooks`).
 
 Errors never carry access tokens or app secrets: messages are built from the platform's error
 envelope (message, code, type, trace id), never from the request.
@@ -34,7 +36,6 @@ __all__ = [
     "QuotaExhausted",
     "RateLimited",
     "TransientError",
-    "WebhookRejected",
 ]
 
 
@@ -104,6 +105,3 @@ class TransientError(ConnectorError):
 class ApiError(ConnectorError):
     """Any other refusal by the platform (a 400 that is not about auth, quota or existence)."""
 
-
-class WebhookRejected(ConnectorError):
-    """A webhook delivery was refused: unsigned, wrongly signed, or not the expected shape."""

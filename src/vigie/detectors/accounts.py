@@ -193,8 +193,9 @@ _ON_BEHALF = tuple(
         rf"\bj(?:e |')\s*(?:publie|poste|ecris|commente|partage|mets)\s+(?:ceci\s+|ce message\s+|"
         rf"ce commentaire\s+|ca\s+)?(?:pour|au nom d(?:e|u)|de la part d(?:e|u))\s+"
         rf"(?:mon|ma|mes|un|une|notre)\s+(?:\w+\s+)?{_KIN_FR}\b",
-        rf"\b(?:message|commentaire|texte)\s+(?:publie|envoye|ecrit|poste)\s+(?:pour|au nom d(?:e|u)"
-        rf"|de la part d(?:e|u))\s+(?:mon|ma|mes|un|une)\s+(?:\w+\s+)?{_KIN_FR}\b",
+        rf"\b(?:message|commentaire|texte)\s+(?:publie|envoye|ecrit|poste)\s+"
+        rf"(?:pour|au nom d(?:e|u)|de la part d(?:e|u))\s+(?:mon|ma|mes|un|une)\s+(?:\w+\s+)?"
+        rf"{_KIN_FR}\b",
         rf"\b(?:mon|ma)\s+{_KIN_FR}\s+m'a\s+demande\s+de\s+(?:publier|poster|ecrire|partager)",
         rf"\bj'utilise\s+(?:le\s+)?compte\s+de\s+(?:mon|ma)\s+{_KIN_FR}\b",
         rf"\b(?:c'est|cest)\s+(?:mon|ma)\s+{_KIN_FR}\s+qui\s+(?:ecrit|a ecrit)\b",
@@ -242,6 +243,17 @@ class AccountsDetector:
         self._trusted = frozenset(options.trusted_authors)
         self._extra = {k.lower(): v for k, v in options.extra_automation_clients.items()}
         _automation_table()  # load the data file now, not on the first comment
+        # A few client names cover nearly every comment: judge each name once.
+        self._clients: dict[str, tuple[float, str] | None] = {}
+
+    def _client(self, via: str | None) -> tuple[float, str] | None:
+        if not via:
+            return None
+        if via not in self._clients:
+            if len(self._clients) >= 4096:
+                self._clients.clear()
+            self._clients[via] = automation_client(via, self._extra)
+        return self._clients[via]
 
     def traits(self, item: PreparedComment) -> list[AccountTrait]:
         """Return the account traits present for ``item`` (pure)."""
@@ -252,12 +264,11 @@ class AccountsDetector:
         if not author.verified:
             if author.created_at is not None and author.created_at <= comment.created_at:
                 days = (comment.created_at - author.created_at).total_seconds() / 86400
+                age = f"account {int(days)} day(s) old when it commented"
                 if days < opts.brand_new_days:
-                    out.append(AccountTrait("account.new", 0.45,
-                                            f"account created {days:.0f} day(s) before"))
+                    out.append(AccountTrait("account.new", 0.45, age))
                 elif days < opts.new_days:
-                    out.append(AccountTrait("account.new", 0.35,
-                                            f"account created {days:.0f} days before"))
+                    out.append(AccountTrait("account.new", 0.35, age))
             if author.default_avatar:
                 out.append(AccountTrait("account.default_avatar", 0.3, "no profile photo"))
             handle = generated_handle(author.handle)
@@ -267,13 +278,14 @@ class AccountsDetector:
             if author.followers is not None and author.followers <= opts.few_followers:
                 out.append(AccountTrait("account.few_followers", 0.15,
                                         f"{author.followers} follower(s)"))
-        rate = max(author.posts_last_24h or 0, 1 + len(item.author_recent))
+        # The platform's count, or what this stream saw, whichever is larger.
+        rate = max(author.posts_last_24h or 0, item.author_posts)
         if rate >= opts.high_rate:
             out.append(AccountTrait("account.high_rate", _rate_weight(rate, opts.high_rate),
                                     f"{rate} posts in 24 h", strong=True))
         elif rate >= opts.busy_rate and not author.verified:
             out.append(AccountTrait("account.high_rate", 0.25, f"{rate} posts in 24 h"))
-        client = automation_client(author.via, self._extra)
+        client = self._client(author.via)
         if client is not None:
             out.append(AccountTrait("account.automation_client", client[0],
                                     f"posted through {author.via} ({client[1]})", strong=True))

@@ -6,6 +6,8 @@ model file records :data:`FEATURE_VERSION` and the hash width, and loading refus
 
 What is hashed, on the folded text (lower case, accents stripped, see :mod:`vigie.normalize`):
 
+* a link is replaced by the words of its host name (no scheme, path or query);
+* a word spelled letter by letter is joined ("p.o.r.n", "s e x e");
 * the text is split into tokens (runs of word characters, and every other non-space character
   on its own, so an emoji or a ``$`` is a token) and re-joined with single spaces; letters,
   digits and symbols inside a word that mixes them are de-leeted (``m3rde`` → ``merde``);
@@ -16,8 +18,9 @@ What is hashed, on the folded text (lower case, accents stripped, see :mod:`vigi
 Hashing is a polynomial hash over Unicode code points in wrapping 64-bit arithmetic, fully
 vectorised in numpy for a whole batch: no Python loop per n-gram, no dependence on Python's
 salted ``hash()``. Each family (char n-gram of length n, word, word pair) has its own salt.
-Values are binary per bucket, and the character and word parts are each scaled to unit L2
-norm (two blocks of one vector), as two concatenated TF vectors would be.
+Values are term frequencies, and the character and word parts are each scaled by the inverse
+square root of their n-gram count (unit L2 norm when the n-grams are distinct): two blocks of
+one vector, as two concatenated TF vectors would be.
 
 Pure functions; no I/O.
 """
@@ -40,7 +43,7 @@ __all__ = [
 ]
 
 #: Bump when anything below changes the buckets a text maps to; models record it.
-FEATURE_VERSION = "hash-cwb1-5-w1-2-v1"
+FEATURE_VERSION = "hash-cwb1-5-w1-2-url-v3"
 
 _P = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so invertible modulo 2**64
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio multiplier for the final mixing step
@@ -53,6 +56,17 @@ _SPACE = 32
 _MAX_CHAR_N = 5
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+# A link is reduced to the words of its host ("https://www.hot-dates.xyz/a?b" -> "hot dates"):
+# the path is noise, and whether a link is related to the post is the link detector's call.
+_URL = re.compile(
+    r"(?:https?://|hxxps?://|www\.)[^\s]+"
+    r"|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|ca|ly|xyz|io|co|me|gl|info|biz|fr"
+    r"|qc|tv|gg|link|site|online|club|app|live|top|shop)\b(?:/[^\s]*)?"
+)
+# A word spelled letter by letter to slip past filters ("p.o.r.n", "s e x e", "n-u-d-e-s"):
+# three or more single letters with the same separator between them are joined.
+_SPELLED = re.compile(r"(?<![\w.])([a-z])([.\-_* ])(?:[a-z]\2){1,}[a-z](?![\w])")
+_URL_NOISE = frozenset({"http", "https", "hxxp", "hxxps", "www", "com", "net", "org", "ca"})
 # Digits or symbols used as letters between two letters ("m3rde", "c@lisse", "h0rny"); a digit
 # next to a letter on one side only is left alone ("1er", "covid19", "b2b").
 _LEET_RUN = re.compile(r"(?<=[a-z])[0134579@$]{1,2}(?=[a-z])")
@@ -62,12 +76,15 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 @dataclass(frozen=True, slots=True)
 class SparseBatch:
-    """Sparse features of a batch, in coordinate form sorted by row.
+    """Sparse features of a batch, in coordinate form.
+
+    Entries are not combined: the same ``(row, col)`` may appear several times, and the
+    feature's value is the sum of those entries (as ``scipy.sparse`` builds a CSR matrix).
 
     Attributes:
-        rows: index of the text each entry belongs to, ``int64``, non-decreasing.
-        cols: bucket of each entry, ``int64`` in ``[0, 2**bits)``; unique within a row.
-        values: feature value of each entry, ``float32`` (> 0).
+        rows: index of the text each entry belongs to, ``int64``.
+        cols: bucket of each entry, ``int64`` in ``[0, 2**bits)``.
+        values: value of each entry, ``float32`` (> 0).
         n_rows: number of texts in the batch.
         bits: hash width; there are ``2**bits`` buckets.
     """
@@ -77,6 +94,17 @@ class SparseBatch:
     values: npt.NDArray[np.float32]
     n_rows: int
     bits: int
+
+
+def _host_words(match: re.Match[str]) -> str:
+    url = match.group(0)
+    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    words = [w for w in re.split(r"[.\-\[\]]+", host) if w and w not in _URL_NOISE]
+    return " " + " ".join(words) + " "
+
+
+def _join_letters(match: re.Match[str]) -> str:
+    return match.group(0).replace(match.group(2), "")
 
 
 def _deleet(match: re.Match[str]) -> str:
@@ -90,12 +118,14 @@ def canonical_text(folded: str) -> str:
         folded: text already folded by :func:`vigie.normalize.normalize` (lower case, no
             accents); an unfolded text works too but maps to other buckets.
     """
-    text = _LEET_RUN.sub(_deleet, folded)
+    text = _URL.sub(_host_words, folded)
+    text = _LEET_RUN.sub(_deleet, text)
+    text = _SPELLED.sub(_join_letters, text)
     return " ".join(_TOKEN.findall(text))
 
 
 def _codes(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """Code points of `` t1 \\0 t2 ... `` (each text space-padded) and each text's start."""
+    r"""Code points of `` t1 \\0 t2 ... `` (each text space-padded) and each text's start."""
     padded = [f" {t} " for t in texts]
     joined = "\x00".join(padded)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -161,7 +191,7 @@ def featurize(folded_texts: Sequence[str], bits: int) -> SparseBatch:
 
     hashes: list[npt.NDArray[np.uint64]] = []
     rows: list[npt.NDArray[np.int64]] = []
-    families: list[npt.NDArray[np.bool_]] = []  # True: character part, False: word part
+    families: list[npt.NDArray[np.int64]] = []  # 1: character part, 0: word part
     h = np.zeros(total, dtype=np.uint64)
     for size in range(1, _MAX_CHAR_N + 1):
         m = total - size + 1
@@ -172,11 +202,13 @@ def featurize(folded_texts: Sequence[str], bits: int) -> SparseBatch:
         ok = (sep_before[idx + size] - sep_before[idx]) == 0
         if size == 1:
             ok &= ~is_space[:m]
-        elif size > 2:
+        elif size == 2:
+            ok &= ~(is_space[:m] & is_space[1 : m + 1])  # the empty text's "  "
+        else:
             ok &= (space_before[idx + size - 1] - space_before[idx + 1]) == 0
         hashes.append(_mix(h[ok], _SALT_CHAR + size))
         rows.append(row_of[:m][ok])
-        families.append(np.ones(int(ok.sum()), dtype=np.bool_))
+        families.append(np.ones(len(hashes[-1]), dtype=np.int64))
 
     # Words: runs between spaces. Prefix hash H[k] = sum_{j<k} c_j P^(k-1-j) is computed as
     # P^(k-1) * cumsum(c_j * Pinv^j), all in wrapping uint64 arithmetic.
@@ -187,36 +219,23 @@ def featurize(folded_texts: Sequence[str], bits: int) -> SparseBatch:
         word_rows = row_of[token_start]
         hashes.append(_mix(word_h, _SALT_WORD))
         rows.append(word_rows)
-        families.append(np.zeros(len(word_h), dtype=np.bool_))
+        families.append(np.zeros(len(word_h), dtype=np.int64))
         same = word_rows[1:] == word_rows[:-1]
         pair_h = (word_h[:-1] * _MIX + word_h[1:])[same]
         hashes.append(_mix(pair_h, _SALT_PAIR))
         rows.append(word_rows[:-1][same])
-        families.append(np.zeros(int(same.sum()), dtype=np.bool_))
+        families.append(np.zeros(len(pair_h), dtype=np.int64))
 
     all_rows = np.concatenate(rows)
     all_cols = _bucket(np.concatenate(hashes), bits)
     all_char = np.concatenate(families)
-    # One entry per (row, bucket, family); binary values; each family scaled to unit norm.
-    key = (all_rows << np.int64(bits + 1)) | (all_cols << np.int64(1)) | all_char.astype(np.int64)
-    key = np.unique(key)
-    u_rows = key >> np.int64(bits + 1)
-    u_cols = (key >> np.int64(1)) & np.int64((1 << bits) - 1)
-    u_char = (key & np.int64(1)).astype(np.bool_)
-    group = u_rows * 2 + u_char
+    # Each family of a text is scaled by 1/sqrt(its n-gram count): a unit vector when its
+    # n-grams are distinct, and repeated n-grams count as term frequency. Entries are left
+    # uncombined: a repeated (row, bucket) pair sums, at training (CSR) as at inference.
+    group = all_rows * 2 + all_char
     counts = np.bincount(group, minlength=2 * n).astype(np.float32)
     values = (1.0 / np.sqrt(counts[group])).astype(np.float32)
-    # A bucket hit by both families sums into one entry (rare collisions).
-    key2 = (u_rows << np.int64(bits)) | u_cols
-    uniq, inverse = np.unique(key2, return_inverse=True)
-    summed = np.bincount(inverse, weights=values).astype(np.float32)
-    return SparseBatch(
-        rows=uniq >> np.int64(bits),
-        cols=uniq & np.int64((1 << bits) - 1),
-        values=summed,
-        n_rows=n,
-        bits=bits,
-    )
+    return SparseBatch(rows=all_rows, cols=all_cols, values=values, n_rows=n, bits=bits)
 
 
 _POW_CACHE: dict[str, npt.NDArray[np.uint64]] = {}
@@ -245,4 +264,5 @@ def _substring_hashes(
     p, p_inv = _powers(len(codes) + 1)
     prefix = np.concatenate(([np.uint64(0)], np.cumsum(codes * p_inv[: len(codes)])))
     # H(s, e) = P^(e-1) * (prefix[e] - prefix[s]), which equals sum_{j} c_j P^(e-1-j).
-    return p[end - 1] * (prefix[end] - prefix[start])
+    hashes: npt.NDArray[np.uint64] = p[end - 1] * (prefix[end] - prefix[start])
+    return hashes

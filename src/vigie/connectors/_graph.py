@@ -1,0 +1,187 @@
+"""Helpers shared by the two Meta Graph API connectors (Facebook Pages and Instagram).
+
+* the error envelope ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``
+  and its codes, mapped onto :mod:`vigie.connectors.errors` following "Handling Errors"
+  (https://developers.facebook.com/docs/graph-api/guides/error-handling): 190 and 102 mean the
+  token expired or was revoked, 4/17/32/613 and 80001-80014 mean throttling, 1/2 are temporary,
+  10 and 200-299 are missing permissions, 100 with subcode 33 is an object that is gone;
+* the usage headers ``X-Business-Use-Case-Usage`` and ``X-App-Usage``
+  (https://developers.facebook.com/docs/graph-api/overview/rate-limiting): percentages of the
+  allowance used, and ``estimated_time_to_regain_access`` in minutes once throttled;
+* timestamps (``2025-03-18T14:05:42+0000``) and cursor paging (``paging.cursors.after``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from vigie.connectors._json import arr, obj
+from vigie.connectors.errors import (
+    ApiError,
+    AuthExpired,
+    ConnectorError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TransientError,
+)
+
+__all__ = ["GraphUsage", "classify_graph_error", "graph_page", "parse_graph_time"]
+
+log = logging.getLogger(__name__)
+
+_AUTH_CODES = frozenset({102, 190})
+_THROTTLE_CODES = frozenset({4, 17, 32, 341, 368, 613}) | frozenset(range(80001, 80015))
+_TEMPORARY_CODES = frozenset({1, 2})
+_PERMISSION_CODES = frozenset({3, 10}) | frozenset(range(200, 300))
+#: Subcode of code 100 meaning "Object with ID ... does not exist / cannot be loaded".
+_GONE_SUBCODE = 33
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def classify_graph_error(
+    response: httpx.Response, *, platform: str, account: str, usage: GraphUsage | None = None
+) -> ConnectorError:
+    """Map a failed Graph API answer onto the connector error tree (pure).
+
+    The message names the Graph code, subcode, type and ``fbtrace_id`` (for Meta support), never
+    the request (which holds no token anyway: tokens travel in the header).
+    """
+    error = _envelope(response)
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    kind = error.get("type", "")
+    text = str(error.get("message") or response.reason_phrase or "no message")
+    trace = error.get("fbtrace_id")
+    detail = (f"{platform}/{account}: Graph error {code}"
+              + (f"/{subcode}" if subcode is not None else "")
+              + f" ({kind or response.status_code}): {text}"
+              + (f" [fbtrace_id {trace}]" if trace else ""))
+    common: dict[str, Any] = {
+        "platform": platform, "account": account, "status": response.status_code,
+        "code": str(code) if code is not None else None,
+    }
+    if code in _AUTH_CODES or (code is None and response.status_code == 401):
+        return AuthExpired(detail + " — renew the access token", **common)
+    if code in _THROTTLE_CODES or response.status_code == 429:
+        wait = usage.regain_seconds if usage is not None else None
+        return RateLimited(detail, retry_after=wait, **common)
+    if code in _TEMPORARY_CODES or response.status_code >= 500:
+        return TransientError(detail, **common)
+    if (code == 100 and subcode == _GONE_SUBCODE) or response.status_code == 404:
+        return NotFound(detail, **common)
+    if code in _PERMISSION_CODES or response.status_code == 403:
+        return PermissionDenied(detail, **common)
+    return ApiError(detail, **common)
+
+
+@dataclass(slots=True)
+class GraphUsage:
+    """The latest rate-limit usage Meta reported for one account (mutable, per connector).
+
+    Attributes:
+        percent: the highest of call count, CPU time and total time, in percent (0-100+).
+        regain_minutes: ``estimated_time_to_regain_access`` once throttled, else 0.
+        observed_at: monotonic time of the last update.
+    """
+
+    percent: float = 0.0
+    regain_minutes: float = 0.0
+    observed_at: float = 0.0
+
+    def pause_remaining(self, pause_percent: float, now: float | None = None) -> float:
+        """Seconds to keep off the API given the last report, 0 when calls may go on.
+
+        Past ``pause_percent`` (or once Meta gives a time to regain access) the account waits
+        that time, or 60 s when Meta gave none, then one call probes the new usage: Meta's
+        windows roll, so a report ages.
+        """
+        if self.percent < pause_percent and self.regain_minutes <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        return max(0.0, self.observed_at + (self.regain_seconds or 60.0) - now)
+
+    @property
+    def regain_seconds(self) -> float | None:
+        """Seconds until access returns, when Meta said so; ``None`` otherwise."""
+        return self.regain_minutes * 60.0 if self.regain_minutes > 0 else None
+
+    def update(self, response: httpx.Response) -> None:
+        """Read ``X-Business-Use-Case-Usage`` / ``X-App-Usage`` from ``response``, if present.
+
+        Absence is not zero usage (Meta sends the headers only past some volume): the previous
+        figures are kept.
+        """
+        figures: list[dict[str, Any]] = []
+        buc = response.headers.get("X-Business-Use-Case-Usage")
+        if buc:
+            try:
+                parsed = json.loads(buc)
+            except json.JSONDecodeError:
+                log.warning("unreadable X-Business-Use-Case-Usage header ignored")
+                parsed = {}
+            if isinstance(parsed, dict):
+                for entries in parsed.values():
+                    if isinstance(entries, list):
+                        figures.extend(e for e in entries if isinstance(e, dict))
+        app = response.headers.get("X-App-Usage")
+        if app:
+            try:
+                parsed_app = json.loads(app)
+            except json.JSONDecodeError:
+                parsed_app = None
+            if isinstance(parsed_app, dict):
+                figures.append(parsed_app)
+        if not figures:
+            return
+        self.percent = max(
+            float(f.get(k) or 0) for f in figures
+            for k in ("call_count", "total_cputime", "total_time")
+        )
+        self.regain_minutes = max(float(f.get("estimated_time_to_regain_access") or 0)
+                                  for f in figures)
+        self.observed_at = time.monotonic()
+
+
+def parse_graph_time(value: Any) -> datetime:
+    """Parse a Graph timestamp: ISO-8601 with ``+0000`` or Unix seconds (webhooks); pure.
+
+    Raises:
+        ValueError: unreadable value.
+    """
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str):
+        raise ValueError(f"not a timestamp: {value!r}")
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def graph_page(body: Any) -> tuple[list[dict[str, Any]], str | None, bool]:
+    """Split a Graph list answer into ``(items, after_cursor, has_next)`` (pure).
+
+    ``after`` is returned even on the last page: asking again with it later yields only what
+    was added since, which is how a poll resumes without re-reading a post's comments.
+    """
+    if not isinstance(body, dict):
+        return [], None, False
+    items = [d for d in arr(body.get("data")) if isinstance(d, dict)]
+    paging = obj(body.get("paging"))
+    cursors = obj(paging.get("cursors"))
+    after = cursors.get("after")
+    return items, after if isinstance(after, str) else None, bool(paging.get("next"))

@@ -1,0 +1,314 @@
+"""The connectors file: which accounts and pages Vigie watches, and where their secrets are.
+
+A YAML document (example: ``examples/connectors.yaml``; format: ``docs/connectors.md``)::
+
+    version: 1
+    secrets_file: /etc/vigie/secrets.yaml     # optional: a YAML mapping name -> value
+    accounts:
+      - name: poly-facebook
+        platform: facebook
+        page_id: "123456789"
+        token: {env: VIGIE_FB_PAGE_TOKEN}      # or {secret: fb_page_token}, or {file: path}
+        app_secret: {env: VIGIE_META_APP_SECRET}
+        verify_token: {env: VIGIE_META_VERIFY_TOKEN}
+
+Secrets are never written in this file, never logged and never stored in the database: the
+file names where to read them (an environment variable, a key of the secrets file, or a file),
+and they are read into :class:`~vigie.connectors.http.Secret` objects that do not print.
+Validation is strict (unknown keys fail, with the valid ones listed) and every error is a
+:class:`~vigie.connectors.errors.ConfigError` naming the account and the field.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from vigie.connectors.errors import ConfigError
+from vigie.connectors.http import Secret
+
+__all__ = [
+    "Account",
+    "ConnectorsConfig",
+    "FacebookAccount",
+    "ImportAccount",
+    "InstagramAccount",
+    "SecretRef",
+    "Secrets",
+    "XAccount",
+    "YouTubeAccount",
+    "load_config",
+    "parse_config",
+]
+
+log = logging.getLogger(__name__)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret is read from: exactly one of ``env``, ``secret`` or ``file``."""
+
+    env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    secret: str | None = Field(None, min_length=1)
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretRef:
+        given = [k for k in ("env", "secret", "file") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of env, secret or file "
+                             f"(got {', '.join(given) or 'none'})")
+        return self
+
+    def describe(self) -> str:
+        """Where the secret lives, in words (never its value)."""
+        if self.env is not None:
+            return f"environment variable {self.env}"
+        if self.secret is not None:
+            return f"key {self.secret!r} of the secrets file"
+        return f"file {self.file}"
+
+
+class _Account(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+    enabled: bool = True
+    poll_interval_s: float = Field(60.0, ge=1.0, le=86_400.0)
+    api_base: str | None = Field(None, description="API root override (tests, proxies)")
+
+
+class FacebookAccount(_Account):
+    """A Facebook Page."""
+
+    platform: Literal["facebook"]
+    page_id: str = Field(min_length=1)
+    token: SecretRef
+    app_secret: SecretRef | None = None
+    verify_token: SecretRef | None = None
+    remove_as: Literal["hide", "delete"] = "hide"
+    post_ids: tuple[str, ...] = ()
+    max_posts: int = Field(25, ge=1, le=100)
+
+
+class InstagramAccount(_Account):
+    """An Instagram professional account."""
+
+    platform: Literal["instagram"]
+    ig_user_id: str = Field(min_length=1)
+    token: SecretRef
+    app_secret: SecretRef | None = None
+    verify_token: SecretRef | None = None
+    remove_as: Literal["hide", "delete"] = "hide"
+    max_media: int = Field(25, ge=1, le=100)
+
+
+class YouTubeAccount(_Account):
+    """A YouTube channel."""
+
+    platform: Literal["youtube"]
+    channel_id: str = Field(min_length=1)
+    token: SecretRef
+    daily_quota: int = Field(10_000, ge=100)
+    moderation_reserve: int = Field(1_000, ge=0)
+    statuses: tuple[Literal["published", "heldForReview", "likelySpam"], ...] = (
+        "published", "heldForReview", "likelySpam")
+
+    @model_validator(mode="after")
+    def _reserve(self) -> YouTubeAccount:
+        if self.moderation_reserve >= self.daily_quota:
+            raise ValueError("moderation_reserve must be below daily_quota")
+        return self
+
+
+class XAccount(_Account):
+    """An X account."""
+
+    platform: Literal["x"]
+    user_id: str = Field(min_length=1)
+    token: SecretRef
+    plan_allows_blocking: bool = False
+    conversation_ids: tuple[str, ...] = ()
+    max_conversations: int = Field(20, ge=5, le=100)
+
+
+class ImportAccount(_Account):
+    """A JSONL or CSV file imported as if it were a platform (demo, tests, back-fills)."""
+
+    platform: Literal["import"]
+    path: Path
+    batch_size: int = Field(256, ge=1, le=100_000)
+    actions_log: Path | None = None
+    remove_as: Literal["hide", "delete"] = "hide"
+
+
+Account = Annotated[
+    FacebookAccount | InstagramAccount | YouTubeAccount | XAccount | ImportAccount,
+    Field(discriminator="platform"),
+]
+
+
+class ConnectorsConfig(_Strict):
+    """A validated connectors file. Build it with :func:`load_config` or :func:`parse_config`."""
+
+    version: Literal[1]
+    secrets_file: Path | None = None
+    alerts_file: Path | None = Field(
+        None, description="JSON lines for the community manager: accounts stopped, and why")
+    accounts: tuple[Account, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ConnectorsConfig:
+        names = [a.name for a in self.accounts]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"account names must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    def account(self, name: str) -> Account:
+        """The account called ``name``.
+
+        Raises:
+            ConfigError: unknown name (the message lists the known ones).
+        """
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise ConfigError(f"no account {name!r}; known: "
+                          f"{', '.join(a.name for a in self.accounts)}")
+
+
+def _format(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid connectors file ({error.error_count()} error(s))"]
+    for item in error.errors(include_url=False):
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (see docs/connectors.md for the valid keys)"
+        elif item["type"] == "union_tag_invalid":
+            message = ("unknown platform; valid: facebook, instagram, youtube, x, import")
+        lines.append(f"  {path.lstrip('.') or '(document)'}: {message}")
+    return "\n".join(lines)
+
+
+def _resolve_paths(config: ConnectorsConfig, base: Path) -> ConnectorsConfig:
+    def fix(path: Path | None) -> Path | None:
+        return path if path is None or path.is_absolute() else base / path
+
+    accounts = []
+    for account in config.accounts:
+        if isinstance(account, ImportAccount):
+            account = account.model_copy(update={"path": fix(account.path),
+                                                 "actions_log": fix(account.actions_log)})
+        accounts.append(account)
+    return config.model_copy(update={"secrets_file": fix(config.secrets_file),
+                                     "alerts_file": fix(config.alerts_file),
+                                     "accounts": tuple(accounts)})
+
+
+def parse_config(text: str, *, source: str = "<connectors>", base: Path | None = None
+                 ) -> ConnectorsConfig:
+    """Parse and validate a connectors document.
+
+    Args:
+        text: the YAML text.
+        source: its name, for messages.
+        base: directory that relative paths are relative to (default: the working directory).
+
+    Raises:
+        ConfigError: malformed YAML or an invalid document (every error listed by path).
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the connectors file must be a YAML mapping")
+    try:
+        config = ConnectorsConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format(error, source)) from None
+    return _resolve_paths(config, base or Path.cwd())
+
+
+def load_config(path: str | Path) -> ConnectorsConfig:
+    """Load a connectors file; relative paths in it are relative to its directory.
+
+    Raises:
+        ConfigError: unreadable or invalid.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{file}: cannot read connectors file: {error}") from None
+    return parse_config(text, source=str(file), base=file.resolve().parent)
+
+
+class Secrets:
+    """Reads the secrets a configuration points to; never logs or returns them in clear."""
+
+    def __init__(self, config: ConnectorsConfig,
+                 environ: Mapping[str, str] | None = None) -> None:
+        """Prepare to read secrets for ``config``.
+
+        Args:
+            config: the validated configuration (its ``secrets_file`` is read lazily).
+            environ: the environment (default: ``os.environ``).
+        """
+        self._environ = os.environ if environ is None else environ
+        self._file = config.secrets_file
+        self._values: dict[str, str] | None = None
+
+    def _load_file(self) -> dict[str, str]:
+        if self._values is not None:
+            return self._values
+        if self._file is None:
+            raise ConfigError("a secret refers to the secrets file, but no secrets_file is set")
+        try:
+            mode = self._file.stat().st_mode
+            text = self._file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"{self._file}: cannot read secrets file: "
+                              f"{error.strerror or error}") from None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            log.warning("%s is readable by other users; chmod 600 it", self._file)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            # The YAML error would quote the offending line: a secret. Say where, not what.
+            raise ConfigError(f"{self._file}: secrets file is not valid YAML") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{self._file}: secrets file must be a mapping name -> value")
+        self._values = {str(k): str(v) for k, v in data.items() if v is not None}
+        return self._values
+
+    def resolve(self, ref: SecretRef, *, account: str, field: str) -> Secret:
+        """Read one secret.
+
+        Raises:
+            ConfigError: the variable, key or file is missing or empty (named, never shown).
+        """
+        where = f"account {account!r}, {field}"
+        if ref.env is not None:
+            value = self._environ.get(ref.env)
+        elif ref.secret is not None:
+            value = self._load_file().get(ref.secret)
+        else:
+            assert ref.file is not None
+            try:
+                value = ref.file.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ConfigError(f"{where}: cannot read {ref.describe()}: "
+                                  f"{error.strerror or error}") from None
+        if not value:
+            raise ConfigError(f"{where}: {ref.describe()} is not set or empty")
+        return Secret(value)

@@ -1,0 +1,97 @@
+"""Build connectors from the configuration: one place that knows every platform."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+import httpx
+
+from vigie import __version__ as _vigie_version
+from vigie.connectors.base import Connector, Operation
+from vigie.connectors.config import (
+    Account,
+    FacebookAccount,
+    ImportAccount,
+    InstagramAccount,
+    Secrets,
+    XAccount,
+    YouTubeAccount,
+)
+from vigie.connectors.facebook import DEFAULT_GRAPH_URL, FacebookConnector
+from vigie.connectors.http import RetryPolicy
+from vigie.connectors.importer import FileImportConnector
+from vigie.connectors.instagram import DEFAULT_IG_URL, InstagramConnector
+from vigie.connectors.quota import QuotaBudget
+from vigie.connectors.x import DEFAULT_X_URL, XConnector
+from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
+
+__all__ = ["build_connector", "default_http_client"]
+
+
+def default_http_client() -> httpx.Client:
+    """An HTTP client with conservative timeouts (seconds) for platform APIs."""
+    return httpx.Client(
+        timeout=httpx.Timeout(20.0, connect=5.0),
+        headers={"User-Agent": f"vigie/{_vigie_version} (+https://github.com/vigie)"},
+        follow_redirects=False,
+    )
+
+
+def build_connector(
+    account: Account,
+    secrets: Secrets,
+    *,
+    client: httpx.Client | None = None,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+) -> Connector:
+    """Build the connector for ``account``, reading its token now.
+
+    Args:
+        account: one validated account of the configuration.
+        secrets: where tokens are read from.
+        client: HTTP client to inject (default: :func:`default_http_client`).
+        retry: retry policy passed to the platform client.
+        sleep: waits between retries.
+        rng: jitter source.
+
+    Raises:
+        ConfigError: a secret is missing.
+    """
+    if isinstance(account, ImportAccount):
+        return FileImportConnector(account.name, account.path, batch_size=account.batch_size,
+                                   remove_as=Operation(account.remove_as),
+                                   actions_log=account.actions_log)
+    token = secrets.resolve(account.token, account=account.name, field="token")
+    http = client or default_http_client()
+    common = {"retry": retry, "sleep": sleep, "rng": rng}
+    if isinstance(account, FacebookAccount):
+        return FacebookConnector(
+            account.name, account.page_id, http, token,
+            base_url=account.api_base or DEFAULT_GRAPH_URL,
+            remove_as=Operation(account.remove_as), post_ids=account.post_ids,
+            max_posts=account.max_posts, **common,  # type: ignore[arg-type]
+        )
+    if isinstance(account, InstagramAccount):
+        return InstagramConnector(
+            account.name, account.ig_user_id, http, token,
+            base_url=account.api_base or DEFAULT_IG_URL, remove_as=Operation(account.remove_as),
+            max_media=account.max_media, **common,  # type: ignore[arg-type]
+        )
+    if isinstance(account, YouTubeAccount):
+        return YouTubeConnector(
+            account.name, account.channel_id, http, token,
+            base_url=account.api_base or DEFAULT_YOUTUBE_URL,
+            budget=QuotaBudget(account.daily_quota, reserve=account.moderation_reserve,
+                               account=account.name),
+            statuses=account.statuses, **common,  # type: ignore[arg-type]
+        )
+    assert isinstance(account, XAccount)
+    return XConnector(
+        account.name, account.user_id, http, token, base_url=account.api_base or DEFAULT_X_URL,
+        conversation_ids=account.conversation_ids, max_conversations=account.max_conversations,
+        plan_allows_blocking=account.plan_allows_blocking, **common,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,195 @@
+"""The bridge from the store's outbox to the platforms: an ``ActionSink`` over connectors.
+
+The store plans actions in platform-neutral words (``hide_comment``, ``remove_comment``,
+``block_author``, ``restore_comment``, ``unblock_author``). :class:`ConnectorSink` maps each onto
+what the target platform can do (:func:`vigie.connectors.base.map_action`), applies it through
+the account's connector, and answers the outbox with an ``ActionResult`` whose detail records
+the mapping (``remove → hide``, ``block → hide (degraded: ...)``): the audit trail keeps what was
+asked and what the platform actually did.
+
+Failures become outbox outcomes, never crashes: throttling, quota and 5xx are ``retry`` (the
+outbox backs off); a missing permission or an impossible operation is ``failed`` (a human must
+act); an expired token is ``retry`` *and* takes the connector out of service, through the
+``on_auth_expired`` hook, until someone renews the token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+
+from vigie.actions import Action
+from vigie.connectors.base import (
+    ActionMapping,
+    Connector,
+    Operation,
+    PlatformAction,
+    map_action,
+)
+from vigie.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TransientError,
+)
+from vigie.store.outbox import ActionKind, ActionResult, OutboxAction
+
+__all__ = ["ConnectorSink", "mapping_for"]
+
+log = logging.getLogger(__name__)
+
+_DECISION_ACTION = {
+    ActionKind.HIDE_COMMENT: Action.HIDE,
+    ActionKind.REMOVE_COMMENT: Action.REMOVE,
+}
+
+
+def mapping_for(kind: ActionKind, connector: Connector) -> ActionMapping:
+    """The platform operations for an outbox action kind on ``connector`` (pure).
+
+    ``block_author`` blocks without touching the comment (the comment's own action is planned
+    separately), except on YouTube where a ban only exists as ``rejected`` + ``banAuthor``.
+    """
+    caps = connector.capabilities
+    if kind in _DECISION_ACTION:
+        return map_action(_DECISION_ACTION[kind], caps)
+    if kind is ActionKind.BLOCK_AUTHOR:
+        if caps.supports(Operation.BLOCK_AUTHOR, Operation.REJECT) and not caps.standalone_block:
+            return ActionMapping(Action.BLOCK, (Operation.REJECT, Operation.BLOCK_AUTHOR), False,
+                                 "block applied as reject + ban (YouTube bans with a rejection)")
+        if caps.supports(Operation.BLOCK_AUTHOR):
+            return ActionMapping(Action.BLOCK, (Operation.BLOCK_AUTHOR,), False,
+                                 "block applied as block_author")
+        return ActionMapping(Action.BLOCK, (), True,
+                             f"{connector.platform.value} offers no block to this account: "
+                             "block the author by hand if needed")
+    if kind is ActionKind.RESTORE_COMMENT:
+        for op in (Operation.UNHIDE, Operation.PUBLISH):
+            if caps.supports(op):
+                return ActionMapping(Action.ALLOW, (op,), False, f"restore applied as {op}")
+        return ActionMapping(Action.ALLOW, (), True, "the platform cannot restore a comment")
+    if caps.supports(Operation.UNBLOCK_AUTHOR):
+        return ActionMapping(Action.ALLOW, (Operation.UNBLOCK_AUTHOR,), False,
+                             "unblock applied as unblock_author")
+    return ActionMapping(Action.ALLOW, (), True, "the platform offers no unblock")
+
+
+def _detail(mapping: ActionMapping, extra: str = "") -> str:
+    record = mapping.to_dict()
+    if extra:
+        record["outcome"] = extra
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class ConnectorSink:
+    """Applies outbox actions through the connectors of the configured accounts.
+
+    Routing: an action names its platform, not its account. With one account per platform the
+    choice is obvious; with several, the account whose fetch saw the comment's post is used
+    (:meth:`remember`), and otherwise each account is tried until one is allowed to act.
+    """
+
+    def __init__(
+        self,
+        connectors: Sequence[Connector],
+        *,
+        on_auth_expired: Callable[[Connector, AuthExpired], None] | None = None,
+        is_active: Callable[[Connector], bool] | None = None,
+    ) -> None:
+        """Build a sink.
+
+        Args:
+            connectors: one per configured account.
+            on_auth_expired: called once per failure with an expired token (the runner
+                disables that connector and alerts the community manager).
+            is_active: whether a connector is still in service (default: always).
+        """
+        self._by_platform: dict[str, list[Connector]] = {}
+        # Imports and replays stand for whatever platform their records name.
+        self._any: list[Connector] = []
+        for connector in connectors:
+            if getattr(connector, "accepts_any_platform", False):
+                self._any.append(connector)
+            else:
+                self._by_platform.setdefault(connector.platform.value, []).append(connector)
+        self._post_owner: dict[str, Connector] = {}
+        self._on_auth_expired = on_auth_expired
+        self._is_active = is_active or (lambda c: True)
+
+    def remember(self, post_ids: Sequence[str], connector: Connector) -> None:
+        """Record that ``connector`` fetched comments of these posts (routing hint)."""
+        for post_id in post_ids:
+            self._post_owner[post_id] = connector
+
+    def _candidates(self, action: OutboxAction) -> list[Connector]:
+        accounts = [c for c in self._by_platform.get(action.platform, []) or self._any
+                    if self._is_active(c)]
+        owner = self._post_owner.get(action.post_id or "")
+        if owner is not None and owner in accounts:
+            accounts.remove(owner)
+            accounts.insert(0, owner)
+        return accounts
+
+    def apply(self, action: OutboxAction) -> ActionResult:
+        """Apply one outbox action; never raises (failures are outcomes).
+
+        Returns:
+            ``applied`` with the mapping as JSON detail; ``retry`` for throttling, quota, 5xx,
+            expired tokens and accounts out of service; ``failed`` when the platform cannot or
+            may not do it.
+        """
+        candidates = self._candidates(action)
+        if not candidates:
+            known = self._by_platform.get(action.platform) or self._any
+            why = "its account is out of service" if known else "no account configured"
+            return ActionResult("retry" if known else "failed",
+                                f"{action.platform}: {why}")
+        last: ActionResult | None = None
+        for connector in candidates:
+            result = self._apply_with(connector, action)
+            if result.status != "failed" or len(candidates) == 1:
+                return result
+            last = result  # another page's token may be the right one: try it
+        assert last is not None
+        return last
+
+    def _apply_with(self, connector: Connector, action: OutboxAction) -> ActionResult:
+        mapping = mapping_for(action.kind, connector)
+        if not mapping.operations:
+            return ActionResult("failed", _detail(mapping))
+        target = action.comment_id
+        if target is None:  # an author action planned without a comment
+            if any(op not in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR)
+                   for op in mapping.operations):
+                return ActionResult("failed", _detail(mapping, "needs a comment id"))
+            target = ""
+        request = PlatformAction(target, mapping.operations, author_id=action.author_id,
+                                 post_id=action.post_id)
+        try:
+            outcome = connector.apply(request)
+        except AuthExpired as error:
+            if self._on_auth_expired is not None:
+                self._on_auth_expired(connector, error)
+            return ActionResult("retry", f"token expired: {error}"[:300])
+        except (RateLimited, TransientError) as error:
+            return ActionResult("retry", f"{type(error).__name__}: {error}"[:300])
+        except NotFound as error:
+            return ActionResult("applied", _detail(mapping, f"gone: {error.code}"))
+        except PermissionDenied as error:
+            return ActionResult("failed", _detail(mapping, f"permission: {error}"[:200]))
+        except ConnectorError as error:
+            return ActionResult("failed", _detail(mapping, f"{type(error).__name__}: "
+                                                  f"{error}"[:200]))
+        if outcome.skipped and not outcome.done:
+            gone = all("no longer exists" in why for why in outcome.skipped.values())
+            return ActionResult("applied" if gone else "failed",
+                                _detail(mapping, "; ".join(f"{k}: {v}" for k, v in
+                                                           outcome.skipped.items())))
+        extra = ("partly: " + "; ".join(f"{k}: {v}" for k, v in outcome.skipped.items())
+                 if outcome.skipped else "")
+        return ActionResult("applied", _detail(mapping, extra),
+                            platform_ref=f"{connector.name}:{action.comment_id or ''}")
+

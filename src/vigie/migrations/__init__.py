@@ -1,0 +1,1 @@
+"""Alembic migrations of the Vigie store, run programmatically by :func:`vigie.store.db.migrate`."""

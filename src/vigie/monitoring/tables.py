@@ -1,0 +1,131 @@
+"""The monitoring tables: feeds, mentions, the registry of pages, mandates, suspects.
+
+They live on the store's :data:`vigie.store.schema.metadata` (same naming convention, same
+migration runner); migration ``0003_monitoring`` creates them. Every name starts with
+``monitor_`` so the store's and the dashboard's tables never collide with ours.
+
+Design notes (why, not what):
+
+* A mention's ``key`` is the SHA-256 of its canonical link (or of the feed's item id when it
+  has no link): the same article reached through two feeds, or listed twice in one feed, is
+  one mention and one alert.
+* A feed keeps the validators of its last answer (``etag``, ``last_modified``) so the next
+  poll is a conditional request, and its ``failures`` count so a feed that is down backs off
+  on its own without holding up the others.
+* Mentions keep the title and a short snippet of public web content, never the page: enough
+  to judge and to follow the link.
+* The registry is the directive's list of pages created in the institution's name (6.1);
+  ``monitor_mandates`` lists the people who may speak for it besides its official accounts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from vigie.store.schema import Id, UTCDateTime, metadata
+
+__all__ = [
+    "monitor_feeds",
+    "monitor_mandates",
+    "monitor_mentions",
+    "monitor_registry",
+    "monitor_suspects",
+]
+
+monitor_feeds = Table(
+    "monitor_feeds", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("kind", String(16), nullable=False, comment="feed, page or x_search"),
+    Column("url", String(2048), nullable=False, unique=True,
+           comment="feed or page URL; for x_search, the query"),
+    Column("bias", Float, nullable=False, comment="log-odds added to the names score"),
+    Column("interval_minutes", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("cursor", Text, comment="source-specific position (X since_id, a page's digest)"),
+    Column("last_polled_at", UTCDateTime),
+    Column("next_poll_at", UTCDateTime, nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+monitor_mentions = Table(
+    "monitor_mentions", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True, comment="sha256 of the canonical link"),
+    Column("feed_pk", Id, ForeignKey("monitor_feeds.pk")),
+    Column("source", String(255), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("snippet", Text),
+    Column("published_at", UTCDateTime),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Column("about", Float, nullable=False),
+    Column("names", Text, nullable=False, comment="JSON list of the name forms found"),
+    Column("tone", Float, nullable=False),
+    Column("tone_label", String(16), nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("alert_status", String(16), nullable=False, comment="none, pending or sent"),
+    Column("alert_attempts", Integer, nullable=False),
+    Column("alerted_at", UTCDateTime),
+    Column("last_error", Text),
+    Index("ix_monitor_mentions_alert_status", "alert_status"),
+    Index("ix_monitor_mentions_seen_at", "seen_at"),
+)
+
+monitor_registry = Table(
+    "monitor_registry", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("url", String(2048), nullable=False, unique=True, comment="canonical URL"),
+    Column("handle", String(255)),
+    Column("name", String(255), nullable=False),
+    Column("unit", String(255), nullable=False, comment="owning unit (department, service)"),
+    Column("contact", String(255), nullable=False),
+    Column("status", String(16), nullable=False, comment="official, affiliated or pending"),
+    Column("notes", Text),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_monitor_registry_handle", "handle"),
+)
+
+monitor_mandates = Table(
+    "monitor_mandates", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("person", String(255), nullable=False, unique=True,
+           comment="identifier, lower case: e-mail or handle"),
+    Column("name", String(255), nullable=False),
+    Column("scope", Text),
+    Column("granted_by", String(255), nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+monitor_suspects = Table(
+    "monitor_suspects", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("handle", String(255)),
+    Column("name", String(255)),
+    Column("score", Float, nullable=False),
+    Column("reasons", Text, nullable=False, comment="JSON list of sentences"),
+    Column("source", String(64), nullable=False),
+    Column("status", String(16), nullable=False, comment="new, dismissed or confirmed"),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+)

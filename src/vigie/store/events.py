@@ -1,0 +1,330 @@
+r"""The audit trail: an append-only, hash-chained event log.
+
+Every change the store makes is explained by an event appended in the same transaction. Each
+event row stores ``prev_hash`` (the hash of the event before it) and
+``hash = sha256(prev_hash + "\n" + header + "\n" + payload)``, where ``header`` is the canonical
+JSON of ``[seq, at, kind, subject_type, subject_id, actor]`` and ``payload`` the canonical JSON
+stored in the row. Editing, deleting, inserting or reordering a row breaks the chain at that row,
+and :func:`verify_chain` names it.
+
+Appends are serialised: the single ``chain_head`` row is read ``FOR UPDATE`` (PostgreSQL) or
+under ``BEGIN IMMEDIATE`` (SQLite), so concurrent writers cannot fork the chain.
+
+Events never hold a comment's text or an author's name: the retention rules purge those from
+their tables while the chain, which cannot be edited, stays verifiable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from vigie.store._bulk import bulk_insert
+from vigie.store.schema import chain_head, comments, decisions, events
+
+__all__ = [
+    "GENESIS",
+    "ChainProblem",
+    "ChainReport",
+    "EventKind",
+    "NewEvent",
+    "StoredEvent",
+    "append_events",
+    "canonical_json",
+    "event_hash",
+    "iter_events",
+    "lock_chain",
+    "verify_chain",
+]
+
+#: ``prev_hash`` of the first event.
+GENESIS = "0" * 64
+
+
+class EventKind(StrEnum):
+    """What happened. The set is closed: a new kind is a deliberate change."""
+
+    INGESTED = "ingested"
+    DECIDED = "decided"
+    ACTION_PLANNED = "action_planned"
+    ACTION_APPLIED = "action_applied"
+    ACTION_FAILED = "action_failed"
+    REVIEW_OPENED = "review_opened"
+    REVIEWED = "reviewed"
+    APPEALED = "appealed"
+    RESTORED = "restored"
+    ESCALATED = "escalated"
+    ESCALATION_SENT = "escalation_sent"
+    STRIKE_RECORDED = "strike_recorded"
+    STRIKE_VOIDED = "strike_voided"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    POLICY_PROPOSED = "policy_proposed"
+    POLICY_APPROVED = "policy_approved"
+    POLICY_RECORDED = "policy_recorded"
+    PURGED = "purged"
+    EXPORTED = "exported"
+
+
+# One encoder for the process: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept (pure)."""
+    return _ENCODER.encode(value)
+
+
+def _iso(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(prev_hash: str, seq: int, at: dt.datetime, kind: str, subject_type: str,
+               subject_id: str, actor: str, payload: str) -> str:
+    """The hash of one event (pure).
+
+    Args:
+        prev_hash: hash of the previous event (:data:`GENESIS` for the first).
+        seq: 1-based position in the chain.
+        at: aware time of the event (microsecond precision).
+        kind: the event kind.
+        subject_type: ``comment``, ``author``, ``review``, ``action``, ``policy``...
+        subject_id: the subject's identifier.
+        actor: who caused it (``vigie`` for the system, a reviewer's name otherwise).
+        payload: the canonical JSON payload, exactly as stored.
+
+    Returns:
+        64 lowercase hex digits.
+    """
+    return _hash(prev_hash, seq, _iso(at), kind, subject_type, subject_id, actor, payload)
+
+
+def _hash(prev_hash: str, seq: int, at_iso: str, kind: str, subject_type: str,
+          subject_id: str, actor: str, payload: str) -> str:
+    header = _ENCODER.encode([seq, at_iso, kind, subject_type, subject_id, actor])
+    return hashlib.sha256(f"{prev_hash}\n{header}\n{payload}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append.
+
+    Attributes:
+        kind: what happened.
+        subject_type: what it happened to (``comment``, ``author``, ``review``...).
+        subject_id: the subject's identifier (platform id, review item number, digest).
+        payload: small JSON-ready details; never a comment's text or an author's name.
+        actor: who caused it; ``vigie`` for automatic steps.
+    """
+
+    kind: EventKind
+    subject_type: str
+    subject_id: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    actor: str = "vigie"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as read back from the log."""
+
+    seq: int
+    at: dt.datetime
+    kind: str
+    subject_type: str
+    subject_id: str
+    actor: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+    payload_text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (pure)."""
+        return {"seq": self.seq, "at": _iso(self.at), "kind": self.kind,
+                "subject_type": self.subject_type, "subject_id": self.subject_id,
+                "actor": self.actor, "payload": self.payload, "prev_hash": self.prev_hash,
+                "hash": self.hash}
+
+
+def lock_chain(conn: Connection) -> tuple[int, str]:
+    """Lock the chain head for the rest of the transaction; return its ``(seq, hash)``.
+
+    Writers take this lock first, before reading what they are about to change, so concurrent
+    writers on PostgreSQL are serialised (SQLite's ``BEGIN IMMEDIATE`` already is).
+    """
+    head = conn.execute(
+        select(chain_head.c.seq, chain_head.c.hash).where(chain_head.c.id == 1).with_for_update()
+    ).one()
+    return int(head.seq), str(head.hash)
+
+
+def append_events(conn: Connection, new: Sequence[NewEvent], at: dt.datetime,
+                  head: tuple[int, str] | None = None) -> int:
+    """Append ``new`` to the chain inside the caller's transaction.
+
+    Locks the chain head until the transaction ends, so call it once per transaction, after
+    the rows the events describe are written (the lock is then held only briefly).
+
+    Args:
+        conn: a connection inside a transaction.
+        new: events, in order.
+        at: aware time stamped on every event of the call.
+        head: what :func:`lock_chain` returned earlier in this transaction, if it was called
+            and no event was appended since (saves a query).
+
+    Returns:
+        The sequence number of the last event appended (that of the head if ``new`` is empty).
+    """
+    seq, prev = head if head is not None else lock_chain(conn)
+    if not new:
+        return seq
+    at = at.astimezone(dt.UTC)
+    at_iso = _iso(at)
+    rows = []
+    for event in new:
+        seq += 1
+        payload = _ENCODER.encode(event.payload)
+        digest = _hash(prev, seq, at_iso, event.kind.value, event.subject_type,
+                       event.subject_id, event.actor, payload)
+        rows.append({"seq": seq, "at": at, "kind": event.kind.value,
+                     "subject_type": event.subject_type, "subject_id": event.subject_id,
+                     "actor": event.actor, "payload": payload, "prev_hash": prev,
+                     "hash": digest})
+        prev = digest
+    bulk_insert(conn, events, rows)
+    conn.execute(update(chain_head).where(chain_head.c.id == 1).values(seq=seq, hash=prev))
+    return seq
+
+
+def iter_events(conn: Connection, *, subject_type: str | None = None,
+                subject_id: str | None = None, page: int = 5000) -> Iterator[StoredEvent]:
+    """Events in chain order, optionally for one subject, read page by page."""
+    last = 0
+    while True:
+        query = select(events).where(events.c.seq > last).order_by(events.c.seq).limit(page)
+        if subject_type is not None:
+            query = query.where(events.c.subject_type == subject_type)
+        if subject_id is not None:
+            query = query.where(events.c.subject_id == subject_id)
+        rows = conn.execute(query).all()
+        for row in rows:
+            yield StoredEvent(row.seq, row.at, row.kind, row.subject_type, row.subject_id,
+                              row.actor, json.loads(row.payload), row.prev_hash, row.hash,
+                              row.payload)
+        if len(rows) < page:
+            return
+        last = rows[-1].seq
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """One place where the audit trail does not verify.
+
+    Attributes:
+        seq: the event row (``seq``) at fault, or the decision's comment id for a decision row.
+        table: ``events``, ``chain_head`` or ``decisions``.
+        message: what is wrong, in words.
+    """
+
+    table: str
+    seq: int | str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.seq}: {self.message}"
+
+
+@dataclass(slots=True)
+class ChainReport:
+    """Result of :func:`verify_chain`."""
+
+    events: int = 0
+    decisions: int = 0
+    problems: list[ChainProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the whole trail verifies."""
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (pure)."""
+        return {"ok": self.ok, "events": self.events, "decisions": self.decisions,
+                "problems": [{"table": p.table, "row": p.seq, "message": p.message}
+                             for p in self.problems]}
+
+
+def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100) -> ChainReport:
+    """Recompute every hash of the event log and check the decision rows against it.
+
+    Checks, for each event in ``seq`` order: no gap in ``seq`` (a deleted row), ``prev_hash``
+    equal to the previous row's ``hash`` (an inserted or reordered row), and ``hash`` equal to
+    the recomputed hash (an edited row). Then that the chain head points at the last event (rows
+    deleted at the end), and that each decision row's body still has the SHA-256 recorded in its
+    ``decided`` event (an edited decision).
+
+    Args:
+        conn: a connection (read only).
+        page: rows read per query.
+        max_problems: stop collecting after this many problems.
+
+    Returns:
+        A report naming each faulty row; ``report.ok`` when none.
+    """
+    report = ChainReport()
+    prev, expected = GENESIS, 1
+    decided: dict[str, str] = {}
+
+    def problem(table: str, seq: int | str, message: str) -> None:
+        if len(report.problems) < max_problems:
+            report.problems.append(ChainProblem(table, seq, message))
+
+    for event in iter_events(conn, page=page):
+        report.events += 1
+        if event.seq != expected:
+            problem("events", event.seq, f"expected event #{expected} next: events "
+                    f"#{expected}..#{event.seq - 1} are missing (deleted?)")
+        if event.prev_hash != prev:
+            problem("events", event.seq, "prev_hash does not match the hash of the event "
+                    "before it (row inserted, deleted or reordered)")
+        # The stored bytes are hashed, not a re-serialisation: any edit shows.
+        recomputed = event_hash(event.prev_hash, event.seq, event.at, event.kind,
+                                event.subject_type, event.subject_id, event.actor,
+                                event.payload_text)
+        if recomputed != event.hash:
+            problem("events", event.seq, f"{event.kind} event on {event.subject_type} "
+                    f"{event.subject_id!r}: content does not match its hash (edited?)")
+        if event.kind == EventKind.DECIDED and "body_sha256" in event.payload:
+            decided[event.subject_id] = str(event.payload["body_sha256"])
+        prev, expected = event.hash, event.seq + 1
+
+    head = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).one_or_none()
+    if head is None:
+        problem("chain_head", 1, "the chain head row is missing")
+    elif head.seq != expected - 1 or head.hash != prev:
+        problem("chain_head", 1, f"the head points at event #{head.seq} but the log ends at "
+                f"event #{expected - 1} (events deleted at the end, or head edited)")
+
+    rows = conn.execute(
+        select(comments.c.platform, comments.c.comment_id, decisions.c.body,
+               decisions.c.body_sha256).join(comments, comments.c.pk == decisions.c.comment_pk)
+    )
+    for row in rows:
+        report.decisions += 1
+        key = str(row.comment_id)
+        actual = hashlib.sha256(row.body.encode("utf-8")).hexdigest()
+        if actual != row.body_sha256 or decided.get(key, actual) != actual:
+            problem("decisions", key, "the decision body does not match the SHA-256 recorded "
+                    "in its 'decided' event (edited?)")
+        elif key not in decided:
+            problem("decisions", key, "no 'decided' event records this decision")
+    return report

@@ -1,0 +1,175 @@
+"""Ingest: store comments (with their authors and posts) before anything else happens to them.
+
+Ingest is idempotent on the platform's comment id: storing a comment twice stores it once and
+appends one ``ingested`` event. A connector calls :func:`ingest` as soon as it has fetched a
+page of comments (saving its cursor in the same transaction), so a crash later, in
+classification or in a platform call, loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from vigie.records import Comment
+from vigie.store._bulk import bulk_insert
+from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
+from vigie.store.schema import authors, comments, decisions, posts
+
+__all__ = ["Ingested", "KeyCache", "ingest"]
+
+
+@dataclass(slots=True)
+class Ingested:
+    """What the store holds for a batch after ingest.
+
+    Attributes:
+        comment_pk: the store's key per comment id.
+        author_pk: the author's store key per comment id.
+        new: comment ids stored by this call (the others were already there).
+        decided: stored decision bodies (JSON text) of comments already decided, by comment id.
+    """
+
+    comment_pk: dict[str, int] = field(default_factory=dict)
+    author_pk: dict[str, int] = field(default_factory=dict)
+    new: set[str] = field(default_factory=set)
+    decided: dict[str, str] = field(default_factory=dict)
+
+
+class KeyCache:
+    """Store keys of authors and posts already seen, kept across batches of one process.
+
+    Keys never change once written, so a moderation run need not look up the same post or
+    author again on every batch. Bounded: cleared when it grows past ``limit`` entries.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.keys: dict[tuple[str, str, str], int] = {}
+
+    def forget(self) -> None:
+        """Drop every key (after a rolled-back transaction the new keys may not exist)."""
+        self.keys.clear()
+
+
+def _upsert_keys(conn: Connection, table: Any, id_column: str,
+                 wanted: dict[tuple[str, str], dict[str, Any]],
+                 cache: KeyCache | None = None) -> dict[tuple[str, str], int]:
+    """Return store keys for (platform, id) pairs, inserting the missing rows."""
+    if not wanted:
+        return {}
+    column = table.c[id_column]
+    found: dict[tuple[str, str], int] = {}
+    if cache is not None:
+        for key in wanted:
+            pk = cache.keys.get((table.name, *key))
+            if pk is not None:
+                found[key] = pk
+        if len(found) == len(wanted):
+            return found
+    ids = sorted({key[1] for key in wanted if key not in found})
+    found.update({
+        (row.platform, row.ident): row.pk
+        for row in conn.execute(select(table.c.pk, table.c.platform, column.label("ident"))
+                                .where(column.in_(ids)))
+        if (row.platform, row.ident) in wanted
+    })
+    missing = [row for key, row in wanted.items() if key not in found]
+    if missing:
+        # executemany, then one SELECT for the new keys: much faster than RETURNING in
+        # parameter order, which SQLite can only do one row per statement.
+        bulk_insert(conn, table, missing)
+        for row in conn.execute(select(table.c.pk, table.c.platform, column.label("ident"))
+                                .where(column.in_(sorted({r[id_column] for r in missing})))):
+            if (row.platform, row.ident) in wanted:
+                found[(row.platform, row.ident)] = row.pk
+    if cache is not None:
+        if len(cache.keys) > cache.limit:
+            cache.forget()
+        cache.keys.update({(table.name, *key): pk for key, pk in found.items()})
+    return found
+
+
+def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
+           cache: KeyCache | None = None) -> Ingested:
+    """Store a batch of comments idempotently, in the caller's transaction.
+
+    Args:
+        conn: a connection inside a transaction (the chain head is locked until it ends).
+        batch: validated comments (duplicates by id are stored once).
+        now: the ingest time (aware).
+        cache: author and post keys known from earlier batches (forget it if the
+            transaction is rolled back).
+
+    Returns:
+        Store keys for every comment of the batch, which ones are new, and the decisions
+        already stored for the others (a rerun after a crash skips those).
+    """
+    out = Ingested()
+    head = lock_chain(conn)  # first: concurrent ingests must not both insert a comment
+    unique: dict[str, Comment] = {}
+    for comment in batch:
+        unique.setdefault(comment.id, comment)
+    if not unique:
+        return out
+    author_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    post_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in unique.values():
+        platform = c.platform.value
+        akey = (platform, c.author.id)
+        if akey not in author_rows:
+            author_rows[akey] = {
+                "platform": platform, "author_id": c.author.id, "name": c.author.name,
+                "handle": c.author.handle, "profile": c.author.model_dump_json(),
+                "first_seen": now}
+        if c.post is not None and (platform, c.post.id) not in post_rows:
+            post_rows[(platform, c.post.id)] = {
+                "platform": platform, "post_id": c.post.id, "text": c.post.text,
+                "links": json.dumps(list(c.post.links), ensure_ascii=False), "first_seen": now}
+    author_pks = _upsert_keys(conn, authors, "author_id", author_rows, cache)
+    post_pks = _upsert_keys(conn, posts, "post_id", post_rows, cache)
+
+    existing: dict[tuple[str, str], int] = {}
+    for row in conn.execute(
+            select(comments.c.pk, comments.c.platform, comments.c.comment_id, decisions.c.body)
+            .join(decisions, decisions.c.comment_pk == comments.c.pk, isouter=True)
+            .where(comments.c.comment_id.in_(list(unique)))):
+        existing[(row.platform, row.comment_id)] = row.pk
+        if row.body is not None and row.comment_id in unique \
+                and unique[row.comment_id].platform.value == row.platform:
+            out.decided[row.comment_id] = row.body
+    fresh: list[dict[str, Any]] = []
+    for cid, c in unique.items():
+        platform = c.platform.value
+        out.author_pk[cid] = author_pks[(platform, c.author.id)]
+        if (platform, cid) in existing:
+            out.comment_pk[cid] = existing[(platform, cid)]
+            continue
+        fresh.append({
+            "platform": platform, "comment_id": cid, "author_pk": out.author_pk[cid],
+            "post_pk": post_pks.get((platform, c.post.id)) if c.post is not None else None,
+            "parent_id": c.parent_id, "created_at": c.created_at, "ingested_at": now,
+            "text": c.text, "payload": c.model_dump_json(),
+        })
+    events: list[NewEvent] = []
+    if fresh:
+        bulk_insert(conn, comments, fresh)
+        platforms = {row["comment_id"]: row["platform"] for row in fresh}
+        for pk, platform, cid in conn.execute(
+                select(comments.c.pk, comments.c.platform, comments.c.comment_id)
+                .where(comments.c.comment_id.in_(list(platforms)))):
+            if platforms.get(cid) == platform:
+                out.comment_pk[cid] = pk
+                out.new.add(cid)
+        for new_row in fresh:
+            events.append(NewEvent(EventKind.INGESTED, "comment", new_row["comment_id"], {
+                "platform": new_row["platform"], "author_pk": new_row["author_pk"],
+                "created_at": new_row["created_at"].astimezone(dt.UTC).isoformat()}))
+    append_events(conn, events, now, head)
+    return out

@@ -1,0 +1,130 @@
+"""Strikes and blocks (directive section 7): who was removed, when, and who is blocked.
+
+A strike is one removal counted against an author, dated by the *comment's* ``created_at`` so the
+policy window (``blocking.window_days``) is measured in the author's time line, not the order in
+which Vigie happened to read the comments. A restore voids the strike. A block is a record with
+the reason and who decided it; lifting it keeps the record (with who lifted it and why).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from vigie.store.events import EventKind, NewEvent
+from vigie.store.schema import blocks, strikes
+
+__all__ = ["StrikeBook", "active_blocks", "lift_blocks", "record_block", "record_strike",
+           "void_strike"]
+
+
+@dataclass(slots=True)
+class StrikeBook:
+    """Strike times per author, for counting within windows while a batch is decided.
+
+    Load it once per batch (:meth:`load`), then :meth:`count` and :meth:`add` as comments are
+    decided in order, so a second removal in the same batch sees the first.
+    """
+
+    times: dict[int, list[tuple[dt.datetime, int]]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, conn: Connection, author_pks: Iterable[int], since: dt.datetime,
+             until: dt.datetime) -> StrikeBook:
+        """Read the unvoided strikes dated in ``[since, until]`` and the active blocks."""
+        pks = sorted(set(author_pks))
+        book = cls()
+        if not pks:
+            return book
+        rows = conn.execute(
+            select(strikes.c.author_pk, strikes.c.at, strikes.c.comment_pk).where(
+                strikes.c.author_pk.in_(pks), strikes.c.voided_at.is_(None),
+                strikes.c.at >= since, strikes.c.at <= until)
+        )
+        for author_pk, at, comment_pk in rows:
+            book.times.setdefault(author_pk, []).append((at, comment_pk))
+        for entries in book.times.values():
+            entries.sort()
+        book.blocked = active_blocks(conn, pks)
+        return book
+
+    def count(self, author_pk: int, at: dt.datetime, window_days: int,
+              exclude_comment: int | None = None) -> int:
+        """Strikes of ``author_pk`` dated in ``(at - window, at]``, except ``exclude_comment``."""
+        entries = self.times.get(author_pk, [])
+        start = at - dt.timedelta(days=window_days)
+        lo = bisect.bisect_right(entries, (start, 2**62))
+        hi = bisect.bisect_right(entries, (at, 2**62))
+        return sum(1 for _, pk in entries[lo:hi] if pk != exclude_comment)
+
+    def add(self, author_pk: int, at: dt.datetime, comment_pk: int) -> None:
+        """Count a new strike from now on."""
+        bisect.insort(self.times.setdefault(author_pk, []), (at, comment_pk))
+
+
+def active_blocks(conn: Connection, author_pks: Sequence[int]) -> set[int]:
+    """Authors among ``author_pks`` with a block not lifted."""
+    if not author_pks:
+        return set()
+    rows = conn.execute(select(blocks.c.author_pk).where(
+        blocks.c.author_pk.in_(list(author_pks)), blocks.c.lifted_at.is_(None)))
+    return {int(r[0]) for r in rows}
+
+
+def record_strike(conn: Connection, *, author_pk: int, comment_pk: int, comment_id: str,
+                  decision_pk: int | None, at: dt.datetime, clauses: Sequence[str],
+                  actor: str = "vigie") -> list[NewEvent]:
+    """Count a strike for a comment (re-arming a voided one); returns the events to append."""
+    existing = conn.execute(select(strikes.c.pk, strikes.c.voided_at).where(
+        strikes.c.comment_pk == comment_pk)).first()
+    if existing is not None and existing.voided_at is None:
+        return []
+    if existing is not None:
+        conn.execute(update(strikes).where(strikes.c.pk == existing.pk).values(
+            voided_at=None, voided_reason=None, clauses=json.dumps(list(clauses))))
+    else:
+        conn.execute(insert(strikes), {"author_pk": author_pk, "comment_pk": comment_pk,
+                                       "decision_pk": decision_pk, "at": at,
+                                       "clauses": json.dumps(list(clauses))})
+    return [NewEvent(EventKind.STRIKE_RECORDED, "comment", comment_id,
+                     {"author_pk": author_pk, "clauses": list(clauses)}, actor)]
+
+
+def void_strike(conn: Connection, *, comment_pk: int, comment_id: str, when: dt.datetime,
+                reason: str, actor: str) -> list[NewEvent]:
+    """Void the strike of a restored comment; returns the events to append (none if none)."""
+    result = conn.execute(update(strikes).where(
+        strikes.c.comment_pk == comment_pk, strikes.c.voided_at.is_(None)
+    ).values(voided_at=when, voided_reason=reason))
+    if not result.rowcount:
+        return []
+    return [NewEvent(EventKind.STRIKE_VOIDED, "comment", comment_id, {"reason": reason}, actor)]
+
+
+def record_block(conn: Connection, *, author_pk: int, comment_pk: int | None,
+                 decision_pk: int | None, when: dt.datetime, reason: str,
+                 actor: str = "vigie") -> list[NewEvent]:
+    """Block an author; returns the events to append."""
+    conn.execute(insert(blocks), {"author_pk": author_pk, "comment_pk": comment_pk,
+                                  "decision_pk": decision_pk, "reason": reason,
+                                  "blocked_at": when, "blocked_by": actor})
+    return [NewEvent(EventKind.BLOCKED, "author", str(author_pk),
+                     {"reason": reason, "comment_pk": comment_pk}, actor)]
+
+
+def lift_blocks(conn: Connection, *, author_pk: int, when: dt.datetime, reason: str,
+                actor: str) -> list[NewEvent]:
+    """Lift every active block of an author; returns the events to append (none if none)."""
+    result = conn.execute(update(blocks).where(
+        blocks.c.author_pk == author_pk, blocks.c.lifted_at.is_(None)
+    ).values(lifted_at=when, lifted_by=actor, lift_reason=reason))
+    if not result.rowcount:
+        return []
+    return [NewEvent(EventKind.UNBLOCKED, "author", str(author_pk), {"reason": reason}, actor)]

@@ -1,0 +1,361 @@
+"""Store-aware moderation: ingest, decide with the author's history, record, plan actions.
+
+The order of one batch, and why:
+
+1. **ingest** (own transaction) — the comments are stored before anything else, so a crash in
+   classification loses nothing; comments already decided (a rerun after a crash) are found
+   here and skipped: a comment is never decided twice.
+2. **policy** — each comment is judged by the approved version in force at its ``created_at``
+   (directive section 10); without one, by the run's policy file, recorded as a fallback.
+3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock.
+4. **decide and record** (one transaction, chain head locked) — the author's strikes within the
+   policy window are read, the pure engine decides in input order (a second removal in the same
+   batch sees the first), and the decision, strike, block, review item, escalation, outbox
+   actions and their events are written together: all or nothing.
+5. **apply** — when a sink is given, the outbox worker applies the due actions (idempotency keys
+   make a repeated delivery after a crash harmless).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from vigie.actions import REMOVING_ACTIONS, Action
+from vigie.decision import AuthorHistory, Decision
+from vigie.engine import decide
+from vigie.findings import DetectorFailure, Finding
+from vigie.moderation import DEFAULT_BATCH, RunStats, batched_results, reject_record
+from vigie.pipeline import Pipeline
+from vigie.policy import Policy
+from vigie.reader import ReadResult
+from vigie.records import Comment
+from vigie.store._bulk import bulk_insert
+from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
+from vigie.store.ingest import KeyCache, ingest
+from vigie.store.outbox import ActionKind, ActionSink, insert_planned, plan_action, run_outbox
+from vigie.store.policy_versions import PolicyResolver, record_fallback
+from vigie.store.schema import decisions, escalations, review_items, strikes
+from vigie.store.store import Store
+from vigie.store.strikes import StrikeBook, record_block
+
+__all__ = ["Analyser", "Evidence", "StoreModerator", "action_key", "moderate_stream_db"]
+
+
+
+class Evidence(Protocol):
+    """Findings and failures for one comment (a :class:`vigie.pipeline.Analysis` is one)."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding of every detector."""
+        ...
+
+    @property
+    def failures(self) -> tuple[DetectorFailure, ...]:
+        """Detectors that failed on the comment."""
+        ...
+
+
+class Analyser(Protocol):
+    """What the moderator needs from a pipeline: names of its detectors and the analysis.
+
+    :class:`vigie.pipeline.Pipeline` is one; the store benchmark passes canned analyses.
+    """
+
+    detector_names: tuple[str, ...]
+
+    def analyse(self, comments: Sequence[Comment]) -> Sequence[Evidence]:
+        """Findings and failures per comment, in order."""
+        ...
+
+
+PipelineFactory = Callable[[Policy], Analyser]
+
+
+def action_key(kind: ActionKind, target: str, cause: str) -> str:
+    """The idempotency key of an outbox action (pure, at most 255 characters)."""
+    key = f"{kind.value}:{target}:{cause}"
+    if len(key) <= 255:
+        return key
+    return f"{kind.value}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+@dataclass(slots=True)
+class _Judged:
+    comment: Comment
+    comment_pk: int
+    author_pk: int
+    policy: Policy
+    source: str
+    decision: Decision
+    body: str
+    blocked_now: bool = False
+    strikes_before: int = 0
+    author_blocked: bool = False
+
+
+@dataclass(slots=True)
+class _Writes:
+    events: list[NewEvent] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
+
+class StoreModerator:
+    """Moderates batches against the store (see the module docstring for the order).
+
+    Args:
+        store: the store.
+        fallback: the policy used where no approved version is in force.
+        fallback_text: its YAML text, recorded with the decisions that used it.
+        sink: where to apply planned actions after each batch (``None``: they wait in the
+            outbox for ``vigie outbox run``).
+        pipeline_factory: builds a pipeline for a policy (once per policy version).
+    """
+
+    def __init__(self, store: Store, fallback: Policy, fallback_text: str, *,
+                 sink: ActionSink | None = None,
+                 pipeline_factory: PipelineFactory = Pipeline.from_policy) -> None:
+        self.store = store
+        self.fallback = fallback
+        self.fallback_text = fallback_text
+        self.sink = sink
+        self.pipeline_factory = pipeline_factory
+        self.pipelines: dict[str, Analyser] = {}
+        with store.read() as conn:
+            self.resolver = PolicyResolver(conn)
+        self.fallback_recorded = False
+        self.keys = KeyCache()
+
+    def pipeline(self, policy: Policy) -> Analyser:
+        """The pipeline for ``policy`` (built once per digest)."""
+        if policy.digest not in self.pipelines:
+            self.pipelines[policy.digest] = self.pipeline_factory(policy)
+        return self.pipelines[policy.digest]
+
+    def _policy_for(self, comment: Comment) -> tuple[Policy, str, str]:
+        found = self.resolver.at(comment.created_at)
+        if found is None:
+            return self.fallback, self.fallback_text, "file"
+        return found[0], found[1], "store"
+
+    def process(self, batch: Sequence[Comment]) -> list[str]:
+        """Ingest, decide and record one batch.
+
+        Returns:
+            One decision per comment of ``batch``, in order, as the JSON text stored (a
+            comment decided before, in this run or an earlier one, gets its stored decision).
+
+        Raises:
+            StoreError: the database refused a write; nothing of the failed transaction is kept.
+        """
+        store = self.store
+        try:
+            with store.begin() as conn:
+                ingested = ingest(conn, batch, store.now(), self.keys)
+        except Exception:
+            self.keys.forget()  # keys cached in a rolled-back transaction may not exist
+            raise
+        bodies: dict[str, str] = dict(ingested.decided)
+        pending: dict[str, Comment] = {}
+        for comment in batch:
+            if comment.id not in bodies:
+                pending.setdefault(comment.id, comment)
+        if pending:
+            bodies.update(self._decide(list(pending.values()), ingested.comment_pk,
+                                       ingested.author_pk))
+            if self.sink is not None:
+                run_outbox(store, self.sink)
+        return [bodies[c.id] for c in batch]
+
+    def _decide(self, pending: list[Comment], comment_pks: dict[str, int],
+                author_pks: dict[str, int]) -> dict[str, str]:
+        chosen = {c.id: self._policy_for(c) for c in pending}
+        groups: dict[str, list[Comment]] = {}
+        for c in pending:
+            groups.setdefault(chosen[c.id][0].digest, []).append(c)
+        analyses: dict[str, tuple[Evidence, Analyser]] = {}
+        for comments in groups.values():
+            pipeline = self.pipeline(chosen[comments[0].id][0])
+            for comment, analysis in zip(comments, pipeline.analyse(comments), strict=True):
+                analyses[comment.id] = (analysis, pipeline)
+
+        store = self.store
+        now = store.now()
+        with store.begin() as conn:
+            head = lock_chain(conn)
+            # Another process may have decided some while we analysed: theirs stand.
+            done = dict(conn.execute(select(decisions.c.comment_pk, decisions.c.body).where(
+                decisions.c.comment_pk.in_([comment_pks[c.id] for c in pending]))).all())
+            out = {c.id: done[comment_pks[c.id]] for c in pending if comment_pks[c.id] in done}
+            todo = [c for c in pending if c.id not in out]
+            if not todo:
+                return out
+            writes = _Writes()
+            recorded = False
+            if any(chosen[c.id][2] == "file" for c in todo) and not self.fallback_recorded:
+                if record_fallback(conn, self.fallback, self.fallback_text, now):
+                    head = lock_chain(conn)
+                recorded = True
+            windows = [p.blocking.window_days for p, _, _ in chosen.values() if p.blocking]
+            window = dt.timedelta(days=max(windows, default=0))
+            book = StrikeBook.load(conn, {author_pks[c.id] for c in todo},
+                                   min(c.created_at for c in todo) - window,
+                                   max(c.created_at for c in todo))
+            judged = []
+            for c in todo:
+                policy, _, source = chosen[c.id]
+                analysis, pipeline = analyses[c.id]
+                author_pk, comment_pk = author_pks[c.id], comment_pks[c.id]
+                n_strikes = (book.count(author_pk, c.created_at, policy.blocking.window_days,
+                                      comment_pk) if policy.blocking else 0)
+                decision = decide(policy, c, analysis.findings, analysis.failures,
+                                  AuthorHistory(strikes=n_strikes,
+                                                blocked=author_pk in book.blocked),
+                                  pipeline.detector_names)
+                if decision.strike:
+                    book.add(author_pk, c.created_at, comment_pk)
+                blocked_now = decision.action is Action.BLOCK and author_pk not in book.blocked
+                if blocked_now:
+                    book.blocked.add(author_pk)
+                body = json.dumps(decision.to_dict(), ensure_ascii=False)
+                judged.append(_Judged(c, comment_pk, author_pk, policy, source, decision, body,
+                                      blocked_now, n_strikes, author_pk in book.blocked))
+                out[c.id] = body
+            self._record(conn, judged, now, writes)
+            insert_planned(conn, writes.outbox)
+            append_events(conn, writes.events, now, head)
+        self.fallback_recorded = self.fallback_recorded or recorded  # once committed
+        return out
+
+    def _record(self, conn: Connection, judged: Sequence[_Judged], now: dt.datetime,
+                writes: _Writes) -> None:
+        rows = [{"comment_pk": j.comment_pk, "action": j.decision.action.value,
+                 "strike": j.decision.strike, "escalate": j.decision.escalate,
+                 "policy_digest": j.policy.digest, "policy_source": j.source,
+                 "decided_at": now, "body": j.body,
+                 "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest()}
+                for j in judged]
+        bulk_insert(conn, decisions, rows)
+        by_comment = dict(conn.execute(select(decisions.c.comment_pk, decisions.c.pk).where(
+            decisions.c.comment_pk.in_([j.comment_pk for j in judged]))).all())
+        decision_pks = [by_comment[j.comment_pk] for j in judged]
+        reviews: list[tuple[_Judged, int]] = []
+        strikes_rows: list[dict[str, Any]] = []
+        escalation_rows: list[dict[str, Any]] = []
+        for j, pk, row in zip(judged, decision_pks, rows, strict=True):
+            d, c = j.decision, j.comment
+            writes.events.append(NewEvent(EventKind.DECIDED, "comment", c.id, {
+                "decision_pk": pk, "action": d.action.value, "clauses": list(d.clauses),
+                "policy": j.policy.digest, "policy_source": j.source, "strike": d.strike,
+                "escalate": d.escalate, "body_sha256": row["body_sha256"]}))
+            if d.action is Action.ALLOW and not d.escalate:
+                continue  # the common case: nothing else to write
+            self._consequences(conn, j, pk, now, writes, reviews, strikes_rows, escalation_rows)
+        if strikes_rows:
+            bulk_insert(conn, strikes, strikes_rows)
+        if escalation_rows:
+            bulk_insert(conn, escalations, escalation_rows)
+        if reviews:
+            bulk_insert(conn, review_items, [
+                {"comment_pk": j.comment_pk, "decision_pk": pk, "origin": "decision",
+                 "state": "open", "outcome": None, "takedown": False,
+                 "author_blocked": j.author_blocked, "appeals": 0, "opened_at": now,
+                 "updated_at": now, "last_actor": "vigie", "last_reason": None}
+                for j, pk in reviews])
+            items = dict(conn.execute(select(review_items.c.decision_pk, review_items.c.pk)
+                                      .where(review_items.c.decision_pk.in_(
+                                          [pk for _, pk in reviews]))).all())
+            for j, decision_pk in reviews:
+                item_pk = items[decision_pk]
+                writes.events.append(NewEvent(EventKind.REVIEW_OPENED, "review", str(item_pk), {
+                    "comment_id": j.comment.id, "origin": "decision", "takedown": False,
+                    "author_blocked": j.author_blocked, "appeal": False,
+                    "clauses": list(j.decision.clauses)}))
+
+    def _consequences(self, conn: Connection, j: _Judged, decision_pk: int, now: dt.datetime,
+                      writes: _Writes, reviews: list[tuple[_Judged, int]],
+                      strikes_rows: list[dict[str, Any]],
+                      escalation_rows: list[dict[str, Any]]) -> None:
+        d, c = j.decision, j.comment
+        reason = (", ".join(d.clauses) + ": " if d.clauses else "") + d.explanation.get("en", "")
+        platform = c.platform.value
+        post_id = c.post.id if c.post is not None else None
+        if d.action in REMOVING_ACTIONS:
+            kind = ActionKind.HIDE_COMMENT if d.action is Action.HIDE else ActionKind.REMOVE_COMMENT
+            plan_action(kind, key=action_key(kind, c.id, "decision"), platform=platform,
+                        comment_id=c.id, author_id=c.author.id, post_id=post_id, reason=reason,
+                        when=now, rows=writes.outbox, events=writes.events)
+        if d.strike:  # a first decision: the comment cannot have a strike yet
+            strikes_rows.append({"author_pk": j.author_pk, "comment_pk": j.comment_pk,
+                                 "decision_pk": decision_pk, "at": c.created_at,
+                                 "clauses": json.dumps(list(d.clauses))})
+            writes.events.append(NewEvent(EventKind.STRIKE_RECORDED, "comment", c.id, {
+                "author_pk": j.author_pk, "clauses": list(d.clauses)}))
+        if j.blocked_now:
+            why = (f"{j.strikes_before + 1} strikes within "
+                   f"{j.policy.blocking.window_days} days (section 7)" if j.policy.blocking
+                   and j.strikes_before + 1 >= j.policy.blocking.strikes else
+                   f"the policy blocks the author for {', '.join(d.clauses)}")
+            writes.events.extend(record_block(
+                conn, author_pk=j.author_pk, comment_pk=j.comment_pk, decision_pk=decision_pk,
+                when=now, reason=why))
+            kind = ActionKind.BLOCK_AUTHOR
+            plan_action(kind, key=action_key(kind, c.author.id, f"decision:{c.id}"),
+                        platform=platform, comment_id=c.id, author_id=c.author.id,
+                        post_id=post_id, reason=why, when=now, rows=writes.outbox,
+                        events=writes.events)
+        if d.action is Action.REVIEW:
+            reviews.append((j, decision_pk))
+        if d.escalate or d.action is Action.ESCALATE:
+            escalation_rows.append({
+                "comment_pk": j.comment_pk, "decision_pk": decision_pk, "review_pk": None,
+                "reason": reason[:2000], "status": "pending", "created_at": now,
+                "attempts": 0})
+            writes.events.append(NewEvent(EventKind.ESCALATED, "comment", c.id, {
+                "clauses": list(d.clauses), "origin": "decision"}))
+
+
+def moderate_stream_db(
+    moderator: StoreModerator,
+    results: Iterable[ReadResult],
+    out: IO[str],
+    rejects: IO[str] | None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_batch: Callable[[list[Comment], list[str]], None] | None = None,
+    on_reject: Callable[[ReadResult], None] | None = None,
+) -> RunStats:
+    """Like :func:`vigie.moderation.moderate_stream`, through the store.
+
+    Each batch is committed before its decisions are written to ``out``, so ``out`` never
+    shows a decision the store does not hold; a rerun after a crash writes the stored decision
+    of every comment already decided (the output file is complete again) and decides the rest.
+
+    Raises:
+        StoreError: the database refused a write (the run stops; rerun it to go on).
+    """
+    stats = RunStats()
+    for comments, bad in batched_results(results, batch_size):
+        stats.read += len(comments) + len(bad)
+        for result in bad:
+            stats.rejected += 1
+            if rejects is not None:
+                rejects.write(json.dumps(reject_record(result), ensure_ascii=False) + "\n")
+            if on_reject is not None:
+                on_reject(result)
+        if not comments:
+            continue
+        lines = moderator.process(comments)
+        out.write("".join(line + "\n" for line in lines))
+        stats.decided += len(lines)
+        if on_batch is not None:
+            on_batch(comments, lines)
+    return stats

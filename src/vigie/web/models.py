@@ -1,0 +1,127 @@
+"""The web layer's own tables: accounts, sessions, API tokens, login attempts, facets, pages.
+
+They live on the store's :data:`vigie.store.schema.metadata` (same naming convention, same
+migrations runner); migration ``0002_web`` creates them. Every name starts with ``web_`` so the
+store's tables and ours never collide.
+
+Design notes (why, not what):
+
+* Sessions are server-side rows keyed by the SHA-256 of a random token; the cookie carries the
+  token, signed. Logging out or disabling an account therefore ends its sessions at once,
+  which a purely signed cookie cannot do.
+* API tokens are random (256 bits) and stored only as SHA-256: a database leak does not leak
+  usable tokens, and a slow hash is not needed for high-entropy secrets.
+* ``web_facets`` is a projection of the store's decisions (one row per category reached, plus
+  the comment's language) so that the queue can filter by category and language with an index
+  instead of parsing JSON; it is rebuilt incrementally from ``decisions.pk``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from vigie.store.schema import Id, UTCDateTime, metadata
+
+__all__ = [
+    "web_api_tokens",
+    "web_facet_watermark",
+    "web_facets",
+    "web_login_attempts",
+    "web_pages",
+    "web_sessions",
+    "web_users",
+]
+
+web_users = Table(
+    "web_users", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_pk", Id, ForeignKey("web_users.pk"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", String(255)),
+    Index("ix_web_sessions_user_pk", "user_pk"),
+)
+
+web_api_tokens = Table(
+    "web_api_tokens", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("user_pk", Id, ForeignKey("web_users.pk"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("prefix", String(16), nullable=False, comment="first characters, to recognise it"),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("role", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+
+web_login_attempts = Table(
+    "web_login_attempts", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_web_login_attempts_username_at", "username", "at"),
+    Index("ix_web_login_attempts_ip_at", "ip", "at"),
+)
+
+web_facets = Table(
+    "web_facets", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("decision_pk", Id, ForeignKey("decisions.pk"), nullable=False),
+    Column("comment_pk", Id, ForeignKey("comments.pk"), nullable=False),
+    Column("category", String(64), nullable=False, comment="'' when the decision has none"),
+    Column("clause", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("language", String(16), nullable=False),
+    UniqueConstraint("decision_pk", "category"),
+    Index("ix_web_facets_category_comment_pk", "category", "comment_pk"),
+    Index("ix_web_facets_language_comment_pk", "language", "comment_pk"),
+    Index("ix_web_facets_comment_pk", "comment_pk"),
+)
+
+web_facet_watermark = Table(
+    "web_facet_watermark", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("decision_pk", Id, nullable=False, comment="highest decisions.pk projected"),
+)
+
+web_pages = Table(
+    "web_pages", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("page_id", String(255), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("url", Text),
+    Column("active", Boolean, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", String(255), nullable=False),
+    UniqueConstraint("platform", "page_id"),
+)

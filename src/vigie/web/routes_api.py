@@ -1,0 +1,399 @@
+"""The REST API, under ``/api/v1``.
+
+Every route names the permission it needs (see :mod:`vigie.web.roles`); reviewer actions go
+through the store, which records them in the hash-chained audit log under the caller's name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from vigie.records import parse_comment
+from vigie.store.schema import comments, decisions
+from vigie.web import accounts
+from vigie.web.auth import Actor as ActorDep
+from vigie.web.auth import Approver, Checker, Manager, Proposer, Reader, Submitter
+from vigie.web.context import WebContext
+from vigie.web.queries import (
+    AuditFilter,
+    QueueFilter,
+    audit_page,
+    author_view,
+    escalation_rows,
+    item_view,
+    iter_audit,
+    queue_page,
+)
+from vigie.web.schemas import (
+    MAX_PK,
+    ApiError,
+    BulkActionIn,
+    BulkActionOut,
+    CheckIn,
+    CommentsIn,
+    PageIn,
+    PageOut,
+    PolicyApproveIn,
+    PolicyProposeIn,
+    PolicyVersionOut,
+    ReviewActionIn,
+    SubmitOut,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
+from vigie.web.service import (
+    add_page,
+    apply_review,
+    approve_policy,
+    bulk_review,
+    check_text,
+    list_pages,
+    policy_diff,
+    policy_overview,
+    policy_version,
+    propose_policy,
+    refresh_facets,
+    stats_for,
+    submit_comments,
+)
+
+__all__ = ["router"]
+
+PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ApiError, "description": "no or invalid credential"},
+    403: {"model": ApiError, "description": "the role lacks the permission, or no CSRF token"},
+}
+
+router = APIRouter(prefix="/api/v1", responses=_ERRORS)
+
+
+def _ctx(request: Request) -> WebContext:
+    return request.app.state.vigie  # type: ignore[no-any-return]
+
+
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    # Dates and other values the store returns become JSON strings.
+    out: dict[str, Any] = json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return out
+
+
+@router.get("/me", tags=["accounts"])
+def me(principal: Reader) -> dict[str, Any]:
+    """The caller's account and role."""
+    return {"username": principal.user.username, "display_name": principal.user.display_name,
+            "role": principal.role.value, "via": principal.via}
+
+
+@router.post("/check", tags=["moderation"])
+def check(request: Request, body: CheckIn, _: Checker) -> dict[str, Any]:
+    """Judge a text under the policy in force, without storing anything."""
+    return check_text(_ctx(request), body)
+
+
+@router.post("/comments", tags=["moderation"], response_model=SubmitOut)
+def submit(request: Request, body: CommentsIn, principal: Submitter) -> SubmitOut:
+    """Store and moderate comments (idempotent on the platform's comment id)."""
+    records = [parse_comment(r, line=i + 1) for i, r in enumerate(body.comments)]
+    return SubmitOut(decisions=submit_comments(_ctx(request), records, principal.actor))
+
+
+@router.get("/comments/{comment_pk}", tags=["moderation"])
+def comment(request: Request, comment_pk: PathPk, _: Reader) -> dict[str, Any]:
+    """A stored comment with its decision and its audit history."""
+    ctx = _ctx(request)
+    with ctx.read() as conn:
+        row = conn.execute(select(comments.c.pk, comments.c.comment_id, comments.c.platform,
+                                  comments.c.text, comments.c.created_at, comments.c.author_pk,
+                                  decisions.c.body)
+                           .outerjoin(decisions, decisions.c.comment_pk == comments.c.pk)
+                           .where(comments.c.pk == comment_pk)).first()
+        if row is None:
+            raise HTTPException(404, "no such comment")
+        from vigie.web.queries import _events_for
+
+        history = _events_for(conn, [("comment", row.comment_id)])
+    return _json_safe({"pk": row.pk, "id": row.comment_id, "platform": row.platform,
+                       "text": row.text, "created_at": row.created_at,
+                       "author_pk": row.author_pk,
+                       "decision": json.loads(row.body) if row.body else None,
+                       "history": history})
+
+
+@router.get("/decisions", tags=["moderation"])
+def list_decisions(
+    request: Request, _: Reader,
+    action: Annotated[Literal["allow", "escalate", "review", "hide", "remove", "block"] | None,
+                      Query()] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Decisions, newest first, optionally of one action (keyset pagination on ``before``)."""
+    ctx = _ctx(request)
+    query = select(decisions.c.pk, decisions.c.comment_pk, decisions.c.action,
+                   decisions.c.decided_at, decisions.c.policy_digest, decisions.c.body)
+    if action:
+        query = query.where(decisions.c.action == action)
+    if before:
+        query = query.where(decisions.c.pk < before)
+    with ctx.read() as conn:
+        rows = conn.execute(query.order_by(decisions.c.pk.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _json_safe({
+        "decisions": [{"pk": r.pk, "comment_pk": r.comment_pk, "action": r.action,
+                       "decided_at": r.decided_at, "policy": r.policy_digest,
+                       "decision": json.loads(r.body)} for r in rows],
+        "next_before": rows[-1].pk if more and rows else None,
+    })
+
+
+QueueState = Literal["open", "escalated", "closed"]
+
+
+@router.get("/queue", tags=["review"])
+def queue(
+    request: Request, _: Reader,
+    state: QueueState = "open",
+    category: Annotated[str, Query(max_length=64)] = "",
+    platform: Annotated[str, Query(max_length=32)] = "",
+    language: Annotated[str, Query(max_length=16)] = "",
+    post: Annotated[str, Query(max_length=255)] = "",
+    age: Literal["", "1h", "24h", "7d", "older"] = "",
+    order: Literal["oldest", "newest"] = "oldest",
+    after: Annotated[int | None, Query(ge=0, le=MAX_PK)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """The review queue, filtered and paginated (pass ``next_after`` back as ``after``)."""
+    ctx = _ctx(request)
+    refresh_facets(ctx)
+    f = QueueFilter(state, category, platform, language, post, age, order, after, limit)
+    with ctx.read() as conn:
+        page = queue_page(conn, f, ctx.store.now())
+    return {"items": [r.to_dict() for r in page.rows], "next_after": page.next_after,
+            "total": page.total, "total_is_lower_bound": page.more_than}
+
+
+@router.get("/queue/{item_pk}", tags=["review"])
+def queue_item(request: Request, item_pk: PathPk, _: Reader) -> dict[str, Any]:
+    """One queue item: comment, decision with evidence, post, thread, history, author."""
+    ctx = _ctx(request)
+    with ctx.read() as conn:
+        view = item_view(conn, item_pk)
+    if view is None:
+        raise HTTPException(404, "no such review item")
+    return _json_safe({"item": view.row.to_dict(), "decision": view.decision,
+                       "post_text": view.post_text, "thread": view.thread,
+                       "history": view.events, "author": view.author})
+
+
+@router.post("/queue/{item_pk}/actions", tags=["review"])
+def act(request: Request, item_pk: PathPk, body: ReviewActionIn,
+        principal: ActorDep) -> dict[str, Any]:
+    """Approve, restore, remove, block, unblock, escalate or comment on an item, with a reason.
+
+    Resolving an escalated item needs the community manager's permission.
+    """
+    return _json_safe(apply_review(_ctx(request), item_pk, body.action, principal, body.reason))
+
+
+@router.post("/queue/bulk", tags=["review"], response_model=BulkActionOut)
+def bulk(request: Request, body: BulkActionIn, principal: ActorDep) -> BulkActionOut:
+    """The same action on several items; each is applied or refused on its own."""
+    done, refused = bulk_review(_ctx(request), body.items, body.action, principal, body.reason)
+    return BulkActionOut(done=done, refused={str(k): v for k, v in refused.items()})
+
+
+@router.get("/authors/{author_pk}", tags=["review"])
+def author(request: Request, author_pk: PathPk, _: Reader) -> dict[str, Any]:
+    """An author's comments, decisions, strikes and blocks."""
+    with _ctx(request).read() as conn:
+        view = author_view(conn, author_pk)
+    if view is None:
+        raise HTTPException(404, "no such author")
+    return _json_safe(view)
+
+
+@router.get("/escalations", tags=["review"])
+def escalation_list(request: Request, _: Reader) -> dict[str, Any]:
+    """Escalated items awaiting the community manager, oldest first."""
+    with _ctx(request).read() as conn:
+        return _json_safe({"escalations": escalation_rows(conn)})
+
+
+@router.get("/policy", tags=["policy"])
+def policy(request: Request, _: Reader) -> dict[str, Any]:
+    """The policy in force and the stored versions."""
+    return _json_safe(policy_overview(_ctx(request)))
+
+
+@router.get("/policy/versions/{digest}", tags=["policy"])
+def policy_get(request: Request, digest: Annotated[str, Path(max_length=80)],
+               _: Reader) -> dict[str, Any]:
+    """One stored version, with its YAML text."""
+    return _json_safe(policy_version(_ctx(request), digest))
+
+
+@router.get("/policy/diff", tags=["policy"])
+def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_length=80)],
+                   b: Annotated[str, Query(max_length=80)]) -> dict[str, str]:
+    """Unified diff of two stored versions' YAML."""
+    return {"diff": policy_diff(_ctx(request), a, b)}
+
+
+@router.post("/policy/versions", tags=["policy"], response_model=PolicyVersionOut)
+def policy_propose(request: Request, body: PolicyProposeIn,
+                   principal: Proposer) -> PolicyVersionOut:
+    """Propose a new version of the policy (it is not in force until approved)."""
+    return propose_policy(_ctx(request), body.yaml_text, body.effective_date, principal.actor)
+
+
+@router.post("/policy/versions/{digest}/approve", tags=["policy"],
+             response_model=PolicyVersionOut)
+def policy_approve(request: Request, digest: str, body: PolicyApproveIn,
+                   principal: Approver) -> PolicyVersionOut:
+    """Record the approval of a proposed version (section 9)."""
+    return approve_policy(_ctx(request), digest, principal.actor, body.reference, body.body)
+
+
+@router.get("/pages", tags=["pages"], response_model=list[PageOut])
+def pages(request: Request, _: Reader) -> list[PageOut]:
+    """The registry of official pages Vigie moderates."""
+    return list_pages(_ctx(request))
+
+
+@router.post("/pages", tags=["pages"], response_model=PageOut)
+def page_add(request: Request, body: PageIn, principal: Manager) -> PageOut:
+    """Add an official page to the registry."""
+    return add_page(_ctx(request), body, principal.actor)
+
+
+@router.get("/stats", tags=["statistics"])
+def stats(request: Request, _: Reader,
+          weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> dict[str, Any]:
+    """Volume and actions per category, platform and week; time to decision; reversals."""
+    return stats_for(_ctx(request), weeks).to_dict()
+
+
+@router.get("/audit", tags=["audit"])
+def audit(
+    request: Request, _: Reader,
+    actor: Annotated[str, Query(max_length=255)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    subject: Annotated[str, Query(max_length=255)] = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The audit log, newest first, searchable by actor, kind and subject."""
+    with _ctx(request).read() as conn:
+        rows, next_before = audit_page(conn, AuditFilter(actor, kind, subject, before, limit))
+    return _json_safe({"events": rows, "next_before": next_before})
+
+
+_CSV_FIELDS = ("seq", "at", "kind", "subject_type", "subject_id", "actor", "payload", "hash")
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                             default=str)
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def audit_csv_response(ctx: WebContext, f: AuditFilter) -> StreamingResponse:
+    """Stream the matching audit events as CSV (oldest first)."""
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_CSV_FIELDS)
+        with ctx.read() as conn:
+            for i, event in enumerate(iter_audit(conn, f)):
+                event = {**event, "at": event["at"].isoformat()}
+                writer.writerow([_cell(event[k]) for k in _CSV_FIELDS])
+                if i % 500 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="vigie-audit.csv"'})
+
+
+@router.get("/audit.csv", tags=["audit"], response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def audit_csv(
+    request: Request, _: Reader,
+    actor: Annotated[str, Query(max_length=255)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    subject: Annotated[str, Query(max_length=255)] = "",
+) -> Response:
+    """The audit log as CSV (every matching event, oldest first)."""
+    return audit_csv_response(_ctx(request), AuditFilter(actor, kind, subject))
+
+
+@router.get("/users", tags=["accounts"], response_model=list[UserOut])
+def users(request: Request, _: Manager) -> list[UserOut]:
+    """Every account."""
+    with _ctx(request).read() as conn:
+        return [UserOut(pk=u.pk, username=u.username, display_name=u.display_name,
+                        role=u.role.value, active=u.active) for u in accounts.list_users(conn)]
+
+
+@router.post("/users", tags=["accounts"], response_model=UserOut, status_code=201)
+def user_add(request: Request, body: UserIn, _: Manager) -> UserOut:
+    """Create an account."""
+    ctx = _ctx(request)
+    with ctx.store.begin() as conn:
+        u = accounts.create_user(conn, ctx.passwords, body.username, body.password, body.role,
+                                 ctx.store.now(), body.display_name)
+    return UserOut(pk=u.pk, username=u.username, display_name=u.display_name,
+                   role=u.role.value, active=u.active)
+
+
+def _token_out(t: accounts.ApiToken) -> dict[str, Any]:
+    return {"pk": t.pk, "name": t.name, "prefix": t.prefix, "role": t.role.value,
+            "user_pk": t.user_pk, "created_at": t.created_at, "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+
+
+@router.get("/tokens", tags=["accounts"], response_model=list[TokenOut])
+def tokens(request: Request, _: Manager) -> list[TokenOut]:
+    """Every API token's metadata (never the secrets)."""
+    with _ctx(request).read() as conn:
+        return [TokenOut(**_token_out(t)) for t in accounts.list_tokens(conn)]
+
+
+@router.post("/tokens", tags=["accounts"], response_model=TokenCreated, status_code=201)
+def token_add(request: Request, body: TokenIn, principal: Manager) -> TokenCreated:
+    """Create an API token acting as the caller; the secret is in this answer only."""
+    ctx = _ctx(request)
+    from vigie.web.roles import Role
+
+    with ctx.store.begin() as conn:
+        secret, t = accounts.create_api_token(
+            conn, principal.user, body.name, ctx.store.now(),
+            Role(body.role) if body.role else None, body.expires_at)
+    return TokenCreated(secret=secret, **_token_out(t))
+
+
+@router.delete("/tokens/{token_pk}", tags=["accounts"], status_code=204)
+def token_revoke(request: Request, token_pk: PathPk, _: Manager) -> Response:
+    """Revoke an API token."""
+    ctx = _ctx(request)
+    with ctx.store.begin() as conn:
+        if not accounts.revoke_token(conn, token_pk, ctx.store.now()):
+            raise HTTPException(404, "no such live token")
+    return Response(status_code=204)

@@ -1,0 +1,388 @@
+"""The dashboard's pages (server-rendered, French by default).
+
+Every route names its permission; forms carry the CSRF token; actions go through
+:mod:`vigie.web.service`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from vigie.errors import PolicyError, StoreError, VigieError
+from vigie.store.review import ReviewError
+from vigie.web import accounts
+from vigie.web.auth import Actor as ActorDep
+from vigie.web.auth import Approver, Checker, Forbidden, Manager, Proposer, Reader
+from vigie.web.context import WebContext
+from vigie.web.queries import (
+    AGES,
+    AuditFilter,
+    QueueFilter,
+    audit_page,
+    author_view,
+    escalation_rows,
+    event_kinds,
+    filter_choices,
+    item_view,
+    queue_counts,
+    queue_page,
+)
+from vigie.web.render import Bar, bar_chart, column_chart, highlight
+from vigie.web.roles import Role
+from vigie.web.schemas import MAX_PK, CheckIn, PageIn
+from vigie.web.service import (
+    add_page,
+    apply_review,
+    approve_policy,
+    bulk_review,
+    check_text,
+    languages,
+    list_pages,
+    policy_diff,
+    policy_overview,
+    propose_policy,
+    refresh_facets,
+    stats_for,
+)
+from vigie.web.templating import lang_of, render
+
+__all__ = ["router"]
+
+PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
+
+router = APIRouter(include_in_schema=False)
+
+VERBS = ("approve", "remove", "block", "escalate", "restore", "unblock", "comment")
+Verb = Literal["approve", "restore", "remove", "block", "unblock", "escalate", "comment"]
+
+
+def _ctx(request: Request) -> WebContext:
+    return request.app.state.vigie  # type: ignore[no-any-return]
+
+
+@router.get("/")
+def home(_: Reader) -> Response:
+    """The queue is the home page."""
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/queue")
+def queue(
+    request: Request, me: Reader,
+    state: Literal["open", "escalated", "closed"] = "open",
+    category: Annotated[str, Query(max_length=64)] = "",
+    platform: Annotated[str, Query(max_length=32)] = "",
+    language: Annotated[str, Query(max_length=16)] = "",
+    post: Annotated[str, Query(max_length=255)] = "",
+    age: Literal["", "1h", "24h", "7d", "older"] = "",
+    order: Literal["oldest", "newest"] = "oldest",
+    after: Annotated[int | None, Query(ge=0, le=MAX_PK)] = None,
+    msg: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """The review queue with its filters, bulk actions and keyset pagination."""
+    ctx = _ctx(request)
+    refresh_facets(ctx)
+    f = QueueFilter(state, category, platform, language, post, age, order, after,
+                    ctx.settings.page_size)
+    with ctx.read() as conn:
+        page = queue_page(conn, f, ctx.store.now())
+        counts = queue_counts(conn)
+        choices = filter_choices(conn, languages(ctx))
+    filters = {"state": state, "category": category, "platform": platform,
+               "language": language, "post": post, "age": age, "order": order}
+    rows = [{"row": r, "text": highlight(r.text or "", [])} for r in page.rows]
+    return render(request, "queue.html", {
+        "page": page, "rows": rows, "filters": filters, "counts": counts, "choices": choices,
+        "categories": ctx.policy.categories, "ages": list(AGES), "verbs": VERBS, "msg": msg,
+    })
+
+
+def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
+               status_code: int = 200) -> Response:
+    ctx = _ctx(request)
+    with ctx.read() as conn:
+        view = item_view(conn, item_pk)
+    if view is None:
+        raise HTTPException(404, "no such review item")
+    rules = {c.slug: c for c in ctx.policy.categories}
+    return render(request, "item.html", {
+        "view": view, "text": highlight(view.row.text or "", view.marks), "rules": rules,
+        "verbs": VERBS, "error": error, "msg": msg,
+    }, status_code=status_code)
+
+
+@router.get("/items/{item_pk}")
+def item(request: Request, item_pk: PathPk, _: Reader,
+         msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """One item, with the action form.
+
+    Shows the comment with its evidence highlighted, clauses, scores, post, thread, history and
+    the author's record.
+    """
+    return _item_page(request, item_pk, msg=msg)
+
+
+@router.post("/items/{item_pk}/action")
+def item_action(request: Request, item_pk: PathPk, me: ActorDep,
+                action: Annotated[Verb, Form()],
+                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Apply a reviewer action with a reason, then show the item again."""
+    if not reason.strip():
+        return _item_page(request, item_pk, error="item.reason_required", status_code=422)
+    try:
+        apply_review(_ctx(request), item_pk, action, me, reason.strip())
+    except (ReviewError, StoreError) as error:
+        return _item_page(request, item_pk, error=str(error), status_code=409)
+    except Forbidden as error:
+        return _item_page(request, item_pk, error=str(error), status_code=403)
+    return RedirectResponse(f"/items/{item_pk}?msg=item.done", status_code=303)
+
+
+@router.post("/queue/bulk")
+async def queue_bulk(request: Request, me: ActorDep) -> Response:
+    """The same action on the ticked items of the queue page."""
+    form = await request.form()
+    items = [int(v) for v in form.getlist("items")
+             if isinstance(v, str) and v.isdigit() and 0 < int(v) <= MAX_PK]
+    action = str(form.get("action") or "")
+    reason = str(form.get("reason") or "").strip()[:2000]
+    back = str(form.get("back") or "")
+    back = back if back.startswith("/queue") and not back.startswith("//") else "/queue"
+    if not items or action not in VERBS or not reason:
+        sep = "&" if "?" in back else "?"
+        return RedirectResponse(f"{back}{sep}msg=queue.bulk_incomplete", status_code=303)
+    from starlette.concurrency import run_in_threadpool
+
+    _done, refused = await run_in_threadpool(bulk_review, _ctx(request), items[:500], action,
+                                            me, reason)
+    sep = "&" if "?" in back else "?"
+    key = "queue.bulk_done" if not refused else "queue.bulk_partial"
+    return RedirectResponse(f"{back}{sep}msg={key}", status_code=303)
+
+
+@router.get("/authors/{author_pk}")
+def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
+    """An author's comments, decisions, strikes and blocks."""
+    with _ctx(request).read() as conn:
+        view = author_view(conn, author_pk)
+    if view is None:
+        raise HTTPException(404, "no such author")
+    return render(request, "author.html", {"author": view})
+
+
+@router.get("/escalations")
+def escalations(request: Request, _: Reader) -> Response:
+    """The community manager's inbox: escalated items."""
+    with _ctx(request).read() as conn:
+        rows = escalation_rows(conn)
+    return render(request, "escalations.html", {"rows": rows})
+
+
+@router.get("/stats")
+def stats(request: Request, _: Reader,
+          weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> Response:
+    """Charts: volume per week, per category and platform; actions; time to decision."""
+    from vigie.web.i18n import translator
+
+    t = translator(lang_of(request))
+    s = stats_for(_ctx(request), weeks)
+    labels = {c.slug: f"{c.clause} {c.label.fr if t.lang == 'fr' else c.label.en}"
+              for c in _ctx(request).policy.categories}
+    charts = {
+        "per_week": column_chart([Bar(k[5:], v) for k, v in s.per_week.items()],
+                                 title=t("stats.per_week")),
+        "per_category": bar_chart([Bar(labels.get(k, k), v) for k, v in
+                                   sorted(s.per_category.items(), key=lambda kv: -kv[1])],
+                                  title=t("stats.per_category")),
+        "per_platform": bar_chart([Bar(k, v) for k, v in sorted(s.per_platform.items())],
+                                  title=t("stats.per_platform")),
+        "actions": bar_chart([Bar(t(f"action.{k}"), v) for k, v in sorted(s.actions.items())],
+                             title=t("stats.actions")),
+        "outcomes": bar_chart([Bar(t(f"verb.{k}") if k else "—", v)
+                               for k, v in sorted(s.review_outcomes.items())],
+                              title=t("stats.outcomes")),
+        "decision_time": column_chart(
+            [Bar(k[5:], round(v, 2)) for k, v in s.decision_hours_per_week.items()],
+            title=t("stats.decision_time")),
+    }
+    return render(request, "stats.html", {"s": s, "charts": charts, "weeks": weeks})
+
+
+@router.get("/policy")
+def policy(request: Request, _: Reader,
+           msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The policy in force, its versions, and (by role) propose / approve forms."""
+    ctx = _ctx(request)
+    return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
+                                           "msg": msg, "error": ""})
+
+
+@router.get("/policy/diff")
+def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_length=80)],
+                   b: Annotated[str, Query(max_length=80)]) -> Response:
+    """Line-by-line differences between two stored versions."""
+    text = policy_diff(_ctx(request), a, b)
+    return render(request, "policy_diff.html", {"a": a, "b": b, "lines": text.splitlines()})
+
+
+@router.post("/policy/propose")
+def policy_propose(request: Request, me: Proposer,
+                   yaml_text: Annotated[str, Form(max_length=500_000)] = "") -> Response:
+    """Propose a new version (validated first)."""
+    ctx = _ctx(request)
+    try:
+        propose_policy(ctx, yaml_text, None, me.actor)
+    except (PolicyError, StoreError) as error:
+        return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
+                                               "msg": "", "error": str(error)}, 422)
+    return RedirectResponse("/policy?msg=policy.proposed", status_code=303)
+
+
+@router.post("/policy/{digest}/approve")
+def policy_approve(request: Request, digest: str, me: Approver,
+                   reference: Annotated[str, Form(max_length=255)] = "") -> Response:
+    """Record the approval of a proposed version."""
+    ctx = _ctx(request)
+    try:
+        approve_policy(ctx, digest, me.actor, reference, None)
+    except StoreError as error:
+        return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
+                                               "msg": "", "error": str(error)}, 409)
+    return RedirectResponse("/policy?msg=policy.approved", status_code=303)
+
+
+@router.get("/audit")
+def audit(
+    request: Request, _: Reader,
+    actor: Annotated[str, Query(max_length=255)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    subject: Annotated[str, Query(max_length=255)] = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
+) -> Response:
+    """The audit log, newest first, with search and CSV export."""
+    f = AuditFilter(actor, kind, subject, before, 100)
+    with _ctx(request).read() as conn:
+        rows, next_before = audit_page(conn, f)
+        kinds = event_kinds(conn)
+    return render(request, "audit.html", {
+        "rows": rows, "next_before": next_before, "kinds": kinds,
+        "filters": {"actor": actor, "kind": kind, "subject": subject}})
+
+
+@router.get("/audit.csv")
+def audit_csv(
+    request: Request, _: Reader,
+    actor: Annotated[str, Query(max_length=255)] = "",
+    kind: Annotated[str, Query(max_length=32)] = "",
+    subject: Annotated[str, Query(max_length=255)] = "",
+) -> Response:
+    """The matching audit events as a CSV file."""
+    from vigie.web.routes_api import audit_csv_response
+
+    return audit_csv_response(_ctx(request), AuditFilter(actor, kind, subject))
+
+
+@router.get("/check")
+def check_form(request: Request, _: Checker) -> Response:
+    """Try a text against the policy without storing it."""
+    return render(request, "check.html", {"text": "", "post": "", "decision": None,
+                                          "marked": None})
+
+
+@router.post("/check")
+def check_submit(request: Request, _: Checker,
+                 text: Annotated[str, Form(max_length=20_000)] = "",
+                 post: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+    """Show the decision for a text, with its evidence highlighted."""
+    from vigie.web.queries import marks_of
+
+    decision = check_text(_ctx(request), CheckIn(text=text, post=post))
+    return render(request, "check.html", {
+        "text": text, "post": post, "decision": decision,
+        "marked": highlight(text, marks_of(decision, text))})
+
+
+@router.get("/admin")
+def admin(request: Request, _: Manager,
+          msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """Accounts, API tokens and the page registry."""
+    ctx = _ctx(request)
+    with ctx.read() as conn:
+        users = accounts.list_users(conn)
+        tokens = accounts.list_tokens(conn)
+    return render(request, "admin.html", {"users": users, "tokens": tokens,
+                                          "pages": list_pages(ctx), "roles": list(Role),
+                                          "msg": msg, "error": "", "secret": ""})
+
+
+def _admin_error(request: Request, error: str, secret: str = "",
+                 status_code: int = 422) -> Response:
+    ctx = _ctx(request)
+    with ctx.read() as conn:
+        users = accounts.list_users(conn)
+        tokens = accounts.list_tokens(conn)
+    return render(request, "admin.html", {"users": users, "tokens": tokens,
+                                          "pages": list_pages(ctx), "roles": list(Role),
+                                          "msg": "", "error": error, "secret": secret},
+                  status_code=status_code)
+
+
+@router.post("/admin/users")
+def admin_user(request: Request, _: Manager,
+               username: Annotated[str, Form(max_length=64)] = "",
+               password: Annotated[str, Form(max_length=1024)] = "",
+               role: Annotated[str, Form(max_length=32)] = "") -> Response:
+    """Create an account."""
+    ctx = _ctx(request)
+    try:
+        with ctx.store.begin() as conn:
+            accounts.create_user(conn, ctx.passwords, username, password, role,
+                                 ctx.store.now())
+    except accounts.AccountError as error:
+        return _admin_error(request, str(error))
+    return RedirectResponse("/admin?msg=admin.user_created", status_code=303)
+
+
+@router.post("/admin/tokens")
+def admin_token(request: Request, me: Manager,
+                name: Annotated[str, Form(max_length=255)] = "",
+                role: Annotated[str, Form(max_length=32)] = "") -> Response:
+    """Create an API token; its secret is shown on this page once."""
+    ctx = _ctx(request)
+    try:
+        chosen = Role(role) if role else None
+        with ctx.store.begin() as conn:
+            secret, _t = accounts.create_api_token(conn, me.user, name, ctx.store.now(), chosen)
+    except (accounts.AccountError, ValueError) as error:
+        return _admin_error(request, str(error))
+    return _admin_error(request, "", secret=secret, status_code=201)
+
+
+@router.post("/admin/tokens/{token_pk}/revoke")
+def admin_revoke(request: Request, token_pk: PathPk, _: Manager) -> Response:
+    """Revoke an API token."""
+    ctx = _ctx(request)
+    with ctx.store.begin() as conn:
+        accounts.revoke_token(conn, token_pk, ctx.store.now())
+    return RedirectResponse("/admin?msg=admin.token_revoked", status_code=303)
+
+
+@router.post("/admin/pages")
+def admin_page(request: Request, me: Manager,
+               platform: Annotated[str, Form(max_length=32)] = "",
+               page_id: Annotated[str, Form(max_length=255)] = "",
+               name: Annotated[str, Form(max_length=255)] = "",
+               url: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Add an official page to the registry."""
+    try:
+        add_page(_ctx(request), PageIn.model_validate(
+            {"platform": platform, "page_id": page_id, "name": name, "url": url or None}),
+            me.actor)
+    except (VigieError, ValueError) as error:
+        return _admin_error(request, str(error))
+    return RedirectResponse("/admin?msg=admin.page_added", status_code=303)
+
+

@@ -1,0 +1,1 @@
+"""Fake platform servers for the connector tests: real HTTP on loopback, documented shapes."""

@@ -1,0 +1,177 @@
+"""Moderation through the store: ingest, decide with history, record, plan actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from vigie.store.events import verify_chain
+from vigie.store.policy_versions import approve, propose
+from vigie.store.schema import (
+    blocks,
+    comments,
+    decisions,
+    escalations,
+    events,
+    outbox,
+    review_items,
+    strikes,
+)
+from vigie.store.workflow import StoreModerator
+
+
+def _count(store: Any, table: Any, *where: Any) -> int:
+    with store.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where))
+                   .scalar_one())
+
+
+def _actions(lines: list[str]) -> list[str]:
+    return [json.loads(line)["action"] for line in lines]
+
+
+def test_ingest_decide_and_audit(store: Any, moderator: Any, comment_factory: Any) -> None:
+    batch = [comment_factory("fb:c-1", "Merci pour l'info"),
+             comment_factory("fb:c-2", "Buy now SPAM", author="fb:u-2"),
+             comment_factory("fb:c-3", "Hallo FOREIGN", author="fb:u-3"),
+             comment_factory("fb:c-4", "Hmm MAYBE", author="fb:u-4"),
+             comment_factory("fb:c-5", "I feel DISTRESS", author="fb:u-5")]
+    assert _actions(moderator.process(batch)) == ["allow", "remove", "hide", "review",
+                                                   "escalate"]
+    assert _count(store, comments) == 5 and _count(store, decisions) == 5
+    # Every decision records the policy digest and its source.
+    with store.read() as conn:
+        sources = set(conn.execute(select(decisions.c.policy_source, decisions.c.policy_digest)))
+        assert sources == {("file", moderator.fallback.digest)}
+        kinds = [r[0] for r in conn.execute(select(outbox.c.kind).order_by(outbox.c.pk))]
+        report = verify_chain(conn)
+    assert kinds == ["remove_comment", "hide_comment"]
+    assert _count(store, strikes) == 1                       # spam strikes, language does not
+    assert _count(store, review_items, review_items.c.state == "open") == 1
+    assert _count(store, escalations, escalations.c.status == "pending") == 1
+    assert report.ok and report.decisions == 5
+    assert _count(store, events, events.c.kind == "ingested") == 5
+
+
+def test_rerun_is_idempotent(store: Any, moderator: Any, comment_factory: Any,
+                             store_policy: Any) -> None:
+    batch = [comment_factory(f"fb:c-{i}", "SPAM" if i % 2 else "ok") for i in range(6)]
+    first = moderator.process(batch)
+    again = StoreModerator(store, *store_policy, pipeline_factory=type(
+        moderator.pipeline(moderator.fallback)))
+    second = again.process([*batch, batch[0]])            # a duplicate in the batch too
+    assert second[:6] == first and second[6] == first[0]
+    assert again.pipeline(again.fallback).seen == []      # nothing analysed twice
+    assert _count(store, decisions) == 6
+    assert _count(store, events, events.c.kind == "ingested") == 6
+    assert _count(store, events, events.c.kind == "decided") == 6
+    assert _count(store, outbox) == 4                     # 3 removals, the third blocks
+
+
+def test_strikes_block_within_the_window(store: Any, moderator: Any,
+                                         comment_factory: Any) -> None:
+    day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    # Three removals within 90 days of each other: the third blocks the author.
+    batch = [comment_factory(f"fb:c-{i}", "SPAM", author="fb:u-9",
+                             at=day + dt.timedelta(days=30 * i)) for i in range(3)]
+    assert _actions(moderator.process(batch[:2])) == ["remove", "remove"]
+    third = json.loads(moderator.process(batch[2:])[0])
+    assert third["action"] == "block" and "section 7" in third["explanation"]["en"]
+    assert _count(store, blocks) == 1
+    with store.read() as conn:
+        kinds = sorted(r[0] for r in conn.execute(select(outbox.c.kind)))
+    assert kinds.count("block_author") == 1 and kinds.count("remove_comment") == 3
+
+
+def test_window_is_measured_on_created_at_not_processing_order(moderator: Any,
+                                                                comment_factory: Any) -> None:
+    day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    # Strikes 100 days apart never add up, whatever order they are read in.
+    late = comment_factory("fb:c-late", "SPAM", author="fb:u-7", at=day + dt.timedelta(200))
+    early = [comment_factory(f"fb:c-{i}", "SPAM", author="fb:u-7",
+                             at=day + dt.timedelta(days=100 * i)) for i in range(2)]
+    assert _actions(moderator.process([late, *early])) == ["remove", "remove", "remove"]
+
+
+def test_same_batch_strikes_count_in_order(store: Any, moderator: Any,
+                                           comment_factory: Any) -> None:
+    day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    batch = [comment_factory(f"fb:c-{i}", "SPAM", author="fb:u-8", at=day + dt.timedelta(i))
+             for i in range(4)]
+    assert _actions(moderator.process(batch)) == ["remove", "remove", "block", "block"]
+    assert _count(store, blocks) == 1 and _count(store, strikes) == 4
+
+
+def test_block_category_blocks_once(store: Any, moderator: Any, comment_factory: Any) -> None:
+    batch = [comment_factory("fb:c-1", "THREAT", author="fb:u-5"),
+             comment_factory("fb:c-2", "THREAT again", author="fb:u-5")]
+    assert _actions(moderator.process(batch)) == ["block", "block"]
+    assert _count(store, blocks) == 1                       # already blocked: no second block
+
+
+def test_version_in_force_at_created_at(store: Any, comment_factory: Any,
+                                        store_policy: Any) -> None:
+    from conftest import KeywordAnalyser  # type: ignore[import-not-found]
+
+    _, text = store_policy
+    strict = text.replace('version: "1"', 'version: "2"').replace(
+        "effective_date: 2020-01-01", "effective_date: 2025-01-01").replace(
+        "signals: [link.unrelated]", "signals: [link.unrelated]\n    review_threshold: 0.5\n"
+        "    remove_threshold: 0.55")
+    v1 = propose(store, text, by="comms")
+    v2 = propose(store, strict, by="comms")
+    unapproved = propose(store, text.replace('version: "1"', 'version: "3"').replace(
+        "2020-01-01", "2024-06-01"), by="comms")
+    approve(store, v1.digest, by="assembly", reference="ADD-1")
+    approve(store, v2.digest, by="assembly", reference="ADD-2")
+    moderator = StoreModerator(store, *store_policy, pipeline_factory=KeywordAnalyser)
+    old = comment_factory("fb:c-old", "MAYBE", at="2024-12-31T12:00:00Z")
+    new = comment_factory("fb:c-new", "MAYBE", at="2025-01-01T12:00:00Z")
+    lines = [json.loads(x) for x in moderator.process([old, new])]
+    assert [d["action"] for d in lines] == ["review", "remove"]
+    assert [d["policy"]["digest"] for d in lines] == [v1.digest, v2.digest]
+    assert unapproved.digest not in {d["policy"]["digest"] for d in lines}
+    with store.read() as conn:
+        assert set(conn.execute(select(decisions.c.policy_source)).scalars()) == {"store"}
+
+
+def test_fallback_policy_is_recorded(store: Any, moderator: Any, comment_factory: Any) -> None:
+    from vigie.store.policy_versions import history
+
+    moderator.process([comment_factory("fb:c-1")])
+    (version,) = history(store)
+    assert version.origin == "fallback" and not version.approved
+    assert _count(store, events, events.c.kind == "policy_recorded") == 1
+
+
+def test_detector_failure_goes_to_review(store: Any, comment_factory: Any,
+                                         store_policy: Any) -> None:
+    from vigie.findings import DetectorFailure
+    from vigie.pipeline import Analysis
+
+    class Failing:
+        detector_names = ("test.failing.v1",)
+
+        def __init__(self, policy: Any) -> None:
+            pass
+
+        def analyse(self, batch: Any) -> list[Any]:
+            return [Analysis(None, (), (DetectorFailure("test.failing.v1", "boom"),))
+                    for _ in batch]
+
+    moderator = StoreModerator(store, *store_policy, pipeline_factory=Failing)
+    (line,) = moderator.process([comment_factory("fb:c-1", "SPAM")])
+    assert json.loads(line)["action"] == "review"
+    assert _count(store, review_items) == 1
+
+
+@pytest.mark.parametrize("naive", ["2025-03-18T10:00:00"])
+def test_records_without_zone_never_reach_the_store(naive: str, comment_factory: Any) -> None:
+    from vigie.errors import RecordError
+
+    with pytest.raises(RecordError):
+        comment_factory("fb:c-1", at=naive)

@@ -1,0 +1,124 @@
+"""Helpers shared by the web tests: an app on a real database, accounts per role, logins,
+and a fake detector so the queue can be filled without loading models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from factories import TEST_POLICY, make_policy
+from vigie.detectors.base import DetectorInfo
+from vigie.findings import Finding
+from vigie.pipeline import Pipeline
+from vigie.prepare import PreparedComment
+from vigie.records import parse_comment
+from vigie.web import create_app, load_web_settings
+from vigie.web.accounts import create_user
+
+PASSWORDS = {
+    "admin": "admin-password-1",
+    "community_manager": "manager-password-1",
+    "moderator": "moderator-password-1",
+    "auditor": "auditor-password-1",
+}
+ROLES = tuple(PASSWORDS)
+
+# Keyword → (signal, score): the fake detector's whole "model".
+_KEYWORDS = {
+    "HATEWORD": ("hate.slur", 0.95),      # remove
+    "MAYBEHATE": ("hate.slur", 0.6),      # review
+    "SPAMLINK": ("spam.link", 0.95),      # hide
+    "GRUMBLE": ("tone.negative", 0.95),   # escalate
+}
+
+
+class KeywordDetector:
+    """Emits a finding on each keyword of :data:`_KEYWORDS`, with its span."""
+
+    info = DetectorInfo("test.fake.v1", ("hate.slur", "spam.link", "tone.negative",
+                                         "language.foreign", "threat.death",
+                                         "context.counter_speech"))
+
+    def detect(self, batch: Sequence[PreparedComment],
+               prior: Sequence[Sequence[Finding]]) -> list[list[Finding]]:
+        out: list[list[Finding]] = []
+        for item in batch:
+            text = item.comment.text
+            found = []
+            for word, (signal, score) in _KEYWORDS.items():
+                at = text.find(word)
+                if at >= 0:
+                    found.append(Finding(signal, score, self.info.name,
+                                         f"test keyword {word.lower()}", (at, at + len(word))))
+            out.append(found)
+        return out
+
+
+def keyword_pipeline() -> Pipeline:
+    """The small test policy with the keyword detector (no model loaded)."""
+    return Pipeline(make_policy(), [KeywordDetector()])
+
+
+def make_app(tmp_path: Path, db_url: str | None = None, **settings: Any) -> FastAPI:
+    """An app on a fresh SQLite file (or ``db_url``) with the test policy and detector."""
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(TEST_POLICY, encoding="utf-8")
+    options: dict[str, Any] = {
+        "mode": "test", "database_url": db_url or str(tmp_path / "web.sqlite"),
+        "policy_path": policy_file, "fast_password_hashing": True,
+    }
+    options.update(settings)
+    return create_app(load_web_settings(env={}, **options), pipeline=keyword_pipeline())
+
+
+def add_users(app: FastAPI) -> None:
+    """One account per role, named after the role."""
+    ctx = app.state.vigie
+    with ctx.store.begin() as conn:
+        for role, password in PASSWORDS.items():
+            create_user(conn, ctx.passwords, role, password, role, ctx.store.now())
+
+
+def login(client: TestClient, username: str, password: str | None = None) -> str:
+    """Log ``client`` in through the form; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "login form without a CSRF token"
+    answer = client.post("/login", data={
+        "username": username, "password": password or PASSWORDS[username],
+        "csrf_token": token.group(1), "next": "/queue"}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text[:300]
+    return csrf_of(client)
+
+
+def csrf_of(client: TestClient) -> str:
+    """The CSRF token of the logged-in session (read from a page's meta tag)."""
+    found = re.search(r'name="csrf-token" content="([^"]*)"', client.get("/queue").text)
+    assert found
+    return found.group(1)
+
+
+def records(n: int, start: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """``n`` comment records cycling through the keywords (every 5th is acceptable)."""
+    start = start or dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    words = ["MAYBEHATE", "HATEWORD", "SPAMLINK", "GRUMBLE", "merci"]
+    return [{
+        "id": f"fb:t-{i}", "platform": "facebook" if i % 3 else "youtube",
+        "text": f"Commentaire {i} avec {words[i % len(words)]} & <b>balise</b>",
+        "created_at": (start + dt.timedelta(minutes=i)).isoformat(),
+        "author": {"id": f"fb:u-{i % 7}", "name": f"Auteur {i % 7}"},
+        "post": {"id": f"fb:p-{i // 10}", "text": "Une publication", "links": []},
+    } for i in range(n)]
+
+
+def seed(app: FastAPI, n: int = 20) -> None:
+    """Moderate ``n`` records through the store (review items for every MAYBEHATE)."""
+    from vigie.web.service import submit_comments
+
+    submit_comments(app.state.vigie, [parse_comment(r) for r in records(n)], "test")
