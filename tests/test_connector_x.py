@@ -60,7 +60,7 @@ def test_replies_by_conversation_with_authors(fake: tuple[FakeX, FakeServer]) ->
     assert reply.post is not None and reply.post.text.startswith("Nouveau pavillon")
     search = platform.calls("GET", "/search/recent")[0]
     assert search.query["query"] == f"conversation_id:{root}"
-    assert search.query["expansions"] == "author_id"
+    assert search.query["expansions"] == "author_id,attachments.media_keys"
 
 
 def test_since_id_resumes_and_pages(fake: tuple[FakeX, FakeServer]) -> None:

@@ -117,3 +117,9 @@ def test_dev_set_language() -> None:
     tp = sum(f and g for f, g in zip(flagged, gold, strict=True))
     assert tp / sum(gold) >= 0.9
     assert not any(f and not g for f, g in zip(flagged, gold, strict=True))
+
+
+@pytest.mark.parametrize("text", ["asdkjh qwpeoiru zmxncbv lkjasd", "qwerty uiop asdfgh jkl zxcvb"])
+def test_keyboard_mashing_is_not_a_foreign_language(text: str) -> None:
+    # Unintelligible, not foreign: clause 6.4 j (off-topic) judges it, not 6.4 h.
+    assert score(text) < 0.5

@@ -164,6 +164,7 @@ def test_positive(text: str, signal: str, at_least: float) -> None:
     "Le raton laveur du campus est de retour",
     "Homo sapiens, chapitre 3",
     "L'empire mongol s'étendait jusqu'à l'Europe",
+    "Les présidents azerbaïdjanais et mongol se rencontrent à Bakou",
     "Le sexe des répondants n'est pas demandé",
     "Sex education should be mandatory",
     "Il y a 3 km entre les deux pavillons, A55 sortie 3",

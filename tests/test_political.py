@@ -199,3 +199,16 @@ def test_dev_set_precision_and_recall() -> None:
         assert tp / sum(gold) >= 0.85, slug
         assert tp / max(1, sum(flagged)) >= 0.85, slug
         assert not any(f and not c.labels for f, c in zip(flagged, comments, strict=True))
+
+
+@pytest.mark.parametrize(("text", "expected_at_least"), [
+    ("Votez pour notre candidat le 2 novembre!", True),
+    ("Vote for our candidate on Tuesday, she gets it", True),
+    ("Votez pour notre équipe aux élections de l'AEP!", True),
+    ("Le vote pour notre candidat a été annulé par le comité.", False),  # news, a noun
+    ("Notre équipe de robotique a gagné le vote du public.", False),
+])
+def test_call_to_vote_for_an_unnamed_candidate_asks_review(text: str,
+                                                          expected_at_least: bool) -> None:
+    score = signal_score(text, "political.support")
+    assert (score >= SUPPORT_REVIEW) is expected_at_least, score

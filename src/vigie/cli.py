@@ -325,6 +325,33 @@ def quality_report(
     err_console.print(f"[green]wrote[/] {output}")
 
 
+@app.command()
+def golden(
+    folder: Annotated[Path, typer.Argument(help="Folder of golden cases (*.yaml).")] = Path(
+        "golden"),
+    policy_file: PolicyOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the golden cases: exit 1 and list every case whose decision differs."""
+    from vigie.golden import load_cases, run_cases
+
+    policy = load_policy(policy_file)
+    results = run_cases(_pipeline(policy), load_cases(folder))
+    failed = [r for r in results if r.problems]
+    if as_json:
+        print(json.dumps([{"id": r.case.id, "action": r.decision.action.value,
+                           "clauses": list(r.decision.clauses), "problems": list(r.problems)}
+                          for r in results], ensure_ascii=False))
+    else:
+        for r in failed:
+            out_console.print(f"[red]✗[/] {r.case.id}: {'; '.join(r.problems)}")
+            out_console.print(f"    {r.decision.explanation['en']}", markup=False)
+        out_console.print(f"{len(results) - len(failed)}/{len(results)} golden cases hold "
+                          f"under policy {policy.id} ({policy.short_digest})")
+    if failed:
+        raise typer.Exit(1)
+
+
 @policy_app.command("validate")
 def policy_validate(
     file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
@@ -384,7 +411,10 @@ _install_connectors(app)
 def main() -> None:
     """Console-script entry point: run the app, translating Vigie errors to exit codes."""
     try:
-        app(standalone_mode=False)
+        # With standalone_mode=False click returns the code of a typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except VigieError as error:
         err_console.print(f"[red]error:[/] {error}", markup=True, highlight=False)
         raise SystemExit(exit_code_for(error)) from None

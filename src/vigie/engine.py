@@ -24,7 +24,6 @@ author is blocked when the strikes within the window reach the policy's count (s
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 
 from vigie.actions import REMOVING_ACTIONS, Action, strongest
@@ -134,11 +133,11 @@ def decide(
         if verdict is not None:
             verdicts.append(verdict)
 
-    escalations = tuple(
-        rule.slug for rule in policy.escalations
-        if any(f.score >= rule.threshold and any(
-            fnmatch.fnmatchcase(f.signal, p) for p in rule.signals) for f in findings)
-    )
+    matched = {
+        rule.slug for f in findings for rule in policy.escalations_for(f.signal)
+        if f.score >= rule.threshold
+    }
+    escalations = tuple(rule.slug for rule in policy.escalations if rule.slug in matched)
     escalate = bool(escalations) or any(v.action is Action.ESCALATE for v in verdicts)
     action = strongest(*(v.action for v in verdicts))
     if escalate:

@@ -45,6 +45,7 @@ from vigie._lexicon_files import (
     parse_file,
     read_package_text,
 )
+from vigie._lexicon_masks import mask_verdict, masked_words, masks, reading, unmaskings
 from vigie.normalize import WordsView, squeeze_letters
 
 __all__ = [
@@ -66,12 +67,10 @@ __all__ = [
 #: of counter-speech, references to a person.
 INTERNAL_SIGNALS = frozenset({"allow", "counter.condemn", "counter.report", "cue.person"})
 _TOKEN = re.compile(r"[^\W\d_]+")
-_MASKED = re.compile(r"[a-z*]*\*[a-z*]*")
-_MAX_UNMASKINGS = 24
+_MAX_CHAIN_STARTS = 64
 # Words counted in a gap: masked words count once ("e*x"), elisions twice ("c'est").
 _GAP_WORD = re.compile(r"[^\W_]+(?:\*+[^\W_]*)*|\*+[^\W_]+")
 _MASKABLE = frozenset({"high", "medium"})
-_VOWELS = frozenset("aeiouy")
 _PRONOUNS = frozenset({"il", "elle", "lui", "he", "she", "him", "her", "ils", "elles"})
 _SENTENCE_END = frozenset(".!?\n:;«\"“")
 
@@ -130,16 +129,6 @@ class _Pattern:
     parts: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Masked:
-    """A masked word of a comment ("f*ck") and the lexicon words that fit it."""
-
-    start: int
-    end: int
-    fits: tuple[str, ...]  # lexicon words that fit, ordinary words first
-    common: frozenset[str]  # ordinary words that fit ("th*t": that)
-
-
 @dataclass
 class _Tokens:
     """Word tokens of a matching view, computed once per comment when a rule needs them."""
@@ -147,22 +136,6 @@ class _Tokens:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
-
-
-def _masks(word: str) -> set[str]:
-    """Masked spellings of one word: "f*ck", "sh*t", "f**k" (pure)."""
-    if len(word) < 4 or not word.isalpha():
-        return set()
-    inner = range(1, len(word) - 1)
-    out = set()
-    vowels = [i for i in inner if word[i] in _VOWELS]
-    for i in vowels:
-        out.add(word[:i] + "*" + word[i + 1:])
-    if len(vowels) > 1:
-        out.add("".join("*" if i in vowels else c for i, c in enumerate(word)))
-    if len(word) <= 8:
-        out.add(word[0] + "*" * (len(word) - 2) + word[-1])
-    return out
 
 
 class Lexicon:
@@ -201,7 +174,7 @@ class Lexicon:
             maskable = entry.severity in _MASKABLE and not entry.context and len(parts) == 1
             for part_index, surfaces in enumerate(parts):
                 for surface in surfaces:
-                    forms = {surface} | (_masks(surface) if maskable else set())
+                    forms = {surface} | (masks(surface) if maskable else set())
                     for form in forms:
                         key, runs = squeeze_letters(form)
                         if not key:
@@ -313,8 +286,9 @@ class Lexicon:
         found: dict[tuple[int, int, int, int], tuple[str, str | None]] = {}
         # Masked words ("f*ck", "gr*tuit") are matched as written (masked keys) and as the
         # lexicon words they may stand for.
-        masked = self._masked_words(text) if "*" in text else []
-        variants = (text, *self._unmaskings(text, masked)) if masked else (text,)
+        masked = (masked_words(text, self._words_by_length, self._common_by_length)
+                  if "*" in text else [])
+        variants = (text, *unmaskings(text, masked)) if masked else (text,)
         for variant in variants:
             for last, (length, left, right, payload) in self._automaton.iter(variant):
                 start, end = last - length + 1, last + 1
@@ -325,11 +299,11 @@ class Lexicon:
                 for pattern_index, part_index, key_runs, form in payload:
                     key = (start, end, pattern_index, part_index)
                     if key not in found and _runs_agree(runs, start, key_runs):
-                        found[key] = (form, _reading(variant, start, end, form))
+                        found[key] = (form, reading(variant, start, end, form))
         raw: list[tuple[int, int, int, int, str]] = []
         guessed: set[tuple[int, int, str]] = set()
-        for (start, end, pattern_index, part_index), (form, reading) in found.items():
-            verdict = _mask_verdict(masked, start, end, reading) if masked else "read"
+        for (start, end, pattern_index, part_index), (form, letters) in found.items():
+            verdict = mask_verdict(masked, start, end, letters) if masked else "read"
             if verdict == "drop":
                 continue
             if verdict == "guess":
@@ -371,67 +345,33 @@ class Lexicon:
                     entry, start, end, view.to_original(start, end), form, guess)
         return _drop_nested(sorted(kept.values(), key=lambda m: (m.start, -m.end)))
 
-    def _masked_words(self, text: str) -> list[_Masked]:
-        """The masked words of ``text`` and the lexicon and common words that fit them."""
-        out = []
-        for token in _MASKED.finditer(text):
-            word = token.group()
-            letters = sum(c.isalpha() for c in word)
-            if letters < 2:
-                continue
-            fit = re.compile("^" + "".join("[a-z]" if c == "*" else re.escape(c) for c in word)
-                             + "$", re.MULTILINE)
-            lexical = tuple(fit.findall(self._words_by_length.get(len(word), "")))
-            common = frozenset(fit.findall(self._common_by_length.get(len(word), "")))
-            # Ordinary readings first: "s*r" is most likely "sur".
-            lexical = tuple(w for w in lexical if w in common) + tuple(
-                w for w in lexical if w not in common)
-            out.append(_Masked(token.start(), token.end(), lexical, common))
-        return out
-
-    def _unmaskings(self, text: str, masked: Sequence[_Masked], rounds: int = 4) -> list[str]:
-        """Copies of ``text`` with masked words replaced by lexicon words that fit them.
-
-        The first copy gives every masked word its likeliest fit (the lexicon word found in
-        the most forms); each further copy changes one masked word to another of its
-        ``rounds`` likeliest fits. One character for one: offsets and runs stay aligned.
-        """
-        fits = [m for m in masked if m.fits]
-        if not fits:
-            return []
-        base = list(text)
-        for m in fits:
-            base[m.start:m.end] = m.fits[0]
-        out = ["".join(base)]
-        # Then one masked word at a time takes its other readings.
-        for m in fits:
-            for candidate in m.fits[1:rounds]:
-                chars = base.copy()
-                chars[m.start:m.end] = candidate
-                out.append("".join(chars))
-                if len(out) >= _MAX_UNMASKINGS:
-                    return out
-        return out
-
     def _assemble(self, text: str, parts: int, hits: list[tuple[int, int, int, str]]
                   ) -> tuple[int, int, str] | None:
         """First ordered chain of parts 0..n-1, each within the gap window of the previous."""
         by_part: list[list[tuple[int, int, str]]] = [[] for _ in range(parts)]
         for part_index, start, end, form in hits:
             by_part[part_index].append((start, end, form))
-        for chain_start, chain_end, first_form in sorted(by_part[0]):
+        for part in by_part:
+            part.sort()
+        starts = [[s for s, _, _ in part] for part in by_part]
+        for chain_start, chain_end, first_form in by_part[0][:_MAX_CHAIN_STARTS]:
             end = chain_end
             forms = [first_form]
-            for part in by_part[1:]:
-                nxt = [(s, e, f) for s, e, f in sorted(part) if s >= end
-                       and len(_GAP_WORD.findall(text, end, s)) <= self.gap_window]
-                if not nxt:
+            for part, part_starts in zip(by_part[1:], starts[1:], strict=True):
+                # The nearest next part is the only one that can be within the window.
+                i = bisect.bisect_left(part_starts, end)
+                if i == len(part) or self._too_far(text, end, part[i][0]):
                     break
-                end = nxt[0][1]
-                forms.append(nxt[0][2])
+                end = part[i][1]
+                forms.append(part[i][2])
             else:
                 return chain_start, end, " … ".join(forms)
         return None
+
+    def _too_far(self, text: str, start: int, end: int) -> bool:
+        """Whether more than ``gap_window`` words lie in ``text[start:end]``."""
+        words = _GAP_WORD.finditer(text, start, end)
+        return next(itertools.islice(words, self.gap_window, None), None) is not None
 
     def _context_ok(self, entry: Entry, view: WordsView, original: str, start: int, end: int,
                     tokens: _Tokens, lang: str | None, lang_score: float) -> bool:
@@ -467,43 +407,6 @@ class Lexicon:
                                                    first, rule.window):
                 return False
         return True
-
-
-def _reading(variant: str, start: int, end: int, form: str) -> str | None:
-    """The letters a hit reads at ``[start, end)``; for a masked key, the form's own."""
-    reading = variant[start:end]
-    if "*" not in reading:
-        return reading
-    unmasked, _ = squeeze_letters(form)
-    return unmasked if len(unmasked) == end - start else None
-
-
-def _mask_verdict(masked: Sequence[_Masked], start: int, end: int, reading: str | None
-                  ) -> str:
-    """How a hit reads the masked words it covers: ``read``, ``guess`` or ``drop``.
-
-    Reading an ordinary word ("s*r" as "sur") is plain reading. Reading a lexicon word where
-    an ordinary word fits too ("th*t" as "thot", not "that") is a guess, and for a word of
-    three characters ("p*s": pas, pis, pos) too much of one to keep. Several lexicon words
-    fitting ("m*rde") is a guess.
-    """
-    verdict = "read"
-    for m in masked:
-        if m.end <= start or m.start >= end:
-            continue
-        if reading is None or m.start < start or m.end > end:
-            verdict = "guess"
-            continue
-        letters = reading[m.start - start:m.end - start]
-        if letters in m.common:
-            continue
-        if m.common:
-            if m.end - m.start <= 3:
-                return "drop"
-            verdict = "guess"
-        elif len(m.fits) > 1:
-            verdict = "guess"
-    return verdict
 
 
 def _runs_agree(runs: bytes, start: int, key_runs: bytes) -> bool:
@@ -557,16 +460,24 @@ def _name_before(view: WordsView, original: str, tokens: _Tokens, first: int,
 
 
 def _drop_nested(matches: list[Match]) -> list[Match]:
-    """Drop a match that lies inside a longer match of the same signal (pure)."""
-    out = []
+    """Drop a match inside a longer match of the same signal that is at least as strong.
+
+    Pure; one sweep per signal.
+    """
+    by_signal: dict[str, list[Match]] = {}
     for m in matches:
-        if any(o is not m and o.entry.signal == m.entry.signal and o.start <= m.start
-               and m.end <= o.end and (o.end - o.start > m.end - m.start
-                                       or o.entry.score > m.entry.score)
-               for o in matches):
-            continue
-        out.append(m)
-    return out
+        by_signal.setdefault(m.entry.signal, []).append(m)
+    kept: list[Match] = []
+    for group in by_signal.values():
+        group.sort(key=lambda m: (m.start, -m.end, -m.entry.score))
+        reach, reach_score = -1, 0.0  # furthest end so far, and the score of that match
+        for m in group:
+            if m.end <= reach and m.entry.score <= reach_score:
+                continue
+            kept.append(m)
+            if m.end > reach:
+                reach, reach_score = m.end, m.entry.score
+    return sorted(kept, key=lambda m: (m.start, -m.end))
 
 
 def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],

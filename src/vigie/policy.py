@@ -242,6 +242,20 @@ class Policy(_Strict):
             )
         return cache[signal]
 
+    def escalations_for(self, signal: str) -> tuple[EscalationRule, ...]:
+        """Escalation rules whose patterns match ``signal`` (memoised per signal)."""
+        cache = self._escalation_index
+        if signal not in cache:
+            cache[signal] = tuple(
+                e for e in self.escalations
+                if any(fnmatch.fnmatchcase(signal, p) for p in e.signals)
+            )
+        return cache[signal]
+
+    @cached_property
+    def _escalation_index(self) -> dict[str, tuple[EscalationRule, ...]]:
+        return {}
+
     def signal_rule(self, rule: CategoryRule, signal: str) -> SignalRule:
         """The first of ``rule``'s signal entries matching ``signal`` (memoised).
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from vigie.detectors import (
     accounts,
+    adult_links,
     confidential,
     coordination,
+    images,
     language,
     lexicon,
     links,
@@ -39,3 +41,5 @@ def register_builtins(registry: Registry) -> None:
     registry.register(confidential.NAME, confidential.SIGNALS, confidential.create)
     registry.register(lexicon.NAME, lexicon.SIGNALS, lexicon.create)
     registry.register(tone.NAME, tone.SIGNALS, tone.create)
+    registry.register(adult_links.NAME, adult_links.SIGNALS, adult_links.create)
+    registry.register(images.NAME, images.SIGNALS, images.create)

@@ -51,7 +51,8 @@ from vigie.connectors.base import (
 )
 from vigie.connectors.errors import NotFound, RateLimited
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
-from vigie.records import Attachment, Author, Comment, Platform, Post
+from vigie.media.attachments import graph_attachments
+from vigie.records import Author, Comment, Platform, Post
 
 __all__ = ["COMMENT_FIELDS", "DEFAULT_GRAPH_URL", "FacebookConnector", "comment_from_graph"]
 
@@ -82,15 +83,9 @@ def comment_from_graph(item: dict[str, Any], post: Post | None) -> Comment:
         name=str(sender.get("name") or ""),
     )
     parent = obj(item.get("parent"))
-    attachments: tuple[Attachment, ...] = ()
     attachment = item.get("attachment")
-    if isinstance(attachment, dict):
-        target = obj(attachment.get("target"))
-        attachments = (Attachment(
-            type=str(attachment.get("type") or "link"),
-            url=attachment.get("unshimmed_url") or attachment.get("url") or target.get("url"),
-            title=attachment.get("title"), description=attachment.get("description"),
-        ),)
+    # Photo, sticker, GIF, link preview (+ its thumbnail), video: see vigie.media.attachments.
+    attachments = graph_attachments(attachment) if isinstance(attachment, dict) else ()
     return Comment(
         id=vigie_id(Platform.FACEBOOK, native),
         platform=Platform.FACEBOOK,

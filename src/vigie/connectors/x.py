@@ -5,9 +5,11 @@ Reads (https://docs.x.com/x-api/posts/search/introduction, "Conversation ID" gui
 * ``GET /2/users/{id}/tweets?tweet.fields=created_at,conversation_id`` — the account's recent
   posts, each the root of a conversation;
 * ``GET /2/tweets/search/recent?query=conversation_id:{id}&since_id=&next_token=
-  &tweet.fields=author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets
-  &expansions=author_id&user.fields=created_at,name,username,verified,profile_image_url,
-  public_metrics`` — the replies of the last seven days, newest first.
+  &tweet.fields=author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,
+  attachments,entities&expansions=author_id,attachments.media_keys&user.fields=created_at,name,
+  username,verified,profile_image_url,public_metrics&media.fields=media_key,type,url,
+  preview_image_url,width,height`` — the replies of the last seven days, newest first, with
+  their attached media and link previews.
 
 Writes:
 
@@ -59,6 +61,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.media.attachments import x_attachments
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = ["DEFAULT_X_URL", "XConnector", "classify_x_error", "comment_from_x"]
@@ -66,7 +69,10 @@ __all__ = ["DEFAULT_X_URL", "XConnector", "classify_x_error", "comment_from_x"]
 log = logging.getLogger(__name__)
 
 DEFAULT_X_URL = "https://api.x.com/2"
-TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
+TWEET_FIELDS = ("author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,"
+                "attachments,entities")
+# Attached photos, GIFs and videos (expansion attachments.media_keys), for the image detector.
+MEDIA_FIELDS = "media_key,type,url,preview_image_url,width,height"
 USER_FIELDS = "created_at,name,username,verified,profile_image_url,public_metrics"
 HIDE_LIMIT = 50
 HIDE_WINDOW_S = 15 * 60.0
@@ -106,9 +112,12 @@ def classify_x_error(response: httpx.Response, *, account: str,
     return ApiError(detail, **common)
 
 
-def comment_from_x(tweet: dict[str, Any], users: dict[str, dict[str, Any]], post: Post | None
-                   ) -> Comment:
+def comment_from_x(tweet: dict[str, Any], users: dict[str, dict[str, Any]], post: Post | None,
+                   media: dict[str, dict[str, Any]] | None = None) -> Comment:
     """Map an X post (a reply) and the expanded users onto a Vigie :class:`Comment` (pure).
+
+    ``media`` is ``includes.media`` by ``media_key``: attached photos, GIFs and videos, and
+    link previews from ``entities.urls``, become attachments (:mod:`vigie.media.attachments`).
 
     Raises:
         KeyError, ValueError: missing id, text or ``created_at``.
@@ -138,6 +147,7 @@ def comment_from_x(tweet: dict[str, Any], users: dict[str, dict[str, Any]], post
         post=post,
         parent_id=vigie_id(Platform.X, str(replied))
         if replied and replied != conversation else None,
+        attachments=x_attachments(tweet, media or {}),
     )
 
 
@@ -224,7 +234,8 @@ class XConnector:
         """One page of recent replies in a conversation, newest first."""
         params: dict[str, Any] = {
             "query": f"conversation_id:{conversation_id}", "max_results": 100,
-            "tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": USER_FIELDS,
+            "tweet.fields": TWEET_FIELDS, "expansions": "author_id,attachments.media_keys",
+            "user.fields": USER_FIELDS, "media.fields": MEDIA_FIELDS,
         }
         if since_id:
             params["since_id"] = since_id
@@ -287,13 +298,15 @@ class XConnector:
         body = self.search_replies(cid, mine.get("since"), mine.get("next"))
         users = {u["id"]: u for u in body.get("includes", {}).get("users", [])
                  if isinstance(u, dict) and "id" in u}
+        media = {str(m["media_key"]): m for m in body.get("includes", {}).get("media", [])
+                 if isinstance(m, dict) and "media_key" in m}
         post = self._roots.get(cid) or Post(id=vigie_id(Platform.X, cid))
         comments = []
         for tweet in body.get("data", []):
             if not isinstance(tweet, dict) or tweet.get("id") == cid:
                 continue
             try:
-                comments.append(comment_from_x(tweet, users, post))
+                comments.append(comment_from_x(tweet, users, post, media))
             except (KeyError, ValueError) as error:
                 log.warning("x/%s: skipped a malformed reply: %s", self.name, error)
         meta = body.get("meta", {})

@@ -80,18 +80,19 @@ class ImageOptions(BaseModel):
     """Options, from the policy's ``detectors.vigie.images.nudenet.v1`` mapping."""
 
     model_config = ConfigDict(extra="forbid")
-    fetch_urls: bool = Field(True, description="fetch image URLs (public addresses only)")
+    fetch_urls: bool = Field(default=True, description="fetch image URLs (public addresses only)")
     read_paths: bool = Field(
-        True, description="read an attachment's local 'path' (imported records; connectors "
+        default=True, description="read an attachment's local 'path' (imported records; connectors "
                           "never set one)")
-    max_images: int = Field(4, ge=1, le=20, description="images judged per comment")
-    max_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest image, in bytes")
-    max_pixels: int = Field(40_000_000, ge=10_000, description="largest image, in pixels")
-    timeout_s: float = Field(10.0, gt=0, le=60, description="whole fetch of one image, seconds")
-    floor: float = Field(0.25, ge=0.05, le=0.9,
+    max_images: int = Field(default=4, ge=1, le=20, description="images judged per comment")
+    max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, description="largest image, in bytes")
+    max_pixels: int = Field(default=40_000_000, ge=10_000, description="largest image, in pixels")
+    timeout_s: float = Field(default=10.0, gt=0, le=60,
+                             description="whole fetch of one image, seconds")
+    floor: float = Field(default=0.25, ge=0.05, le=0.9,
                          description="model confidence below which a box is not a region")
     report_videos: bool = Field(
-        True, description="report video attachments as not analysed (only their preview "
+        default=True, description="report video attachments as not analysed (only their preview "
                           "frame, when the platform gives one, is judged)")
 
 
@@ -207,6 +208,8 @@ class ImageDetector:
 
     def _fetch(self, attachment: Attachment, number: int) -> tuple[bytes, str] | Finding:
         """The image's bytes and source, or the ``media.not_analysed`` finding saying why."""
+        if not attachment.url and not attachment.path:
+            return self._not_analysed(number, "attachment has no image address", "fetch")
         if self.source is None:
             return self._not_analysed(number, "image fetching is off", "fetch")
         try:

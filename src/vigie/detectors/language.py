@@ -80,6 +80,10 @@ class LanguageDetector:
         if self._second is None or (score < _CONSULT_FLOOR and not lost):
             return score, guess.lang
         lang, prob, second_allowed = self._second_vote(item.text)
+        if lang == "zxx":
+            # "No linguistic content" (keyboard mashing): not a language, so not clause 6.4 h;
+            # the off-topic detector judges unintelligible text.
+            return score * 0.5, guess.lang
         if lang in self.allowed:
             # The second identifier reads French or English: the two disagree.
             return score * (1.0 - second_allowed) ** 2, guess.lang

@@ -80,6 +80,8 @@ _STRETCHED = re.compile(r"([^\W\d_])\1\1|(?<![^\W\d_])[^\W\d_][ .\-_][^\W\d_](?!
 # Object pronouns right before a sexual verb make it about a person ("je la baiserais").
 _AIMED = frozenset({"la", "le", "te", "les", "lui", "her", "him", "you", "t", "l", "jla", "jle"})
 _HARASSMENT_FLOOR = 0.55
+_COMBINED_HITS = 16
+_FINDINGS_PER_SIGNAL = 5
 
 
 class LexiconOptions(BaseModel):
@@ -182,9 +184,10 @@ class LexiconDetector:
             hits.sort(key=lambda m: (-self._score(m), m.start))
             # Distinct, non-overlapping hits are independent evidence; overlapping ones
             # ("I'll slap that" inside "slap … off her face") are one piece of evidence.
+            # The first few strongest hits say all there is to say: noisy-or saturates.
             best: dict[str, float] = {}
             counted: list[tuple[int, int]] = []
-            for m in hits:
+            for m in hits[:_COMBINED_HITS]:
                 if any(m.start < e and s < m.end for s, e in counted):
                     continue
                 counted.append((m.start, m.end))
@@ -193,17 +196,21 @@ class LexiconDetector:
             combined = 1.0 - math.prod(1.0 - s for s in best.values())
             cap = 0.97 if top >= self.scores.get("medium", 0.75) else self.weak_cap
             score = max(top, min(combined, cap))
-            more = len(best) - 1
+            more = len(hits) - 1
             extra = f"; with {more} more hit{'s' if more > 1 else ''}" if more else ""
             out.append(self._finding(hits[0], score, text, extra))
-            out.extend(self._finding(m, self._score(m), text) for m in hits[1:])
+            # A long rant does not need a finding per word: the strongest few, then the count.
+            out.extend(self._finding(m, self._score(m), text)
+                       for m in hits[1:_FINDINGS_PER_SIGNAL])
         return out
 
     def _directed_slurs(self, evidence: Sequence[Match], folded: str, text: str
                         ) -> list[Finding]:
         """A slur right after an address word is an insult too ("une tapette", "you f*g")."""
-        out = []
+        out: list[Finding] = []
         for m in evidence:
+            if len(out) >= _FINDINGS_PER_SIGNAL:
+                break
             if m.entry.signal != "hate.slur" or m.entry.severity not in ("high", "medium"):
                 continue
             before = _TOKEN.findall(folded, max(0, m.start - 24), m.start)[-2:]

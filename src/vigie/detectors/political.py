@@ -246,6 +246,12 @@ class PoliticalDetector:
         self._support: tuple[tuple[re.Pattern[str], float, str], ...] = (
             (re.compile(rf"(?<!\w){_NOT_NOUN}{_VOTE_VERB}{_VOTE_LINK}{target}(?!\w)"), 0.9,
              "call to vote for a party or candidate"),
+            # A call to vote for an unnamed candidate: which office is for a human to judge
+            # (a student election is not always political), so the score only asks review.
+            (re.compile(rf"(?<!\w){_NOT_NOUN}{_VOTE_VERB}\s+(?:pour\s+|for\s+)?"
+                        r"(?:notre|nos|mon|ma|mes|our|my|cette|this)\s+"
+                        r"(?:candidat|candidate|candidats|candidates|candidature|equipe|liste|"
+                        r"slate|ticket|team)(?!\w)"), 0.7, "call to vote for a candidate"),
             (re.compile(rf"(?<!\w){_CHEER}{party_only}(?!\w)"), 0.75, "cheer for a party"),
             (re.compile(rf"(?<!\w){leaders}\s+(?:(?:for|pour|comme)\s+)?(?:{_TITLE})"
                         rf"{_TITLE_NEUTRAL}"), 0.8,

@@ -33,11 +33,13 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-__all__ = ["KINDS", "EvalImage", "eval_set", "generated_images", "package_photos"]
+__all__ = ["KINDS", "EvalImage", "EvalResult", "eval_set", "evaluate", "generated_images",
+           "package_photos"]
 
 _SKIN = ((255, 224, 196), (241, 194, 161), (224, 172, 130), (198, 134, 94), (141, 85, 54),
          (92, 56, 38))
@@ -269,3 +271,63 @@ def package_photos() -> Iterator[EvalImage]:
 def eval_set(per_kind: int = 12) -> list[EvalImage]:
     """The whole labeled set: generated images, then package photographs."""
     return [*generated_images(per_kind), *package_photos()]
+
+
+@dataclass(frozen=True, slots=True)
+class EvalResult:
+    """What the policy decided for one labeled image.
+
+    Attributes:
+        name: the image's name.
+        kind: its kind.
+        expect: ``allow`` or ``review_ok``.
+        action: the decision's action value (``allow``, ``review``, ``remove``...).
+        signals: signals found, with their scores.
+    """
+
+    name: str
+    kind: str
+    expect: str
+    action: str
+    signals: tuple[tuple[str, float], ...]
+
+    @property
+    def correct(self) -> bool:
+        """Whether the decision is acceptable for the label (pure)."""
+        if self.expect == "allow":
+            return self.action == "allow"
+        return self.action in ("allow", "review")
+
+
+def evaluate(items: list[EvalImage], detector: Any, policy: Any, batch: int = 16
+             ) -> list[EvalResult]:
+    """Run ``detector`` and the policy on each image, alone in an otherwise empty comment.
+
+    Args:
+        items: the labeled images.
+        detector: an image detector whose source serves ``mem://<name>`` (see
+            :class:`~vigie.media.sources.MemorySource`).
+        policy: the policy that decides.
+        batch: comments per detector call.
+    """
+    from datetime import UTC, datetime
+
+    from vigie.engine import decide
+    from vigie.prepare import prepare_batch
+    from vigie.records import Attachment, Author, Comment, Platform
+
+    results: list[EvalResult] = []
+    for start in range(0, len(items), batch):
+        chunk = items[start:start + batch]
+        comments = [Comment(id=f"eval:{it.name}", platform=Platform.FACEBOOK, text="",
+                            created_at=datetime(2025, 1, 1, tzinfo=UTC),
+                            author=Author(id="eval:author"),
+                            attachments=(Attachment(type="image", url=f"mem://{it.name}"),))
+                    for it in chunk]
+        prepared = prepare_batch(comments)
+        found = detector.detect(prepared, [[] for _ in prepared])
+        for item, comment, findings in zip(chunk, comments, found, strict=True):
+            action = decide(policy, comment, findings).action.value
+            results.append(EvalResult(item.name, item.kind, item.expect, action,
+                                      tuple((f.signal, round(f.score, 3)) for f in findings)))
+    return results

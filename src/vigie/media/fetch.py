@@ -225,7 +225,7 @@ class ImageFetcher:
             raise FetchFailed(f"image larger than {limits.max_bytes // 1024} KiB")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes(chunk_size=64 * 1024):
+        for chunk in response.iter_bytes():  # as they arrive: the deadline is checked often
             size += len(chunk)
             if size > limits.max_bytes:
                 raise FetchFailed(f"image larger than {limits.max_bytes // 1024} KiB")

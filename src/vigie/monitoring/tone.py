@@ -42,14 +42,14 @@ from vigie.errors import VigieError
 __all__ = [
     "Cue",
     "ToneAnalysis",
-    "ToneLexicon",
     "ToneLabel",
+    "ToneLexicon",
     "default_lexicon",
     "load_lexicon",
 ]
 
 ToneLabel = Literal["negative", "neutral", "positive"]
-_JUDGEMENT_KINDS = frozenset({"neg", "complaint", "event", "pos"})
+_JUDGEMENT_KINDS = frozenset({"neg", "complaint", "event", "accuse", "pos"})
 _KINDS = _JUDGEMENT_KINDS | {"negator", "contrast", "name", "body", "address"}
 # Share of a target found in another sentence of the same text.
 _ELSEWHERE = 0.6
@@ -71,7 +71,8 @@ class Cue:
 
     Attributes:
         phrase: the lexicon entry (folded form).
-        kind: ``neg``, ``complaint``, ``event``, ``pos`` (judgements), ``name``, ``body``,
+        kind: ``neg``, ``complaint``, ``event``, ``accuse``, ``pos`` (judgements), ``name``,
+            ``body``,
             ``address`` (targets), ``negator`` or ``contrast``.
         weight: the entry's weight in [0, 1] after negation, contrast and sarcasm.
         span: ``(start, end)`` in the folded text.
@@ -132,7 +133,7 @@ class ToneAnalysis:
         if self.best is None:
             return "no judgement aimed at the institution"
         kind = {"neg": "criticism", "complaint": "reproach", "event": "negative news",
-                "pos": "negated praise"}[self.best.kind]
+                "accuse": "criticism", "pos": "negated praise"}[self.best.kind]
         target = f" aimed at '{self.best_target.phrase}'" if self.best_target else ""
         return f"{kind} '{self.best.phrase.rstrip('*')}'{target}"
 
@@ -182,9 +183,9 @@ class ToneLexicon:
         for last, (phrase, kind, weight, prefix) in self._automaton.iter(folded):
             key_len = len(phrase) - (1 if prefix else 0)
             start, end = last - key_len + 1, last + 1
-            if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] in "_@"):
-                if not phrase.startswith("@"):
-                    continue
+            glued = start > 0 and (folded[start - 1].isalnum() or folded[start - 1] in "_@")
+            if glued and not phrase.startswith("@"):
+                continue
             if prefix:
                 while end < n and (folded[end].isalnum() or folded[end] == "_"):
                     end += 1
@@ -233,7 +234,7 @@ class ToneLexicon:
             sentence = sentence_of(start)
             if kind == "address" and reply:
                 weight *= _REPLY_ADDRESS
-            elif kind == "event":
+            elif kind in ("event", "accuse"):
                 weight *= event_weight
             if kind in _JUDGEMENT_KINDS:
                 negated = any(
@@ -254,7 +255,7 @@ class ToneLexicon:
 
 
 def _combine(cues: tuple[Cue, ...], implicit: float) -> ToneAnalysis:
-    judgements = [c for c in cues if c.kind in ("neg", "complaint", "event")]
+    judgements = [c for c in cues if c.kind in ("neg", "complaint", "event", "accuse")]
     praise = [c for c in cues if c.kind == "pos"]
     targets = [c for c in cues if c.kind in ("name", "body", "address")]
     negative = _noisy_or(c.weight for c in judgements)
@@ -265,8 +266,16 @@ def _combine(cues: tuple[Cue, ...], implicit: float) -> ToneAnalysis:
     for sentence in sorted({c.sentence for c in judgements}):
         here = [c for c in judgements if c.sentence == sentence]
         local = [c for c in targets if c.sentence == sentence]
+        # A verb of criticising is aimed at what follows it: "Polytechnique dénonce X".
+        first_accuse = min((c.span[0] for c in here if c.kind == "accuse"), default=None)
+        if first_accuse is not None and all(c.kind == "accuse" for c in here):
+            local = [c for c in local if c.span[0] > first_accuse]
+            later = [c for c in targets if c.span[0] > first_accuse]
+            elsewhere = max((c.weight for c in later), default=0.0)
+        else:
+            elsewhere = anywhere
         target = max(local, key=lambda c: c.weight, default=None)
-        strength = target.weight if target else anywhere * _ELSEWHERE
+        strength = target.weight if target else elsewhere * _ELSEWHERE
         score = _noisy_or(c.weight for c in here) * strength
         reproaches = [c for c in here if c.kind == "complaint"]
         if reproaches and implicit > strength:

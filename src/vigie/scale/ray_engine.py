@@ -1,0 +1,271 @@
+"""``vigie moderate --engine ray``: one stream of comments moderated by many workers, on Ray Data.
+
+The job is a Ray Data pipeline of two ``map_batches`` stages (docs/scale-out.md draws it):
+
+1. **sequence** — one actor reads the inputs in order and runs the context step
+   (:class:`vigie.scale.context.ContextSequencer`): batches of ``batch_size`` good comments, each
+   with its thread context and the stateful detectors' results. It *yields* batches as it goes,
+   so the workers start at once and memory stays bounded (Ray's generator back-pressure).
+2. **moderate** — ``workers`` actors, each loading the pipeline once
+   (:class:`vigie.scale.context.ReplayPipeline`), decide whole batches, in any order.
+
+The driver takes the results back in input order (``preserve_order``), writes decisions and
+rejects, and reports progress. Nothing in the distributed part has a side effect: store writes
+and platform actions happen after it, from the driver, so a rerun is safe. The decisions are
+byte for byte those of the single-process ``vigie moderate`` with the same policy, input and
+``--batch-size``.
+
+Ray is an optional extra (``pip install 'vigie[ray]'``), imported only when this engine runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from vigie.errors import InputError, VigieError
+from vigie.moderation import DEFAULT_BATCH, RunStats
+from vigie.policy import parse_policy
+from vigie.scale.context import ContextBatch, ContextSequencer, ReplayPipeline
+from vigie.scale.io import DecisionWriter, Source, read_sources, resolve_sources
+
+__all__ = ["RayOptions", "moderate_ray"]
+
+log = logging.getLogger(__name__)
+
+#: Context batches per block handed from the sequencer to the workers (256 comments each):
+#: blocks of ~1,000 comments keep Ray's per-block cost negligible and the workers busy.
+BATCHES_PER_BLOCK = 4
+
+# The sequencer does a fifth of a worker's work per comment: it asks for a fraction of a CPU
+# so that N workers still fit on N cores.
+_SEQUENCER_CPUS = 0.25
+
+_INSTALL_HINT = "--engine ray needs the optional extra: pip install 'vigie[ray]'"
+
+
+@dataclass(frozen=True, slots=True)
+class RayOptions:
+    """How to run on Ray.
+
+    Attributes:
+        address: an existing cluster (``auto``, ``HOST:PORT`` or ``ray://HOST:10001``); ``None``
+            starts a local one for the run (and stops it after).
+        workers: moderation actors (each loads the models once and uses one CPU); ``None``: as
+            many as the cluster has CPUs.
+        batch_size: good comments per batch, as ``vigie moderate --batch-size``.
+        num_cpus: CPUs of the local cluster (``None``: all of this machine's).
+    """
+
+    address: str | None = None
+    workers: int | None = None
+    batch_size: int = DEFAULT_BATCH
+    num_cpus: int | None = None
+
+
+def _payload(batch: ContextBatch) -> bytes:
+    return pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class SequenceStage:
+    """Ray Data stage 1 (one actor): reads the inputs and yields context batches in order."""
+
+    def __init__(self, sources: list[tuple[str, str]], policy_text: str, policy_source: str,
+                 batch_size: int) -> None:
+        """Load the policy and its stateful detectors (once)."""
+        self.sources = [Source(uri, fmt) for uri, fmt in sources]
+        self.sequencer = ContextSequencer(parse_policy(policy_text, source=policy_source),
+                                          batch_size=batch_size)
+
+    def __call__(self, job: Any) -> Iterator[dict[str, Any]]:
+        """Yield blocks of ``BATCHES_PER_BLOCK`` context batches: ``seq`` and ``payload``."""
+        import numpy as np
+
+        seqs: list[int] = []
+        payloads: list[bytes] = []
+        for batch in self.sequencer.stream(read_sources(self.sources)):
+            seqs.append(batch.seq)
+            payloads.append(_payload(batch))
+            if len(seqs) >= BATCHES_PER_BLOCK:
+                yield {"seq": np.array(seqs, dtype=np.int64),
+                       "payload": np.array(payloads, dtype=object)}
+                seqs, payloads = [], []
+        if seqs:
+            yield {"seq": np.array(seqs, dtype=np.int64),
+                   "payload": np.array(payloads, dtype=object)}
+
+
+class ModerateStage:
+    """Ray Data stage 2 (``workers`` actors): decides whole context batches."""
+
+    def __init__(self, policy_text: str, policy_source: str) -> None:
+        """Build the pipeline once per actor (models load here)."""
+        self.pipeline = ReplayPipeline(parse_policy(policy_text, source=policy_source))
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """Decide each context batch; return ``seq`` and ``result`` (pickled rows, rejects)."""
+        import json
+
+        import numpy as np
+
+        results = []
+        for payload in batch["payload"]:
+            context: ContextBatch = pickle.loads(payload)
+            rows = [
+                (json.dumps(d.to_dict(), ensure_ascii=False), d.comment_id, d.action.value,
+                 d.escalate, d.strike, list(d.clauses))
+                for d in self.pipeline.moderate(context)
+            ]
+            rejects = [json.dumps(r, ensure_ascii=False) for r in context.rejects]
+            results.append(pickle.dumps((context.seq, context.first, rows, rejects),
+                                        protocol=pickle.HIGHEST_PROTOCOL))
+        return {"seq": np.asarray(batch["seq"], dtype=np.int64),
+                "result": np.array(results, dtype=object)}
+
+
+def _vigie_cause(error: BaseException) -> VigieError | None:
+    """The VigieError a worker raised, found in the chain Ray wraps it in."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, VigieError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _start(options: RayOptions) -> tuple[Any, bool]:
+    try:
+        import ray
+    except ImportError:
+        raise VigieError(_INSTALL_HINT) from None
+    started = False
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": True}
+        if options.address is None:
+            kwargs.update(include_dashboard=False, num_cpus=options.num_cpus)
+        ray.init(address=options.address, **kwargs)
+        started = True
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True  # results come back in input order
+    context.enable_progress_bars = False  # the CLI draws its own
+    context.print_on_execution_start = False
+    return ray, started
+
+
+def moderate_ray(
+    inputs: Sequence[str],
+    output: str | None,
+    *,
+    policy_path: str | Path,
+    options: RayOptions = RayOptions(),  # noqa: B008 - frozen dataclass, never mutated
+    rejects: str | None = None,
+    text_out: IO[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[dict[str, Any]], None] | None = None,
+) -> RunStats:
+    """Moderate files of comments on a Ray cluster; decisions in input order.
+
+    Args:
+        inputs: JSONL, CSV or Parquet files, folders of them, or URLs (see
+            :func:`vigie.scale.io.resolve_sources`), read one after the other.
+        output: decisions file or URL (``.parquet``: Parquet, else JSONL); ``None``: JSONL to
+            ``text_out``.
+        policy_path: the policy file; workers parse the same text, so decisions carry the same
+            digest.
+        options: cluster address, workers, batch size.
+        rejects: where bad records go (JSONL, as ``vigie moderate`` writes them); ``None``:
+            not written (``on_reject`` still sees them).
+        text_out: where JSONL decisions go when ``output`` is ``None``.
+        on_progress: called with the number of decisions of each batch written.
+        on_reject: called with each reject record (``line``, ``error``, ``raw``).
+
+    Returns:
+        Counts of records read, decided and rejected.
+
+    Raises:
+        VigieError: Ray is not installed, an input is missing or unreadable (the error a worker
+            raised is re-raised here), or the policy is invalid.
+    """
+    if not inputs:
+        raise InputError("no input file given")
+    sources = resolve_sources(inputs)
+    policy_file = Path(policy_path)
+    policy_text = policy_file.read_text(encoding="utf-8")
+    parse_policy(policy_text, source=str(policy_file))  # a broken policy stops here, not in Ray
+    ray, started = _start(options)
+    try:
+        return _run(ray, sources, output, policy_text, str(policy_file), options, rejects,
+                    text_out, on_progress, on_reject)
+    except VigieError:
+        raise
+    except Exception as error:
+        cause = _vigie_cause(error)
+        if cause is not None:
+            raise cause from None
+        raise
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
+         policy_source: str, options: RayOptions, rejects: str | None,
+         text_out: IO[str] | None, on_progress: Callable[[int], None] | None,
+         on_reject: Callable[[dict[str, Any]], None] | None) -> RunStats:
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    workers = options.workers or max(1, cpus)
+    sequence_args: dict[str, Any] = {}
+    if any(s.local for s in sources):
+        # Local files exist on this machine only: the sequencer must run on the driver's node.
+        sequence_args["label_selector"] = {
+            "ray.io/node-id": ray.get_runtime_context().get_node_id()}
+    pool = ray.data.ActorPoolStrategy
+    dataset = ray.data.from_items([{"job": 0}]).map_batches(
+        SequenceStage,
+        fn_constructor_kwargs={"sources": [(s.uri, s.fmt) for s in sources],
+                               "policy_text": policy_text, "policy_source": policy_source,
+                               "batch_size": options.batch_size},
+        batch_size=1, compute=pool(size=1), num_cpus=_SEQUENCER_CPUS, **sequence_args,
+    ).map_batches(
+        ModerateStage,
+        fn_constructor_kwargs={"policy_text": policy_text, "policy_source": policy_source},
+        batch_size=None, compute=pool(size=workers), num_cpus=1,
+    )
+    stats = RunStats()
+    expected = 0
+    reject_sink = Path(rejects).open("w", encoding="utf-8") if rejects else None
+    try:
+        with DecisionWriter(output, text_out) as writer:
+            for block in dataset.iter_batches(batch_size=None, batch_format="numpy",
+                                              prefetch_batches=2):
+                for result in block["result"]:
+                    seq, first, rows, reject_lines = pickle.loads(result)
+                    if seq != expected:  # preserve_order guarantees it; never write out of order
+                        raise VigieError(f"Ray returned batch {seq} where {expected} was due")
+                    expected += 1
+                    for line in reject_lines:
+                        if reject_sink is not None:
+                            reject_sink.write(line + "\n")
+                        if on_reject is not None:
+                            import json
+
+                            on_reject(json.loads(line))
+                    writer.write(first, rows)
+                    stats.read += len(rows) + len(reject_lines)
+                    stats.decided += len(rows)
+                    stats.rejected += len(reject_lines)
+                    if on_progress is not None and rows:
+                        on_progress(len(rows))
+    finally:
+        if reject_sink is not None:
+            reject_sink.close()
+    log.info("ray run: %d decided, %d rejected, %d workers, pid %d", stats.decided,
+             stats.rejected, workers, os.getpid())
+    return stats
