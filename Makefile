@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/vigie demo
+	$(BIN)/vigie demo --db vigie-demo.sqlite
 
 test: install
 	$(BIN)/pytest

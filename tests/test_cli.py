@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import DEV_SET, needs_dev_set
 
+from factories import DEV_SET, needs_dev_set
 from vigie.policy import load_policy
 
 SPANISH = "Me encanta este proyecto, felicidades a todo el equipo de investigación"

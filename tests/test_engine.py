@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from factories import comment, finding, make_policy
 
+from factories import comment, finding, make_policy
 from vigie.actions import Action
 from vigie.decision import AuthorHistory
 from vigie.engine import decide

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from factories import comment, make_policy
 
+from factories import comment, make_policy
 from vigie.actions import Action
 from vigie.detectors.base import DetectorInfo
 from vigie.errors import RegistryError

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from factories import TEST_POLICY, make_policy
 
+from factories import TEST_POLICY, make_policy
 from vigie.errors import PolicyError, RegistryError
 from vigie.pipeline import Pipeline
 from vigie.policy import default_policy_path, load_policy, parse_policy
@@ -109,7 +109,7 @@ def test_unknown_detector_lists_registered_ones() -> None:
     data = policy.model_dump(mode="json")
     data["detectors"]["vigie.nope.v1"] = {}
     broken = type(policy).model_validate(data)
-    with pytest.raises(RegistryError, match="vigie.language.fasttext.v1"):
+    with pytest.raises(RegistryError, match=r"vigie\.language\.fasttext\.v1"):
         Pipeline.from_policy(broken)
 
 

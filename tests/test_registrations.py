@@ -126,7 +126,7 @@ def test_every_name_is_versioned_and_every_signal_dotted() -> None:
 
 
 def test_unknown_name_lists_the_registered_ones() -> None:
-    with pytest.raises(RegistryError, match="vigie.language.fasttext.v1"):
+    with pytest.raises(RegistryError, match=r"vigie\.language\.fasttext\.v1"):
         default_registry().provides("vigie.nope.v1")
 
 

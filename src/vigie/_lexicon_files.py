@@ -16,7 +16,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.errors import VigieError
+from vigie.errors import DetectorError
 from vigie.normalize import normalize
 
 #: Columns of every lexicon TSV file, in order.
@@ -26,7 +26,7 @@ GAP = "…"
 _FIRST_CHOICE = re.compile(r"\{([^{}|]*)[^{}]*\}")
 
 
-class LexiconError(VigieError):
+class LexiconError(DetectorError):
     """A lexicon data file is malformed (the message names the file and line)."""
 
 

@@ -230,16 +230,6 @@ def demo(
 
     from vigie.reader import read_comments
 
-    if db is not None:
-        from vigie.cli_web import DEFAULT_PORT, fill_demo_database
-
-        url, report = fill_demo_database(db, policy_file)
-        err_console.print(f"demo database {url}: " + (
-            "already filled" if report.skipped else
-            f"{report.comments} comments, {report.reviewed} reviews, accounts "
-            + ", ".join(f"{u}/{p} ({r})" for u, p, r in report.accounts)))
-        err_console.print(f"start the dashboard: vigie serve --db {db}  →  "
-                          f"http://127.0.0.1:{DEFAULT_PORT}")
     policy = load_policy(policy_file)
     pipeline = _pipeline(policy)
     path = Path(str(resources.files("vigie.demo").joinpath("comments.jsonl")))
@@ -265,6 +255,17 @@ def demo(
     for d in decisions:
         counts[d.action.value] = counts.get(d.action.value, 0) + 1
     out_console.print("Actions: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if db is not None:
+        # Last, so that the run ends with the address to open.
+        from vigie.cli_web import DEFAULT_PORT, fill_demo_database
+
+        url, report = fill_demo_database(db, policy_file)
+        out_console.print(f"Demo database {url}: " + (
+            "already filled" if report.skipped else
+            f"{report.comments} comments, {report.reviewed} reviews; accounts "
+            + ", ".join(f"{u} / {p} ({r})" for u, p, r in report.accounts)))
+        out_console.print(f"Dashboard: .venv/bin/vigie serve --db {db}  →  "
+                          f"http://127.0.0.1:{DEFAULT_PORT}")
 
 
 @app.command()

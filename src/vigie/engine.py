@@ -150,9 +150,9 @@ def decide(
         for v in verdicts
     )
     blocked = False
-    if strike and policy.blocking is not None and action is not Action.BLOCK:
-        if history.strikes + 1 >= policy.blocking.strikes:
-            action, blocked = Action.BLOCK, True
+    if (strike and policy.blocking is not None and action is not Action.BLOCK
+            and history.strikes + 1 >= policy.blocking.strikes):
+        action, blocked = Action.BLOCK, True
 
     return Decision(
         comment_id=comment.id,

@@ -9,7 +9,14 @@ web API) can translate it into an exit code or an HTTP answer in one place::
     │   └── RecordError         one record is invalid (carries its line number)
     ├── RegistryError           an unknown or misdeclared detector
     ├── DetectorError           a detector failed on a batch (recorded, never silent)
-    └── StoreError              the database refused an operation
+    │   ├── LexiconError        a lexicon data file is invalid      (vigie._lexicon_files)
+    │   └── ModelError          a shipped model is missing or stale (vigie.ml.model)
+    ├── StoreError              the database refused an operation
+    │   └── ReviewError         a review action is not allowed now  (vigie.store.review)
+    ├── ConnectorError          a platform refused or failed         (vigie.connectors.errors)
+    │   ├── ConfigError, AuthExpired, PermissionDenied, NotFound
+    │   └── RateLimited, TransientError, ApiError
+    └── web: WebSettingsError (unsafe settings), AccountError      (vigie.web)
 
 Errors are translated only at the edges: the CLI maps each class to an exit code
 (:data:`EXIT_CODES`); the core never prints.

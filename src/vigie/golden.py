@@ -99,9 +99,10 @@ def _problems(expect: Expectation, decision: Decision) -> tuple[str, ...]:
     problems = []
     if expect.action is not None and got is not Action(expect.action):
         problems.append(f"action {got.value}, expected {expect.action}")
-    if expect.action_at_least is not None and got.strength < Action(expect.action_at_least).strength:
+    least, most = expect.action_at_least, expect.action_at_most
+    if least is not None and got.strength < Action(least).strength:
         problems.append(f"action {got.value}, expected at least {expect.action_at_least}")
-    if expect.action_at_most is not None and got.strength > Action(expect.action_at_most).strength:
+    if most is not None and got.strength > Action(most).strength:
         problems.append(f"action {got.value}, expected at most {expect.action_at_most}")
     if expect.clauses is not None and decision.clauses != expect.clauses:
         problems.append(f"clauses {list(decision.clauses)}, expected {list(expect.clauses)}")

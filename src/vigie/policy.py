@@ -11,11 +11,11 @@ of meaning changes it.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import hashlib
 import json
 from collections.abc import Iterable
-import datetime as dt
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -39,8 +39,8 @@ __all__ = [
     "Blocking",
     "CategoryRule",
     "EscalationRule",
-    "SignalRule",
     "Policy",
+    "SignalRule",
     "default_policy_path",
     "load_policy",
     "parse_policy",

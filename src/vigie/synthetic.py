@@ -33,7 +33,8 @@ _EN = [
 ]
 _OTHER = [
     "Felicidades a todo el equipo, excelente trabajo", "Herzlichen Glückwunsch an alle",
-    "Parabéns pela pesquisa, muito interessante", "祝贺你们的研究成果", "Поздравляю всех выпускников",
+    "Parabéns pela pesquisa, muito interessante", "祝贺你们的研究成果",
+    "Поздравляю всех выпускников",
 ]
 _SPICE = [
     "🎉", "👏👏", "😂", "🔥", "!!", "?", "@marie_t", "#fierté", "lol", "osti", "wow",

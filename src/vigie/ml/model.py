@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vigie.errors import VigieError
+from vigie.errors import DetectorError
 from vigie.ml.features import FEATURE_VERSION, SparseBatch, canonical_text, featurize
 
 __all__ = ["LinearModel", "ModelError", "bundled_model_path", "load_bundled", "load_model"]
@@ -34,7 +34,7 @@ __all__ = ["LinearModel", "ModelError", "bundled_model_path", "load_bundled", "l
 BUNDLED = "linear-v1"
 
 
-class ModelError(VigieError):
+class ModelError(DetectorError):
     """A model file is missing, unreadable or was built for other features."""
 
 

@@ -1,0 +1,1 @@
+"""Policies shipped with Vigie (the default: Polytechnique Montréal's directive)."""

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from vigie.errors import VigieError
+from vigie.errors import StoreError
 
 __all__ = [
     "ReviewAction",
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 
-class ReviewError(VigieError):
+class ReviewError(StoreError):
     """A review action that is not valid in the item's current state."""
 
 
