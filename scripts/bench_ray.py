@@ -67,6 +67,10 @@ def _child(mode: str, source: str, output: str, workers: int, batch_size: int) -
             moderate_stream(pipeline, read_comments(source), out, None, batch_size=batch_size,
                             on_batch=lambda c, d: progress(len(d)))
     else:
+        import logging
+
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+        logging.getLogger("vigie.scale.ray_engine").setLevel(logging.INFO)
         from vigie.policy import default_policy_path
         from vigie.scale.ray_engine import RayOptions, moderate_ray
 

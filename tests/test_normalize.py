@@ -50,6 +50,7 @@ def test_folded_offsets_point_to_the_source_character(text: str) -> None:
     ("C@lisse de m3rde", "calisse de merde"),
     ("h0rny", "horny"),
     ("sh!t b|tch", "shit bitch"),
+    ("70u7 le m0nde, c'357 lu1", "tout le monde, c'est lui"),
     ("$hit a$$", "shit ass"),
     # emoji and enclosed letters
     ("Ta🅱️arnak", "tabarnak"),

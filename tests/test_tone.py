@@ -113,7 +113,7 @@ def test_options_are_validated_and_the_policy_escalates_never_removes() -> None:
     assert SIGNALS == ("tone.criticism",)
     with pytest.raises(PolicyError, match="implicit_target"):
         create({"implicit_target": 2}, POLICY)
-    with pytest.raises(PolicyError, match="extra"):
+    with pytest.raises(PolicyError, match="threshold: Extra inputs"):
         create({"threshold": 0.5}, POLICY)
     assert NAME in POLICY.detectors
     assert not POLICY.categories_for("tone.criticism")  # never a 6.4 category
@@ -133,7 +133,7 @@ def test_lexicon_rejects_bad_entries() -> None:
     ("Félicitations à l'équipe de Polytechnique Montréal!", "positive"),
     ("Polytechnique Montréal annonce ses dates d'inscription", "neutral"),
     ("Polytechnique Montreal is not disappointing at all", "neutral"),
-    ("Not great, Polytechnique Montreal.", "negative"),
+    ("Pas génial, Polytechnique Montréal.", "negative"),
 ])
 def test_mention_tone_labels(text: str, label: str) -> None:
     analysis = default_lexicon().analyse(normalize(text).text)

@@ -118,6 +118,12 @@ def mask_verdict(masked: Sequence[Masked], start: int, end: int, read: str | Non
     an ordinary word fits too ("th*t" as "thot", not "that") is a guess, and for a word of
     three characters ("p*s": pas, pis, pos) too much of one to keep. Several lexicon words
     fitting ("m*rde") is a guess.
+
+    Args:
+        masked: the comment's masked words.
+        start: start of the hit in the matching view.
+        end: end of the hit.
+        read: the letters the hit read at ``[start, end)``; ``None`` when unknown.
     """
     verdict = "read"
     for m in masked:

@@ -111,7 +111,9 @@ def check(
 
 @app.command()
 def moderate(
-    source: Annotated[Path, typer.Argument(help="JSONL or CSV file of comments ('-': stdin).")],
+    sources: Annotated[list[str], typer.Argument(
+        help="JSONL or CSV files of comments ('-': stdin); Parquet, folders and object-store "
+        "URLs too (read one after the other).", metavar="IN...")],
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Decisions file (default: stdout).")] = None,
     rejects: Annotated[Path | None, typer.Option(
@@ -125,14 +127,37 @@ def moderate(
     sink: Annotated[str | None, typer.Option(
         help="With --db: apply planned platform actions here (e.g. jsonl:actions.jsonl); "
         "default: they wait in the outbox.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="local: this process; ray: spread over a Ray cluster (optional extra 'ray'), same "
+        "decisions byte for byte (docs/scale-out.md).")] = "local",
+    address: Annotated[str | None, typer.Option(
+        help="With --engine ray: an existing cluster (auto, HOST:PORT, ray://HOST:10001); "
+        "default: start a local one for the run.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="With --engine ray: moderation workers (default: one per CPU).")] = None,
 ) -> None:
-    """Moderate a file of comments: one JSON decision per line, in input order."""
+    """Moderate files of comments: one JSON decision per line, in input order."""
     from vigie.moderation import moderate_stream
     from vigie.reader import read_comments
 
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; valid: local, ray",
+                                 param_hint="--engine")
     policy = load_policy(policy_file)
+    if engine == "ray":  # the scale-out path lives in vigie.scale.ray_engine
+        from vigie.scale.ray_engine import moderate_command
+
+        moderate_command(sources, output, rejects, policy_file, batch_size=batch_size,
+                         quiet=quiet, address=address, workers=workers, db=db)
+        return
     pipeline = _pipeline(policy)
-    results = read_comments(source)
+    if len(sources) == 1 and (sources[0] == "-" or "://" not in sources[0]
+                              and Path(sources[0]).suffix.lower() not in (".parquet", ".pq")):
+        results = read_comments(sources[0])
+    else:  # several files, Parquet or URLs: read as the Ray engine reads them
+        from vigie.scale.io import read_sources, resolve_sources
+
+        results = read_sources(resolve_sources(sources))
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     rejects_path = rejects or (output.with_name(output.name + ".rejects.jsonl") if output else None)
     reject_sink = rejects_path.open("w", encoding="utf-8") if rejects_path else None

@@ -90,7 +90,8 @@ _LEET_RUN = re.compile(r"[a-z0-9@$€!|¡]*(?:[a-z][0-9@$€!|¡]|[0-9@$€!|¡]
 _LEET_CHARS = re.compile(r"[0-9@$€!|¡]+")
 _INNER_LETTER = re.compile(r"[0-9@$€][a-z]+[0-9@$€]")
 # Cheap test before _unleet: a digit or symbol touching a letter ("bravo!" does not count).
-_MAYBE_LEET = re.compile(r"[a-z][0-9@$€]|[0-9@$€][a-z]|[a-z][!|¡][a-z]")
+_MAYBE_LEET = re.compile(r"[a-z][0-9@$€]|[0-9@$€][a-z]|[a-z][!|¡][a-z]|[a-z]'[0-9]")
+_ELIDED_DIGITS = re.compile(r"(?:(?<=^[cdjlmnst]')|(?<=[^\w][cdjlmnst]'))[0134578]{2,}(?!\w)")
 # Three or more single characters joined by the same separator: "s.e.x", "f u c k",
 # "n-u-d-e", "r 3 t a r d s" (leetspeak is undone after joining). A double space or another
 # separator ends the word: "s e x e  g r a t u i t" is two words. Groups with fewer than
@@ -277,6 +278,9 @@ def _unleet(text: str) -> str:
     if _MAYBE_LEET.search(text) is None:
         return text
     chars = list(text)
+    # A word made only of leet digits right after an elision: "c'357" is "c'est".
+    for match in _ELIDED_DIGITS.finditer(text):
+        chars[match.start():match.end()] = [_LEET[c] for c in match.group()]
     for match in _LEET_RUN.finditer(text):
         run = match.group()
         letters = sum(c.isalpha() for c in run)

@@ -162,6 +162,25 @@ def _case_of(text: str) -> str:
     return "lower"
 
 
+_RUN = re.compile(r"\s{2,}|[\t\n\r\f\v]")
+
+
+def _collapse(folded: str) -> tuple[str, list[int]]:
+    """``folded`` with whitespace runs as one space, and each character's index in it."""
+    if _RUN.search(folded) is None:
+        return folded, list(range(len(folded)))
+    chars: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(folded):
+        if char.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            char = " "
+        chars.append(char)
+        index.append(i)
+    return "".join(chars), index
+
+
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
@@ -246,11 +265,17 @@ class NameMatcher:
             The document's score and its occurrences; score 0 when no name occurs.
         """
         norm = normalize(text)
-        folded = norm.text
+        # Runs of spaces and line breaks read as one space ("Polytechnique \n Montréal");
+        # index[i] is where character i of the collapsed text sits in the folded one.
+        folded, index = _collapse(norm.text)
+
+        def original(start: int, end: int) -> tuple[int, int]:
+            return norm.to_original(index[start], index[end - 1] + 1)
+
         found: list[tuple[NameForm, int, int]] = []
         for match in self._names.finditer(folded):
             form = self._forms[match.lastgroup or ""]
-            ostart, oend = norm.to_original(match.start(), match.end())
+            ostart, oend = original(match.start(), match.end())
             if form.case is not None and _case_of(text[ostart:oend]) != form.case:
                 # The same letters in another case: try the form's case-free siblings.
                 alt = next((f for f in self.file.names if f.pattern == form.pattern
@@ -266,7 +291,7 @@ class NameMatcher:
         sure_present = any(f.id in self._sure for f, _, _ in found)
         mentions = []
         for form, start, end in found:
-            ostart, oend = norm.to_original(start, end)
+            ostart, oend = original(start, end)
             adjacent = self._adjacent_cues(form, folded, start, end, text, ostart, oend)
             if form.id in self._sure:
                 # A sure name is not re-read by the document ("Polytechnique Montréal, not to
@@ -281,7 +306,8 @@ class NameMatcher:
             logit = max(-_CLIP, min(_CLIP, logit))
             mentions.append(Mention(
                 form.id, (ostart, oend), round(1.0 / (1.0 + math.exp(-logit)), 4),
-                tuple(sorted(cues, key=lambda c: -abs(c[1]))), (start, end)))
+                tuple(sorted(cues, key=lambda c: -abs(c[1]))),
+                (index[start], index[end - 1] + 1)))
         return MentionScore(max(m.score for m in mentions), tuple(mentions))
 
 

@@ -55,12 +55,14 @@ _KINDS = _JUDGEMENT_KINDS | {"negator", "contrast", "name", "body", "address"}
 _ELSEWHERE = 0.6
 # Praise that is negated becomes a mild criticism ("pas génial"); praise before a contrast
 # word counts for less; address words in a reply point at another commenter.
-_NEGATED_PRAISE = 0.6
+_NEGATED_PRAISE = 0.75
 _BEFORE_CONTRAST = 0.5
 _REPLY_ADDRESS = 0.35
 _SENTENCE = re.compile(r"[.!?;\n]+|…")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)")
 _WORD = re.compile(r"[\w'@-]+")
+# A negation does not reach past a comma or a colon: "jamais, c'est ridicule".
+_CLAUSE_BREAK = re.compile(r"[,:()\u2014]")
 # Links and bare domains are masked: "polymtl.ca/greve-info" names neither a target nor a strike.
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:ca|com|org|net|edu|fr|io|ly|gg)\b\S*")
 
@@ -239,6 +241,7 @@ class ToneLexicon:
             if kind in _JUDGEMENT_KINDS:
                 negated = any(
                     ns == sentence and ne <= start and len(_WORD.findall(text[ne:start])) <= 2
+                    and not _CLAUSE_BREAK.search(text, ne, start)
                     for _, ne, ns in negators
                 )
                 if kind == "pos":

@@ -34,7 +34,7 @@ from vigie.policy import parse_policy
 from vigie.scale.context import ContextBatch, ContextSequencer, ReplayPipeline
 from vigie.scale.io import DecisionWriter, Source, read_sources, resolve_sources
 
-__all__ = ["RayOptions", "moderate_ray"]
+__all__ = ["RayOptions", "moderate_command", "moderate_ray"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,9 @@ BATCHES_PER_BLOCK = 4
 # The sequencer does a fifth of a worker's work per comment: it asks for a fraction of a CPU
 # so that N workers still fit on N cores.
 _SEQUENCER_CPUS = 0.25
+
+# Target size of the blocks passed between stages (see _data_context).
+_BLOCK_BYTES = 512 * 1024
 
 _INSTALL_HINT = "--engine ray needs the optional extra: pip install 'vigie[ray]'"
 
@@ -122,7 +125,7 @@ class ModerateStage:
                 for d in self.pipeline.moderate(context)
             ]
             rejects = [json.dumps(r, ensure_ascii=False) for r in context.rejects]
-            results.append(pickle.dumps((context.seq, context.first, rows, rejects),
+            results.append(pickle.dumps((context.seq, context.first, rows, rejects, os.getpid()),
                                         protocol=pickle.HIGHEST_PROTOCOL))
         return {"seq": np.asarray(batch["seq"], dtype=np.int64),
                 "result": np.array(results, dtype=object)}
@@ -152,11 +155,19 @@ def _start(options: RayOptions) -> tuple[Any, bool]:
             kwargs.update(include_dashboard=False, num_cpus=options.num_cpus)
         ray.init(address=options.address, **kwargs)
         started = True
-    context = ray.data.DataContext.get_current()
+    return ray, started
+
+
+def _data_context(ray: Any) -> Any:
+    """This run's Ray Data settings (on a copy: the driver's own context is left as it was)."""
+    context = ray.data.DataContext.get_current().copy()
     context.execution_options.preserve_order = True  # results come back in input order
+    # Ray merges what a stage yields into blocks of up to 128 MiB before passing them on; the
+    # sequencer yields ~0.75 MB at a time, which must reach the workers at once, not at the end.
+    context.target_max_block_size = _BLOCK_BYTES
     context.enable_progress_bars = False  # the CLI draws its own
     context.print_on_execution_start = False
-    return ray, started
+    return context
 
 
 def moderate_ray(
@@ -201,8 +212,9 @@ def moderate_ray(
     parse_policy(policy_text, source=str(policy_file))  # a broken policy stops here, not in Ray
     ray, started = _start(options)
     try:
-        return _run(ray, sources, output, policy_text, str(policy_file), options, rejects,
-                    text_out, on_progress, on_reject)
+        with ray.data.DataContext.current(_data_context(ray)):
+            return _run(ray, sources, output, policy_text, str(policy_file), options, rejects,
+                        text_out, on_progress, on_reject)
     except VigieError:
         raise
     except Exception as error:
@@ -239,6 +251,7 @@ def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
         batch_size=None, compute=pool(size=workers), num_cpus=1,
     )
     stats = RunStats()
+    per_worker: dict[int, int] = {}
     expected = 0
     reject_sink = Path(rejects).open("w", encoding="utf-8") if rejects else None
     try:
@@ -246,7 +259,8 @@ def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
             for block in dataset.iter_batches(batch_size=None, batch_format="numpy",
                                               prefetch_batches=2):
                 for result in block["result"]:
-                    seq, first, rows, reject_lines = pickle.loads(result)
+                    seq, first, rows, reject_lines, worker = pickle.loads(result)
+                    per_worker[worker] = per_worker.get(worker, 0) + len(rows)
                     if seq != expected:  # preserve_order guarantees it; never write out of order
                         raise VigieError(f"Ray returned batch {seq} where {expected} was due")
                     expected += 1
@@ -266,6 +280,55 @@ def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
     finally:
         if reject_sink is not None:
             reject_sink.close()
-    log.info("ray run: %d decided, %d rejected, %d workers, pid %d", stats.decided,
-             stats.rejected, workers, os.getpid())
+    log.info("ray run: %d decided, %d rejected; decisions per worker process: %s",
+             stats.decided, stats.rejected, per_worker)
     return stats
+
+
+def moderate_command(
+    inputs: Sequence[str], output: Path | None, rejects: Path | None,
+    policy_file: Path | None, *, batch_size: int, quiet: bool, address: str | None,
+    workers: int | None, db: str | None,
+) -> None:
+    """``vigie moderate --engine ray``: the CLI's side of :func:`moderate_ray`.
+
+    Prints progress (when writing to a file) and the summary on standard error, as the
+    single-process command does.
+
+    Raises:
+        VigieError: as :func:`moderate_ray`; ``--db`` is refused (see docs/scale-out.md).
+    """
+    import json
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from vigie.policy import default_policy_path
+
+    if db is not None:
+        raise VigieError("--db is not available with --engine ray yet: write the decisions to "
+                         "a file, then import them, or run without --engine ray")
+    err = Console(stderr=True)
+    rejects_path = rejects or (output.with_name(output.name + ".rejects.jsonl")
+                               if output else None)
+
+    def report(record: dict[str, Any]) -> None:
+        err.print(f"[yellow]line {record['line']}[/]: rejected: {record['error']}")
+        if rejects_path is None:
+            err.print(f"  raw: {record['raw']}", markup=False)
+
+    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                        TextColumn("{task.completed:,} comments"), TimeElapsedColumn(),
+                        console=err, disable=quiet or output is None)
+    with progress:
+        task = progress.add_task("moderating on Ray", total=None)
+        stats = moderate_ray(
+            inputs, str(output) if output else None,
+            policy_path=policy_file or default_policy_path(),
+            options=RayOptions(address=address, workers=workers, batch_size=batch_size),
+            rejects=str(rejects_path) if rejects_path else None, text_out=sys.stdout,
+            on_progress=lambda n: progress.advance(task, n), on_reject=report,
+        )
+    err.print(f"{stats.decided:,} decided, {stats.rejected:,} rejected"
+              + (f" (see {rejects_path})" if stats.rejected and rejects_path else ""))
