@@ -164,7 +164,8 @@ def main() -> None:
     summary["identical_outputs"] = len(digests) == 1
     single, one, two = runs.get("single"), runs.get("ray-1"), runs.get("ray-2")
     if single and one:
-        summary["ray_overhead_1_worker_pct"] = round(100 * (one["wall_s"] / single["wall_s"] - 1), 1)
+        summary["ray_overhead_1_worker_pct"] = round(
+            100 * (one["wall_s"] / single["wall_s"] - 1), 1)
         summary["ray_overhead_1_worker_steady_pct"] = round(
             100 * (single["steady_comments_per_s"] / one["steady_comments_per_s"] - 1), 1)
     if one and two:

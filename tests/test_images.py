@@ -9,7 +9,7 @@ real model on real and generated benign images is in ``test_images_model.py``.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,8 +51,9 @@ class FakeSession:
     def get_inputs(self) -> Sequence[Any]:
         return [_Input()]
 
-    def run(self, output_names: Sequence[str] | None, feed: dict[str, Any]) -> list[Any]:
-        batch = feed["images"]
+    def run(self, output_names: Sequence[str] | None,
+            input_feed: Mapping[str, Any]) -> Sequence[Any]:
+        batch = input_feed["images"]
         assert batch.dtype == np.float32 and batch.shape[1:] == (3, 320, 320)
         assert float(batch.min()) >= 0.0 and float(batch.max()) <= 1.0
         self.calls.append(tuple(batch.shape))

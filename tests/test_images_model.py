@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-for _module in ("onnxruntime", "nudenet", "PIL"):
-    pytest.importorskip(_module, reason="needs the optional extra: pip install 'vigie[images]'")
+pytest.importorskip("onnxruntime", reason="needs the optional extra: pip install 'vigie[images]'")
+pytest.importorskip("nudenet", reason="needs the optional extra: pip install 'vigie[images]'")
+pytest.importorskip("PIL", reason="needs the optional extra: pip install 'vigie[images]'")
 
 from PIL import Image
 
@@ -92,7 +93,7 @@ def test_boxes_agree_with_nudenet_own_code() -> None:
     skimage = importlib.util.find_spec("skimage")
     if cv2_spec is None or skimage is None or not skimage.submodule_search_locations:
         pytest.skip("needs OpenCV (installed with nudenet) and scikit-image (dev extra)")
-    from nudenet import NudeDetector
+    from nudenet import NudeDetector  # type: ignore[import-untyped]
 
     file = Path(next(iter(skimage.submodule_search_locations))) / "data" / "astronaut.png"
     reference = {d["class"]: d["box"] for d in NudeDetector().detect(str(file))}

@@ -288,10 +288,11 @@ def test_same_redirect_followed_when_loopback_is_allow_listed(local: LocalImageH
     sent: list[httpx.Request] = []
     guard = AddressGuard.with_allowed(["127.0.0.1/32"],
                                       TableResolver({"cdn.example": [PUBLIC_IP]}))
-    transport = httpx.MockTransport(
-        lambda r: (sent.append(r), httpx.Response(
-            302, headers={"Location": local.url("/secret.png")}))[1]
-        if r.url.host == PUBLIC_IP else httpx.Response(599))
+    def redirect(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(302, headers={"Location": local.url("/secret.png")})
+
+    transport = httpx.MockTransport(redirect)
     # Public hops go to the mock, loopback hops to the real local server.
     client = httpx.Client(mounts={f"http://{PUBLIC_IP}": transport,
                                   f"https://{PUBLIC_IP}": transport})

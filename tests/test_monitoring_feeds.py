@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes.server import FakePlatform, FakeServer, Reply, Request
 
+from fakes.server import FakePlatform, FakeServer, Reply, Request
 from vigie.errors import StoreError
 from vigie.monitoring.alerts import send_mention_alerts
 from vigie.monitoring.feeds import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,6 @@ from vigie.monitoring.registry import (
     Mandate,
     MandateBook,
     PageStatus,
-    RegistryEntry,
     add_mandate,
     canonical_page_url,
     export_entries,
@@ -34,12 +34,7 @@ from vigie.monitoring.registry import (
 
 NOW = dt.datetime(2025, 3, 18, 12, 0, tzinfo=dt.UTC)
 
-CSV = """platform,url,handle,name,unit,contact,status,notes
-,https://twitter.com/PolyMtl/,,Polytechnique Montréal,Communications,comm@polymtl.ca,official,
-instagram,https://www.instagram.com/polymtl,polymtl,Polytechnique Montréal,Communications,comm@polymtl.ca,official,
-facebook,https://facebook.com/genie.civil.poly,,Génie civil — Polytechnique Montréal,Département CGM,cgm@polymtl.ca,pending,demande du 2025-02-01
-facebook,https://facebook.com/aep.polymtl,,AEP,Association étudiante,aep@aep.example,affiliated,pas une voix de l'établissement
-"""
+CSV = (Path(__file__).parent / "data" / "monitoring" / "registry.csv").read_text("utf-8")
 
 
 def _book() -> MandateBook:

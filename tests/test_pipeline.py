@@ -119,3 +119,34 @@ def test_spans_point_into_the_original_text() -> None:
     [decision] = _moderate([Fake(word="tres bad")], ["C'est TRÈS bad"])
     start, end = decision.categories[0].evidence[0].span
     assert "C'est TRÈS bad"[start:end] == "TRÈS bad"
+
+
+class Ceilinged(Fake):
+    """An expensive detector whose signal can at most ask for review under the policy."""
+
+    def __init__(self) -> None:
+        super().__init__("test.costly.v1", provides=("spam.crypto",), cost=50, word="crypto")
+        self.seen: list[str] = []
+
+    def detect(self, batch: Sequence[PreparedComment],
+               prior: Sequence[Sequence[Finding]]) -> list[list[Finding]]:
+        self.seen.extend(item.text for item in batch)
+        return super().detect(batch, prior)
+
+
+def test_expensive_detectors_run_only_where_they_can_change_the_outcome() -> None:
+    policy = make_policy(**{'signals: ["spam.*"]':
+                            'signals: [{pattern: "spam.*", max_action: review}]'})
+    costly = Ceilinged()
+    decisions = Pipeline(policy, [Fake(), costly, Silent()]).moderate(
+        [comment(t, cid=f"fb:c-{i}") for i, t in enumerate(["bad crypto", "crypto", "fine"])])
+    # "bad crypto" is already removed for hate: the costly detector cannot change that.
+    assert costly.seen == ["crypto", "fine"]
+    assert [d.action for d in decisions] == [Action.REMOVE, Action.REVIEW, Action.ALLOW]
+
+
+def test_expensive_detectors_that_could_remove_always_run() -> None:
+    costly = Ceilinged()  # spam's action is hide under the plain test policy
+    Pipeline(POLICY, [Fake(), costly, Silent()]).moderate(
+        [comment(t, cid=f"fb:c-{i}") for i, t in enumerate(["bad crypto", "fine"])])
+    assert costly.seen == ["bad crypto", "fine"]

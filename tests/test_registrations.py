@@ -79,6 +79,9 @@ PINNED = {
         'offtopic.unintelligible',
         'offtopic.unrelated',
     ),
+    'vigie.offtopic.unrelated.v1': (
+        'offtopic.unrelated',
+    ),
     'vigie.political.gazetteer.v1': (
         'political.support',
         'org.announcement',

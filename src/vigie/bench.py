@@ -167,3 +167,44 @@ def run_bench(policy: str | Path | None = None, *, dev: Path | None = None, n: i
     if "dev_repeated" in result:
         ordered["dev_repeated"] = result["dev_repeated"]
     return ordered
+
+
+#: The component benchmarks of ``vigie bench --with NAME``: each issue's own target.
+EXTRAS = ("store", "coordination", "queue", "images")
+
+
+def run_extra(name: str, n: int | None, policy: str | Path | None = None) -> dict[str, Any]:
+    """Run one component benchmark by name.
+
+    - ``store``: comments, decisions and events written per second into SQLite, and the
+      overhead of ``vigie moderate --db`` over the same run without the store;
+    - ``coordination``: the coordinated-posting detector on a long synthetic stream, with its
+      memory along the way (bounded window);
+    - ``queue``: the dashboard's queue page with ``n`` comments in the database;
+    - ``images``: images per second per core through the image detector.
+
+    Raises:
+        VigieError: unknown name (the message lists the valid ones).
+    """
+    from vigie.errors import VigieError
+
+    if name == "store":
+        from vigie.store.bench import moderate_db_overhead, store_throughput
+
+        policy_file = str(policy) if policy is not None else None
+        return {"throughput": store_throughput(n or 20_000),
+                "moderate_db_overhead": moderate_db_overhead(n or 5_000,
+                                                             policy_file=policy_file)}
+    if name == "coordination":
+        from vigie.bench_coordination import run_coordination_bench
+
+        return run_coordination_bench(n or 1_000_000)
+    if name == "queue":
+        from vigie.web.bench import queue_page_latency
+
+        return queue_page_latency(n or 100_000)
+    if name == "images":
+        from vigie.images_bench import run_images_bench
+
+        return run_images_bench(images=n or 64)
+    raise VigieError(f"unknown benchmark {name!r}; valid: {', '.join(EXTRAS)}")

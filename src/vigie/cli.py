@@ -151,8 +151,9 @@ def moderate(
                          quiet=quiet, address=address, workers=workers, db=db)
         return
     pipeline = _pipeline(policy)
-    if len(sources) == 1 and (sources[0] == "-" or "://" not in sources[0]
-                              and Path(sources[0]).suffix.lower() not in (".parquet", ".pq")):
+    plain = sources[0] == "-" or (
+        "://" not in sources[0] and Path(sources[0]).suffix.lower() not in (".parquet", ".pq"))
+    if len(sources) == 1 and plain:
         results = read_comments(sources[0])
     else:  # several files, Parquet or URLs: read as the Ray engine reads them
         from vigie.scale.io import read_sources, resolve_sources
@@ -300,11 +301,17 @@ def bench(
     dev: Annotated[Path | None, typer.Option(help="Labeled dev set to repeat.")] = None,
     n: Annotated[int, typer.Option(help="Synthetic comments for throughput.")] = 20_000,
     latency_n: Annotated[int, typer.Option(help="Single-comment calls for p50/p99.")] = 2_000,
+    extra: Annotated[list[str] | None, typer.Option(
+        "--with", help="Also run: store, coordination, queue, images (repeatable).")] = None,
+    extra_n: Annotated[int | None, typer.Option(
+        help="Size for the --with benchmarks (default: each one's own).")] = None,
 ) -> None:
     """Throughput (1 core, all cores), single-comment latency, memory and cold start."""
-    from vigie.bench import run_bench
+    from vigie.bench import run_bench, run_extra
 
     result = run_bench(policy_file, dev=dev, n=n, latency_n=latency_n)
+    for name in extra or ():
+        result[name] = run_extra(name, extra_n, policy_file)
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -432,6 +439,10 @@ _install_web(app)
 from vigie.cli_connectors import install as _install_connectors  # noqa: E402 - needs app
 
 _install_connectors(app)
+
+from vigie.cli_monitoring import install as _install_monitoring  # noqa: E402 - needs app
+
+_install_monitoring(app)
 
 
 def main() -> None:

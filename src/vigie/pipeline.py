@@ -3,7 +3,8 @@
 1. **prepare** — once per comment, in one batch: fold the text, identify the language, extract
    links (:mod:`vigie.prepare`). Detectors share this work instead of redoing it.
 2. **detect** — each detector enabled by the policy, in dependency order (a detector that reads
-   another's signals runs after it), cheap ones first. A detector that raises is retried
+   another's signals runs after it), cheap ones first; an expensive one (a sentence encoder)
+   only on comments whose action it can still change. A detector that raises is retried
    comment by comment so one bad comment cannot sink a batch; what still fails is recorded as a
    :class:`~vigie.findings.DetectorFailure` on that comment, never dropped.
 3. **decide** — the pure engine (:func:`vigie.engine.decide`) turns policy + findings into a
@@ -19,6 +20,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vigie.actions import Action, strongest
 from vigie.decision import AuthorHistory, Decision
 from vigie.detectors.base import Detector
 from vigie.engine import decide
@@ -30,9 +32,12 @@ from vigie.records import Comment
 from vigie.registry import Registry, default_registry
 from vigie.thread import ThreadIndex
 
-__all__ = ["Analysis", "Pipeline", "order_detectors"]
+__all__ = ["EXPENSIVE_COST", "Analysis", "Pipeline", "order_detectors"]
 
 log = logging.getLogger(__name__)
+
+#: Detectors at least this costly run only where they can still change the outcome.
+EXPENSIVE_COST = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,28 +129,70 @@ class Pipeline:
                     )
         return result
 
+    def _ceiling(self, detector: Detector) -> Action:
+        """The strongest action ``detector``'s signals could cause under the policy (pure)."""
+        policy = self.policy
+        ceiling = Action.ALLOW
+        for signal in detector.info.provides:
+            if policy.escalations_for(signal):
+                return Action.BLOCK  # it could raise an escalation flag: never skip it
+            for rule in policy.categories_for(signal):
+                entry = policy.signal_rule(rule, signal)
+                action = Action(rule.action)
+                if entry.max_action is not None:
+                    action = min(action, Action(entry.max_action), key=lambda a: a.strength)
+                ceiling = strongest(ceiling, action, Action.REVIEW)
+        return ceiling
+
+    def _worth_running(self, detector: Detector, prepared: Sequence[PreparedComment],
+                       findings: Sequence[Sequence[Finding]],
+                       failures: Sequence[Sequence[DetectorFailure]]) -> list[int]:
+        """Indices of the comments on which ``detector`` can still change the outcome.
+
+        Cheap detectors run on everything. An expensive one (``cost >= EXPENSIVE_COST``) is
+        skipped where the evidence so far already asks for an action at least as strong as any
+        it could cause, and that action cannot grow into a strike (review or less, or block):
+        the decision would be the same, at a fraction of the cost.
+        """
+        everything = list(range(len(prepared)))
+        if detector.info.cost < EXPENSIVE_COST:
+            return everything
+        ceiling = self._ceiling(detector)
+        keep = []
+        for i in everything:
+            current = decide(self.policy, prepared[i].comment, findings[i], failures[i]).action
+            settled = current.strength >= ceiling.strength and (
+                ceiling.strength <= Action.REVIEW.strength or current is Action.BLOCK)
+            if not settled:
+                keep.append(i)
+        return keep
+
     def analyse(self, comments: Sequence[Comment]) -> list[Analysis]:
         """Prepare the batch and run every detector on it; never raises for a detector."""
         prepared = prepare_batch(comments, self.thread)
         findings: list[list[Finding]] = [[] for _ in prepared]
         failures: list[list[DetectorFailure]] = [[] for _ in prepared]
         for detector in self.detectors:
+            chosen = self._worth_running(detector, prepared, findings, failures)
+            if not chosen:
+                continue
+            batch = [prepared[i] for i in chosen]
             try:
-                results = self._run_one(detector, prepared, findings)
-            except Exception as error:  # noqa: BLE001 - isolate the failing comment(s)
+                results = self._run_one(detector, batch, [findings[i] for i in chosen])
+            except Exception as error:
                 log.warning("%s failed on a batch of %d: %s", detector.info.name,
-                            len(prepared), error)
+                            len(batch), error)
                 results = []
-                for i, item in enumerate(prepared):
+                for i in chosen:
                     try:
-                        results.append(self._run_one(detector, [item], [findings[i]])[0])
-                    except Exception as single:  # noqa: BLE001 - recorded on the decision
+                        results.append(self._run_one(detector, [prepared[i]], [findings[i]])[0])
+                    except Exception as single:
                         failures[i].append(
                             DetectorFailure(detector.info.name, f"{type(single).__name__}: "
                                             f"{single}"[:300])
                         )
                         results.append([])
-            for i, found in enumerate(results):
+            for i, found in zip(chosen, results, strict=True):
                 findings[i].extend(found)
         return [
             Analysis(p, tuple(f), tuple(e))

@@ -36,6 +36,8 @@ def register_builtins(registry: Registry) -> None:
     registry.register(accounts.NAME, accounts.SIGNALS, accounts.create)
     registry.register(coordination.NAME, coordination.SIGNALS, coordination.create)
     registry.register(offtopic.NAME, offtopic.SIGNALS, offtopic.create)
+    registry.register(offtopic.UNRELATED_NAME, offtopic.UNRELATED_SIGNALS,
+                      offtopic.create_unrelated)
     registry.register(ml.NAME, ml.SIGNALS, ml.create)
     registry.register(privacy.NAME, privacy.SIGNALS, privacy.create)
     registry.register(confidential.NAME, confidential.SIGNALS, confidential.create)

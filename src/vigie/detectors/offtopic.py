@@ -55,12 +55,15 @@ __all__ = [
     "Encoder",
     "OffTopicDetector",
     "OffTopicOptions",
+    "UnrelatedDetector",
     "emoji_flood",
     "keyboard_walk_share",
 ]
 
 NAME = "vigie.offtopic.context.v1"
 SIGNALS = ("offtopic.unintelligible", "offtopic.unrelated")
+UNRELATED_NAME = "vigie.offtopic.unrelated.v1"
+UNRELATED_SIGNALS = ("offtopic.unrelated",)
 
 _STEM = 5  # shared-prefix length that counts as the same word across a comment and its post
 _ENCODE_CHARS = 300  # the encoder reads the start of long comments only: cost grows with length
@@ -340,16 +343,20 @@ class OffTopicDetector:
             ))
         return out
 
-    def detect(
-        self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
-    ) -> list[list[Finding]]:
-        """Return the off-topic findings of each comment (the encoder runs once per batch)."""
-        out: list[list[Finding]] = []
+    def unrelated(self, batch: Sequence[PreparedComment],
+                  gibberish: Sequence[bool]) -> list[Finding | None]:
+        """Stage 1 then, for what it leaves open, stage 2 (the encoder, once per batch).
+
+        Args:
+            batch: prepared comments.
+            gibberish: per comment, whether it was found unintelligible (then not judged).
+        """
+        out: list[Finding | None] = [None] * len(batch)
+        if self.encoder is None:
+            return out
         candidates: list[int] = []
         for index, item in enumerate(batch):
-            found = self._unintelligible(item)
-            out.append([found] if found is not None else [])
-            if self.encoder is None or found is not None:
+            if gibberish[index]:
                 continue  # gibberish needs no second opinion on its topic
             guess = item.language
             if guess.lang not in ("fr", "en") and guess.score >= 0.8:
@@ -359,11 +366,46 @@ class OffTopicDetector:
         if candidates:
             for index, finding in zip(candidates, self._stage2([batch[i] for i in candidates]),
                                       strict=True):
-                if finding is not None:
-                    out[index].append(finding)
+                out[index] = finding
         return out
+
+    def detect(
+        self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
+    ) -> list[list[Finding]]:
+        """Return the off-topic findings of each comment (the encoder runs once per batch)."""
+        found = [self._unintelligible(item) for item in batch]
+        related = self.unrelated(batch, [f is not None for f in found])
+        return [[f for f in pair if f is not None] for pair in zip(found, related, strict=True)]
+
+
+class UnrelatedDetector:
+    """The expensive stage alone: emits ``offtopic.unrelated`` (sentence encoder).
+
+    Registered apart from the cheap unintelligibility check so that the pipeline can run it
+    only where it can change the outcome (see :mod:`vigie.pipeline`): its cost is high.
+    It reads the cheap detector's ``offtopic.unintelligible`` findings, so it runs after it.
+    """
+
+    info = DetectorInfo(UNRELATED_NAME, provides=("offtopic.unrelated",),
+                        requires=("offtopic.unintelligible",), cost=50)
+
+    def __init__(self, options: OffTopicOptions, encoder: Encoder | None = None) -> None:
+        """Load the encoder and the word lists (``options.encoder`` must be true)."""
+        self._inner = OffTopicDetector(options, encoder=encoder)
+
+    def detect(
+        self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
+    ) -> list[list[Finding]]:
+        """Return an ``offtopic.unrelated`` finding where the comment is judged unrelated."""
+        gibberish = [any(f.signal == "offtopic.unintelligible" for f in p) for p in prior]
+        return [[f] if f is not None else [] for f in self._inner.unrelated(batch, gibberish)]
 
 
 def create(options: Mapping[str, Any], policy: Policy) -> OffTopicDetector:
     """Factory for the registry."""
     return OffTopicDetector(parse_options(OffTopicOptions, NAME, options))
+
+
+def create_unrelated(options: Mapping[str, Any], policy: Policy) -> UnrelatedDetector:
+    """Factory for the registry (the encoder stage alone)."""
+    return UnrelatedDetector(parse_options(OffTopicOptions, UNRELATED_NAME, options))

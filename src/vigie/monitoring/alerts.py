@@ -71,7 +71,7 @@ def send_mention_alerts(store: Store, notifiers: Sequence[Notifier], *, digest: 
             try:
                 notifier.send(subject, [alert_line(row) for row in group])
                 report.messages += 1
-            except Exception as error:  # noqa: BLE001 - a channel failure is recorded, not raised
+            except Exception as error:
                 errors.append(f"{notifier.name}: {type(error).__name__}: {error}"[:300])
         keys = [row.pk for row in group]
         with store.begin() as conn:

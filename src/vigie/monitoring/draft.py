@@ -4,7 +4,8 @@ Before a post goes out, :class:`DraftChecker` tells whether it
 
 * speaks in the institution's name without a mandate (6.1): "Au nom de Polytechnique, je
   dénonce…", "Polytechnique considère que…", "on behalf of Polytechnique" — fine from a
-  registered official account or a mandated person (:class:`~vigie.monitoring.registry.MandateBook`),
+  registered official account or a mandated person
+  (:class:`~vigie.monitoring.registry.MandateBook`),
   a finding from anyone else;
 * discloses confidential data (6.3, 6.4 d), exposes someone's personal data (6.4 a), or holds
   anything else the directive forbids (6.4 b–h, k) — by running the draft through the same
@@ -121,8 +122,10 @@ class SpeakingFor:
             raise VigieError(f"speaking_for.yaml: {type(error).__name__}: {error}") from None
 
     def find(self, folded: str) -> list[tuple[str, int, int]]:
-        """``(pattern id, start, end)`` of each phrase in the folded text, reported speech
-        excluded (pure)."""
+        """Each phrase in the folded text as ``(pattern id, start, end)`` (pure).
+
+        Reported speech ("selon Polytechnique, ...") is left out.
+        """
         text = folded.replace("’", "'")
         out = []
         for pid, regex in self._patterns:

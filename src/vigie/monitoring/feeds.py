@@ -228,7 +228,7 @@ def parse_feed(content: bytes, *, url: str = "", content_type: str = "") -> list
     Raises:
         FeedError: the document is neither RSS nor Atom.
     """
-    import feedparser
+    import feedparser  # type: ignore[import-untyped]
 
     headers: dict[str, str] = {"content-location": url}
     if content_type:
@@ -319,12 +319,12 @@ def html_to_text(fragment: str) -> str:
 
 
 def _decode(content: bytes, content_type: str) -> str:
-    match = re.search(r"charset=([\w-]+)", content_type, re.I)
-    if match is None:
-        match = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", content[:2048], re.I)
-        charset = match.group(1).decode("ascii", "replace") if match else "utf-8"
+    header = re.search(r"charset=([\w-]+)", content_type, re.I)
+    if header is None:
+        meta = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", content[:2048], re.I)
+        charset = meta.group(1).decode("ascii", "replace") if meta else "utf-8"
     else:
-        charset = match.group(1)
+        charset = header.group(1)
     try:
         return content.decode(charset, errors="replace")
     except LookupError:

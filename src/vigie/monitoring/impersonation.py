@@ -140,7 +140,8 @@ def score_candidate(candidate: Candidate, book: MandateBook, matcher: NameMatche
         look = find_lookalike(f"{handle}.invalid", frozenset(labels))
         if look is not None:
             weight = 0.5 if look.kind.value == "embedded" else 0.75
-            reasons.append((weight, f"handle '{handle}' imitates '{look.name}' ({look.kind.value})"))
+            reasons.append((weight, f"handle '{handle}' imitates '{look.name}' "
+                                    f"({look.kind.value})"))
     bio = normalize(f"{candidate.name} {candidate.bio}").text
     bio_score = matcher.score(candidate.bio).score if candidate.bio else 0.0
     if bio_score >= 0.9 and name_score < 0.5:

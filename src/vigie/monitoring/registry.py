@@ -114,8 +114,8 @@ def _handle_of(url: str) -> str | None:
     parts = [p for p in urlsplit(url).path.split("/") if p]
     if not parts:
         return None
-    last = parts[-1] if parts[0] in ("school", "company", "in", "channel", "c", "user") else parts[0]
-    return last.lstrip("@").lower() or None
+    prefixed = parts[0] in ("school", "company", "in", "channel", "c", "user")
+    return (parts[-1] if prefixed else parts[0]).lstrip("@").lower() or None
 
 
 class RegistryEntry(BaseModel):

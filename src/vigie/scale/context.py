@@ -139,7 +139,7 @@ def _call(detector: Detector, batch: Sequence[PreparedComment]) -> CallOutcome:
     try:
         result = detector.detect(batch, [[] for _ in batch])
         _check_result(detector.info, len(batch), result)
-    except Exception as error:  # noqa: BLE001 - recorded, replayed in the worker
+    except Exception as error:  # recorded, replayed in the worker
         return CallOutcome(error=(type(error).__name__, str(error)))
     return CallOutcome(results=tuple(tuple(found) for found in result))
 

@@ -78,13 +78,21 @@ def _known_format(name: str) -> str:
     return fmt
 
 
-def _filesystem(uri: str) -> tuple[Any, str]:
-    from pyarrow import fs
-
+def _pyarrow_fs() -> Any:
     try:
-        return fs.FileSystem.from_uri(uri)
-    except Exception as error:  # noqa: BLE001 - pyarrow raises several types here
+        from pyarrow import fs
+    except ImportError:
+        raise InputError("Parquet files and URLs need pyarrow: pip install 'vigie[ray]'") from None
+    return fs
+
+
+def _filesystem(uri: str) -> tuple[Any, str]:
+    fs = _pyarrow_fs()
+    try:
+        filesystem, path = fs.FileSystem.from_uri(uri)
+    except Exception as error:  # pyarrow raises several types here
         raise InputError(f"{uri}: cannot open: {error}") from None
+    return filesystem, str(path)
 
 
 def resolve_sources(names: Sequence[str]) -> list[Source]:
@@ -112,17 +120,16 @@ def resolve_sources(names: Sequence[str]) -> list[Source]:
             else:
                 raise InputError(f"{name}: cannot open: No such file or directory")
             continue
-        from pyarrow import fs
-
+        fs = _pyarrow_fs()
         filesystem, path_in_fs = _filesystem(name)
         info = filesystem.get_file_info(path_in_fs)
         if info.type == fs.FileType.Directory:
             scheme = name.split("://", 1)[0]
             listed = filesystem.get_file_info(fs.FileSelector(path_in_fs, recursive=False))
-            files = sorted(i.path for i in listed if i.is_file and _format(i.path))
-            if not files:
+            remote = sorted(str(i.path) for i in listed if i.is_file and _format(i.path))
+            if not remote:
                 raise InputError(f"{name}: no .jsonl, .csv or .parquet file in this folder")
-            out.extend(Source(f"{scheme}://{p}", _known_format(p)) for p in files)
+            out.extend(Source(f"{scheme}://{p}", _known_format(p)) for p in remote)
         elif info.type == fs.FileType.File:
             out.append(Source(name, _known_format(name)))
         else:

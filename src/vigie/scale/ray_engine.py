@@ -20,6 +20,8 @@ Ray is an optional extra (``pip install 'vigie[ray]'``), imported only when this
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import pickle
@@ -112,8 +114,6 @@ class ModerateStage:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Decide each context batch; return ``seq`` and ``result`` (pickled rows, rejects)."""
-        import json
-
         import numpy as np
 
         results = []
@@ -175,7 +175,7 @@ def moderate_ray(
     output: str | None,
     *,
     policy_path: str | Path,
-    options: RayOptions = RayOptions(),  # noqa: B008 - frozen dataclass, never mutated
+    options: RayOptions = RayOptions(),
     rejects: str | None = None,
     text_out: IO[str] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -253,33 +253,29 @@ def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
     stats = RunStats()
     per_worker: dict[int, int] = {}
     expected = 0
-    reject_sink = Path(rejects).open("w", encoding="utf-8") if rejects else None
-    try:
-        with DecisionWriter(output, text_out) as writer:
-            for block in dataset.iter_batches(batch_size=None, batch_format="numpy",
-                                              prefetch_batches=2):
-                for result in block["result"]:
-                    seq, first, rows, reject_lines, worker = pickle.loads(result)
-                    per_worker[worker] = per_worker.get(worker, 0) + len(rows)
-                    if seq != expected:  # preserve_order guarantees it; never write out of order
-                        raise VigieError(f"Ray returned batch {seq} where {expected} was due")
-                    expected += 1
-                    for line in reject_lines:
-                        if reject_sink is not None:
-                            reject_sink.write(line + "\n")
-                        if on_reject is not None:
-                            import json
-
-                            on_reject(json.loads(line))
-                    writer.write(first, rows)
-                    stats.read += len(rows) + len(reject_lines)
-                    stats.decided += len(rows)
-                    stats.rejected += len(reject_lines)
-                    if on_progress is not None and rows:
-                        on_progress(len(rows))
-    finally:
-        if reject_sink is not None:
-            reject_sink.close()
+    with contextlib.ExitStack() as stack:
+        reject_sink = (stack.enter_context(Path(rejects).open("w", encoding="utf-8"))
+                       if rejects else None)
+        writer = stack.enter_context(DecisionWriter(output, text_out))
+        for block in dataset.iter_batches(batch_size=None, batch_format="numpy",
+                                          prefetch_batches=2):
+            for result in block["result"]:
+                seq, first, rows, reject_lines, worker = pickle.loads(result)
+                per_worker[worker] = per_worker.get(worker, 0) + len(rows)
+                if seq != expected:  # preserve_order guarantees it; never write out of order
+                    raise VigieError(f"Ray returned batch {seq} where {expected} was due")
+                expected += 1
+                for line in reject_lines:
+                    if reject_sink is not None:
+                        reject_sink.write(line + "\n")
+                    if on_reject is not None:
+                        on_reject(json.loads(line))
+                writer.write(first, rows)
+                stats.read += len(rows) + len(reject_lines)
+                stats.decided += len(rows)
+                stats.rejected += len(reject_lines)
+                if on_progress is not None and rows:
+                    on_progress(len(rows))
     log.info("ray run: %d decided, %d rejected; decisions per worker process: %s",
              stats.decided, stats.rejected, per_worker)
     return stats
@@ -298,7 +294,6 @@ def moderate_command(
     Raises:
         VigieError: as :func:`moderate_ray`; ``--db`` is refused (see docs/scale-out.md).
     """
-    import json
     import sys
 
     from rich.console import Console
