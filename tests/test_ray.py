@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import DEV_SET, make_policy, needs_dev_set
 
+from factories import DEV_SET, make_policy, needs_dev_set
 from vigie.detectors.base import DetectorInfo
 from vigie.errors import InputError, VigieError
 from vigie.findings import Finding
@@ -200,7 +200,7 @@ def test_resolve_sources_expands_folders_in_name_order_and_names_bad_inputs(
     with pytest.raises(InputError, match="standard input"):
         resolve_sources(["-"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no .jsonl"):
+    with pytest.raises(InputError, match=r"no \.jsonl"):
         resolve_sources([str(tmp_path / "empty")])
 
 

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import pickle
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,7 +161,9 @@ def _start(options: RayOptions) -> tuple[Any, bool]:
 
 def _data_context(ray: Any) -> Any:
     """This run's Ray Data settings (on a copy: the driver's own context is left as it was)."""
-    context = ray.data.DataContext.get_current().copy()
+    with warnings.catch_warnings():  # copying touches Ray's own deprecated settings
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context = ray.data.DataContext.get_current().copy()
     context.execution_options.preserve_order = True  # results come back in input order
     # Ray merges what a stage yields into blocks of up to 128 MiB before passing them on; the
     # sequencer yields ~0.75 MB at a time, which must reach the workers at once, not at the end.
@@ -250,6 +253,9 @@ def _run(ray: Any, sources: list[Source], output: str | None, policy_text: str,
         fn_constructor_kwargs={"policy_text": policy_text, "policy_source": policy_source},
         batch_size=None, compute=pool(size=workers), num_cpus=1,
     )
+    # Ray warns that the workers stage has a single input: the sequencer's one job row, which
+    # fans out into many blocks as it runs.
+    warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
     stats = RunStats()
     per_worker: dict[int, int] = {}
     expected = 0
