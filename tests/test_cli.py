@@ -79,6 +79,9 @@ def test_policy_validate_and_show() -> None:
     run = vigie("policy", "validate", "policies/polytechnique.yaml")
     assert run.returncode == 0, run.stderr
     assert "valid" in run.stdout and load_policy().digest in run.stdout
+    run = vigie("policy", "show")
+    assert run.returncode == 0, run.stderr
+    assert "ADD-550-487" in run.stdout and "6.4 k" in run.stdout
     run = vigie("policy", "show", "--json")
     data = json.loads(run.stdout)
     assert data["approval"]["reference"] == "ADD-550-487"

@@ -197,6 +197,25 @@ def moderate(
     )
 
 
+def _reference_languages(labeled: Path, comments: list[Any]) -> list[str]:
+    """Each comment's language, for ``vigie eval --lang``.
+
+    From ``<name>.meta.tsv`` (columns id, lang) beside the labeled file when it exists (the
+    annotators' language), else as identified by Vigie.
+    """
+    meta = labeled.with_name(labeled.name.removesuffix(".jsonl") + ".meta.tsv")
+    if meta.exists():
+        import csv
+
+        with meta.open(encoding="utf-8", newline="") as handle:
+            known = {row["id"]: row["lang"] for row in csv.DictReader(handle, delimiter="\t")}
+        if all(c.id in known for c in comments):
+            return [known[c.id] for c in comments]
+    from vigie.langid import identify
+
+    return [g.lang for g in identify([c.text for c in comments])]
+
+
 @app.command("eval")
 def eval_command(
     labeled: Annotated[Path, typer.Argument(help="Labeled JSONL (shared/data/FORMAT.md).")],
@@ -204,7 +223,8 @@ def eval_command(
     as_json: JsonFlag = False,
     errors: Annotated[Path | None, typer.Option(help="Write misclassified rows here.")] = None,
     lang: Annotated[str | None, typer.Option(
-        help="Only rows whose identified language is this (fr, en, other).")] = None,
+        help="Only rows in this language (fr, en, other): from FILE's .meta.tsv when present, "
+             "else as identified.")] = None,
 ) -> None:
     """Precision, recall and F1 per category, and the false-removal rate."""
     from vigie.evaluate import evaluate
@@ -220,9 +240,7 @@ def eval_command(
     decisions = pipeline.moderate(comments)
     pairs = list(zip(comments, decisions, strict=True))
     if lang is not None:
-        from vigie.langid import identify
-
-        langs = [g.lang for g in identify([c.text for c in comments])]
+        langs = _reference_languages(labeled, comments)
         pairs = [p for p, g in zip(pairs, langs, strict=True)
                  if g == lang or (lang == "other" and g not in ("fr", "en"))]
     report = evaluate(policy.slugs, pairs, keep_errors=errors is not None)
@@ -421,7 +439,7 @@ def policy_show(
     for rule in policy.categories:
         review, remove = policy.thresholds(rule)
         table.add_row(rule.clause, rule.slug, rule.label.fr, f"{review:.2f}", f"{remove:.2f}",
-                      rule.action, ", ".join(rule.signals) or "[yellow](none)[/]")
+                      rule.action, ", ".join(rule.patterns) or "[yellow](none)[/]")
     out_console.print(table)
     if policy.blocking:
         out_console.print(f"Block author after {policy.blocking.strikes} strikes within "

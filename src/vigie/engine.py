@@ -133,11 +133,11 @@ def decide(
         if verdict is not None:
             verdicts.append(verdict)
 
-    matched = {
+    escalated = {
         rule.slug for f in findings for rule in policy.escalations_for(f.signal)
         if f.score >= rule.threshold
     }
-    escalations = tuple(rule.slug for rule in policy.escalations if rule.slug in matched)
+    escalations = tuple(rule.slug for rule in policy.escalations if rule.slug in escalated)
     escalate = bool(escalations) or any(v.action is Action.ESCALATE for v in verdicts)
     action = strongest(*(v.action for v in verdicts))
     if escalate:
