@@ -7,13 +7,17 @@ Levels read against the bundled policy: ``remove`` (at or above the remove thres
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
 
-from factories import DEV_SET, comment, needs_dev_set
+from detector_support import (
+    check_level,
+    comments_per_cpu_second,
+    cpu_seconds_on,
+    dev_set_acceptable_scores,
+)
+from factories import comment, needs_dev_set
 from vigie.detectors._fingerprints import ProtectedTexts, read_passages
 from vigie.detectors.confidential import (
     NAME,
@@ -27,7 +31,6 @@ from vigie.findings import Finding
 from vigie.normalize import normalize
 from vigie.policy import load_policy
 from vigie.prepare import prepare_batch
-from vigie.records import parse_comment
 
 POLICY = load_policy()
 REVIEW, REMOVE = POLICY.thresholds(POLICY.category("confidential"))
@@ -43,14 +46,7 @@ def top(text: str, signal: str) -> float:
 
 
 def check(level: str, score: float) -> None:
-    if level == "remove":
-        assert score >= REMOVE, score
-    elif level == "review":
-        assert REVIEW <= score < REMOVE, score
-    elif level == "hit":
-        assert score >= REVIEW, score
-    else:
-        assert score < REVIEW, score
+    check_level(level, score, REVIEW, REMOVE)
 
 
 # -- credentials in known formats -------------------------------------------------------------
@@ -257,29 +253,18 @@ def test_speed_is_that_of_a_rule_detector() -> None:
     texts = ["Bravo à toute l'équipe, c'est malade!", "le mdp du wifi c'est Cafe2024!",
              "Le budget interne prévoit 4,2 M$ de coupures", "Quand est l'examen final?",
              "https://www.polymtl.ca/nouvelles/2025/03/une-nouvelle-tres-longue-adresse"] * 40
-    batch = prepare_batch([comment(t, cid=f"fb:c-{i}") for i, t in enumerate(texts)])
-    DETECTOR.detect(batch, [[] for _ in batch])
-    start = time.process_time()
-    DETECTOR.detect(batch, [[] for _ in batch])
-    per_second = len(batch) / max(time.process_time() - start, 1e-9)
+    per_second = comments_per_cpu_second(DETECTOR, texts)
     assert per_second > 3000, per_second  # loose floor for a shared CI core; ~20k/s measured
 
 
 @pytest.mark.parametrize("text", ["mot de passe " * 500, "code de la porte " * 500,
                                   "1" * 5000, "CONFIDENTIEL : 12 $ " * 300])
 def test_pathological_input_is_bounded(text: str) -> None:
-    batch = prepare_batch([comment(text)])
-    start = time.process_time()
-    DETECTOR.detect(batch, [[]])
-    assert time.process_time() - start < 0.5  # a few ms measured
+    assert cpu_seconds_on(DETECTOR, text) < 0.5  # a few ms measured
 
 
 @needs_dev_set
 def test_dev_set_false_alarms_stay_rare() -> None:
-    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
-    prepared = prepare_batch([parse_comment(r) for r in rows])
-    results = DETECTOR.detect(prepared, [[] for _ in prepared])
-    acceptable = [max((f.score for f in found), default=0.0)
-                  for row, found in zip(rows, results, strict=True) if not row["labels"]]
+    acceptable = dev_set_acceptable_scores(DETECTOR)
     flagged = sum(score >= REVIEW for score in acceptable)
     assert flagged <= 0.02 * len(acceptable), flagged

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from connector_support import drain, serve
 from fakes.facebook import FakeFacebook, graph_error
 from fakes.server import FakeServer, Reply
 from vigie.connectors.base import Operation, PlatformAction
@@ -17,9 +18,7 @@ from vigie.connectors.http import RetryPolicy, Secret
 
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeFacebook, FakeServer]]:
-    platform = FakeFacebook()
-    with FakeServer(platform) as server:
-        yield platform, server
+    yield from serve(FakeFacebook())
 
 
 def connector(server: FakeServer, *, token: str = "page-token", **kwargs: object
@@ -33,15 +32,6 @@ def connector(server: FakeServer, *, token: str = "page-token", **kwargs: object
     conn.sleeps = sleeps  # type: ignore[attr-defined]
     return conn
 
-
-def drain(conn: FacebookConnector, cursor: str | None = None) -> tuple[list[str], str | None]:
-    ids: list[str] = []
-    while True:
-        result = conn.fetch(cursor)
-        ids.extend(c.id for c in result.comments)
-        cursor = result.cursor
-        if not result.more:
-            return ids, cursor
 
 
 def test_fetch_pages_through_posts_and_replies(fake: tuple[FakeFacebook, FakeServer]) -> None:

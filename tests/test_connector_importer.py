@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connector_support import drain
 from factories import comment
 from vigie.connectors.base import Operation, PlatformAction
 from vigie.connectors.importer import FileImportConnector, ReplayConnector
@@ -22,16 +23,6 @@ def write_jsonl(path: Path, n: int, *, bad_at: int | None = None) -> None:
             "created_at": "2025-03-18T14:05:42Z", "author": {"id": f"fb:u-{i % 3}"}}))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-
-def drain(conn: FileImportConnector | ReplayConnector, cursor: str | None = None
-          ) -> tuple[list[str], str | None]:
-    ids: list[str] = []
-    while True:
-        result = conn.fetch(cursor)
-        ids.extend(c.id for c in result.comments)
-        cursor = result.cursor
-        if not result.more:
-            return ids, cursor
 
 
 def test_import_in_batches_skipping_bad_records(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from connector_support import drain, serve
 from fakes.instagram import FakeInstagram
 from fakes.server import FakeServer
 from vigie.actions import Action
@@ -18,9 +19,7 @@ from vigie.connectors.instagram import InstagramConnector
 
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeInstagram, FakeServer]]:
-    platform = FakeInstagram()
-    with FakeServer(platform) as server:
-        yield platform, server
+    yield from serve(FakeInstagram())
 
 
 def connector(server: FakeServer, platform: FakeInstagram, **kwargs: object
@@ -31,15 +30,6 @@ def connector(server: FakeServer, platform: FakeInstagram, **kwargs: object
         retry=RetryPolicy(max_attempts=2, base_delay=0.0), **kwargs,  # type: ignore[arg-type]
     )
 
-
-def drain(conn: InstagramConnector, cursor: str | None = None) -> tuple[list[str], str | None]:
-    ids: list[str] = []
-    while True:
-        result = conn.fetch(cursor)
-        ids.extend(c.id for c in result.comments)
-        cursor = result.cursor
-        if not result.more:
-            return ids, cursor
 
 
 def test_fetch_comments_and_all_replies(fake: tuple[FakeInstagram, FakeServer]) -> None:

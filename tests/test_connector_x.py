@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from connector_support import drain, serve
 from fakes.server import FakeServer
 from fakes.x import FakeX
 from vigie.actions import Action
@@ -18,9 +19,7 @@ from vigie.connectors.x import XConnector
 
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeX, FakeServer]]:
-    platform = FakeX()
-    with FakeServer(platform) as server:
-        yield platform, server
+    yield from serve(FakeX())
 
 
 def connector(server: FakeServer, platform: FakeX, **kwargs: object) -> XConnector:
@@ -30,15 +29,6 @@ def connector(server: FakeServer, platform: FakeX, **kwargs: object) -> XConnect
         retry=RetryPolicy(max_attempts=2, base_delay=0.0), **kwargs,  # type: ignore[arg-type]
     )
 
-
-def drain(conn: XConnector, cursor: str | None = None) -> tuple[list[str], str | None]:
-    ids: list[str] = []
-    while True:
-        result = conn.fetch(cursor)
-        ids.extend(c.id for c in result.comments)
-        cursor = result.cursor
-        if not result.more:
-            return ids, cursor
 
 
 def test_replies_by_conversation_with_authors(fake: tuple[FakeX, FakeServer]) -> None:

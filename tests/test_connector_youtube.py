@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from connector_support import drain, serve
 from fakes.server import FakeServer
 from fakes.youtube import FakeYouTube
 from vigie.actions import Action
@@ -20,9 +21,7 @@ from vigie.connectors.youtube import YouTubeConnector
 
 @pytest.fixture
 def fake() -> Iterator[tuple[FakeYouTube, FakeServer]]:
-    platform = FakeYouTube()
-    with FakeServer(platform) as server:
-        yield platform, server
+    yield from serve(FakeYouTube())
 
 
 def connector(server: FakeServer, platform: FakeYouTube, **kwargs: object) -> YouTubeConnector:
@@ -32,15 +31,6 @@ def connector(server: FakeServer, platform: FakeYouTube, **kwargs: object) -> Yo
         retry=RetryPolicy(max_attempts=2, base_delay=0.0), **kwargs,  # type: ignore[arg-type]
     )
 
-
-def drain(conn: YouTubeConnector, cursor: str | None = None) -> tuple[list[str], str | None]:
-    ids: list[str] = []
-    while True:
-        result = conn.fetch(cursor)
-        ids.extend(c.id for c in result.comments)
-        cursor = result.cursor
-        if not result.more:
-            return ids, cursor
 
 
 def test_fetch_threads_of_every_status_with_replies(fake: tuple[FakeYouTube, FakeServer]) -> None:

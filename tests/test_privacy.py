@@ -8,19 +8,21 @@ remove threshold), ``review`` (between review and remove), ``hit`` (at least rev
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
 
-from factories import DEV_SET, comment, needs_dev_set
+from detector_support import (
+    check_level,
+    comments_per_cpu_second,
+    cpu_seconds_on,
+    dev_set_acceptable_scores,
+)
+from factories import comment, needs_dev_set
 from vigie.detectors._checksums import card_brand, luhn_valid, quebec_code_kind, sin_valid
 from vigie.detectors.privacy import NAME, SIGNALS, PrivacyDetector, PrivacyOptions, create
 from vigie.errors import PolicyError
 from vigie.findings import Finding
 from vigie.policy import load_policy
 from vigie.prepare import prepare_batch
-from vigie.records import parse_comment
 
 POLICY = load_policy()
 REVIEW, REMOVE = POLICY.thresholds(POLICY.category("privacy"))
@@ -37,16 +39,7 @@ def top(text: str, signal: str, **kwargs: str) -> float:
 
 
 def check(level: str, score: float) -> None:
-    if level == "remove":
-        assert score >= REMOVE, score
-    elif level == "review":
-        assert REVIEW <= score < REMOVE, score
-    elif level == "hit":
-        assert score >= REVIEW, score
-    elif level == "low":
-        assert 0.0 < score < REVIEW, score
-    else:
-        assert score < REVIEW, score
+    check_level(level, score, REVIEW, REMOVE)
 
 
 # -- phones -----------------------------------------------------------------------------------
@@ -287,30 +280,18 @@ def test_speed_is_that_of_a_rule_detector() -> None:
     texts = ["Bravo à toute l'équipe, c'est malade!", "son cell 514-555-0199, appelez-la",
              "Elle habite au 1234 rue Beaubien, app. 3", "Le cancer du sein, parlons-en",
              "Quel est le local de l'examen final de MTH1102?"] * 40
-    batch = prepare_batch([comment(t, cid=f"fb:c-{i}") for i, t in enumerate(texts)])
-    DETECTOR.detect(batch, [[] for _ in batch])
-    start = time.process_time()
-    DETECTOR.detect(batch, [[] for _ in batch])
-    per_second = len(batch) / max(time.process_time() - start, 1e-9)
+    per_second = comments_per_cpu_second(DETECTOR, texts)
     assert per_second > 3000, per_second  # loose floor for a shared CI core; ~20k/s measured
 
 
 @pytest.mark.parametrize("text", ["1 " * 3000, "4532 0151 1283 0366 " * 200,
                                   "il est en burnout " * 300, "12 rue Saint-Denis " * 300])
 def test_pathological_input_is_bounded(text: str) -> None:
-    batch = prepare_batch([comment(text)])
-    start = time.process_time()
-    DETECTOR.detect(batch, [[]])
-    assert time.process_time() - start < 0.5  # ~10 ms measured; was minutes before the cap
+    assert cpu_seconds_on(DETECTOR, text) < 0.5  # ~10 ms measured; was minutes before the cap
 
 
 @needs_dev_set
 def test_dev_set_false_alarms_stay_rare() -> None:
-    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
-    comments = [parse_comment(r) for r in rows]
-    prepared = prepare_batch(comments)
-    results = DETECTOR.detect(prepared, [[] for _ in prepared])
-    acceptable = [max((f.score for f in found), default=0.0)
-                  for row, found in zip(rows, results, strict=True) if not row["labels"]]
+    acceptable = dev_set_acceptable_scores(DETECTOR)
     flagged = sum(score >= REVIEW for score in acceptable)
     assert flagged <= 0.02 * len(acceptable), flagged

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Action", "REMOVING_ACTIONS", "strongest"]
+__all__ = ["REMOVING_ACTIONS", "Action", "strongest"]
 
 
 class Action(StrEnum):

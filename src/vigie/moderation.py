@@ -17,7 +17,7 @@ from vigie.pipeline import Pipeline
 from vigie.reader import ReadResult
 from vigie.records import Comment
 
-__all__ = ["RunStats", "batched_results", "moderate_stream"]
+__all__ = ["RunStats", "batched_results", "moderate_stream", "write_rejects"]
 
 DEFAULT_BATCH = 256
 
@@ -55,6 +55,29 @@ def reject_record(result: ReadResult) -> dict[str, Any]:
     return {"line": result.line, "error": str(result.error), "raw": result.error.raw}
 
 
+def write_rejects(
+    bad: Iterable[ReadResult],
+    rejects: IO[str] | None,
+    on_reject: Callable[[ReadResult], None] | None,
+) -> int:
+    """Write each bad record to ``rejects`` and report it to ``on_reject``; return the count.
+
+    Args:
+        bad: records that failed to parse, in input order.
+        rejects: where they go, one :func:`reject_record` JSON object per line (``None``: not
+            written).
+        on_reject: called for each bad record, after it is written (reporting).
+    """
+    count = 0
+    for result in bad:
+        count += 1
+        if rejects is not None:
+            rejects.write(json.dumps(reject_record(result), ensure_ascii=False) + "\n")
+        if on_reject is not None:
+            on_reject(result)
+    return count
+
+
 def moderate_stream(
     pipeline: Pipeline,
     results: Iterable[ReadResult],
@@ -79,12 +102,7 @@ def moderate_stream(
     stats = RunStats()
     for comments, bad in batched_results(results, batch_size):
         stats.read += len(comments) + len(bad)
-        for result in bad:
-            stats.rejected += 1
-            if rejects is not None:
-                rejects.write(json.dumps(reject_record(result), ensure_ascii=False) + "\n")
-            if on_reject is not None:
-                on_reject(result)
+        stats.rejected += write_rejects(bad, rejects, on_reject)
         if not comments:
             continue
         decisions = pipeline.moderate(comments)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,8 +34,15 @@ from vigie.connectors.errors import (
     RateLimited,
     TransientError,
 )
+from vigie.connectors.http import ApiClient, RetryPolicy, Secret
 
-__all__ = ["GraphUsage", "classify_graph_error", "graph_page", "parse_graph_time"]
+__all__ = [
+    "GraphUsage",
+    "classify_graph_error",
+    "graph_api_client",
+    "graph_page",
+    "parse_graph_time",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +125,19 @@ class GraphUsage:
         now = time.monotonic() if now is None else now
         return max(0.0, self.observed_at + (self.regain_seconds or 60.0) - now)
 
+    def guard(self, pause_percent: float, *, platform: str, account: str) -> None:
+        """Refuse a call locally while :meth:`pause_remaining` says to keep off the API.
+
+        Raises:
+            RateLimited: with ``retry_after`` set to the seconds left to wait.
+        """
+        wait = self.pause_remaining(pause_percent)
+        if wait > 0:
+            raise RateLimited(
+                f"{platform}/{account}: Graph usage at {self.percent:.0f}%, pausing "
+                f"{wait:.0f}s", retry_after=wait, platform=platform, account=account,
+            )
+
     @property
     def regain_seconds(self) -> float | None:
         """Seconds until access returns, when Meta said so; ``None`` otherwise."""
@@ -156,6 +178,31 @@ class GraphUsage:
         self.regain_minutes = max(float(f.get("estimated_time_to_regain_access") or 0)
                                   for f in figures)
         self.observed_at = time.monotonic()
+
+
+def graph_api_client(
+    client: httpx.Client,
+    *,
+    base_url: str,
+    token: Secret,
+    platform: str,
+    account: str,
+    usage: GraphUsage,
+    retry: RetryPolicy | None,
+    sleep: Callable[[float], None],
+    rng: random.Random | None,
+) -> ApiClient:
+    """An :class:`ApiClient` for one Graph API account (Facebook Page or Instagram account).
+
+    Failed answers are mapped by :func:`classify_graph_error` (a throttled call waits the time
+    ``usage`` reports), and every answer's usage headers update ``usage``.
+    """
+    return ApiClient(
+        client, base_url=base_url, token=token, platform=platform, account=account,
+        classify=lambda r: classify_graph_error(r, platform=platform, account=account,
+                                                usage=usage),
+        retry=retry, sleep=sleep, rng=rng, on_response=usage.update,
+    )
 
 
 def parse_graph_time(value: Any) -> datetime:

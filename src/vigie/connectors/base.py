@@ -12,12 +12,13 @@ asked for (a hide never becomes a delete), recording any degradation in an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from vigie.actions import Action
+from vigie.connectors.errors import NotFound
 from vigie.records import Comment, Platform
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "FetchResult",
     "Operation",
     "PlatformAction",
+    "apply_in_turn",
     "map_action",
     "native_id",
     "vigie_id",
@@ -221,6 +223,36 @@ class ActionOutcome:
     def ok(self) -> bool:
         """Every requested operation is in effect."""
         return not self.skipped
+
+
+def apply_in_turn(
+    action: PlatformAction, perform: Callable[[Operation], str | None], *, gone: str
+) -> ActionOutcome:
+    """Apply ``action``'s operations one platform call at a time, in order.
+
+    For platforms that moderate one comment per call (Facebook, Instagram, X). ``perform``
+    carries out one operation and returns ``None`` once it is in effect, or the reason it was
+    not applied (not supported, author unknown). An object already gone is reported, not
+    raised: a :class:`~vigie.connectors.errors.NotFound` from ``perform`` skips that operation
+    with the reason ``"<gone> (<error code>)"`` and the next operation is tried.
+
+    Raises:
+        ConnectorError: any other error from ``perform``, unchanged (AuthExpired, RateLimited,
+            TransientError: the caller retries the whole action later).
+    """
+    done: list[Operation] = []
+    skipped: dict[str, str] = {}
+    for op in action.operations:
+        try:
+            reason = perform(op)
+        except NotFound as error:
+            skipped[op.value] = f"{gone} ({error.code})"
+            continue
+        if reason is None:
+            done.append(op)
+        else:
+            skipped[op.value] = reason
+    return ActionOutcome(action.comment_id, tuple(done), skipped)
 
 
 @runtime_checkable

@@ -38,7 +38,7 @@ from typing import Any
 import httpx
 
 from vigie.connectors._cursor import dump_state, load_state
-from vigie.connectors._graph import GraphUsage, classify_graph_error, graph_page, parse_graph_time
+from vigie.connectors._graph import GraphUsage, graph_api_client, graph_page, parse_graph_time
 from vigie.connectors._json import obj
 from vigie.connectors.base import (
     ActionOutcome,
@@ -46,11 +46,12 @@ from vigie.connectors.base import (
     FetchResult,
     Operation,
     PlatformAction,
+    apply_in_turn,
     native_id,
     vigie_id,
 )
-from vigie.connectors.errors import NotFound, RateLimited
-from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.errors import NotFound
+from vigie.connectors.http import RetryPolicy, Secret
 from vigie.media.attachments import graph_attachments
 from vigie.records import Author, Comment, Platform, Post
 
@@ -147,11 +148,9 @@ class FacebookConnector:
             remove_as=remove_as, push=True,
         )
         self.usage = GraphUsage()
-        self.api = ApiClient(
+        self.api = graph_api_client(
             client, base_url=base_url, token=token, platform="facebook", account=name,
-            classify=lambda r: classify_graph_error(r, platform="facebook", account=name,
-                                                    usage=self.usage),
-            retry=retry, sleep=sleep, rng=rng, on_response=self.usage.update,
+            usage=self.usage, retry=retry, sleep=sleep, rng=rng,
         )
         self.post_ids = tuple(post_ids)
         self.max_posts = max_posts
@@ -160,18 +159,9 @@ class FacebookConnector:
 
     # -- low-level calls ------------------------------------------------------------------
 
-    def _guard(self) -> None:
-        wait = self.usage.pause_remaining(USAGE_PAUSE_PERCENT)
-        if wait > 0:
-            raise RateLimited(
-                f"facebook/{self.name}: Graph usage at {self.usage.percent:.0f}%, pausing "
-                f"{wait:.0f}s", retry_after=wait, platform="facebook", account=self.name,
-            )
-
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        self._guard()
-        response = self.api.request(method, path, **kwargs)
-        return response.json() if response.content else {}
+        self.usage.guard(USAGE_PAUSE_PERCENT, platform="facebook", account=self.name)
+        return self.api.request_json(method, path, **kwargs)
 
     def list_posts(self) -> list[Post]:
         """The page's ``max_posts`` most recent posts (one request)."""
@@ -276,33 +266,27 @@ class FacebookConnector:
             AuthExpired, RateLimited, TransientError: retry later; nothing was half-recorded.
         """
         target = native_id(Platform.FACEBOOK, action.comment_id)
-        done: list[Operation] = []
-        skipped: dict[str, str] = {}
-        for op in action.operations:
-            try:
-                if op is Operation.HIDE:
-                    self.set_hidden(target, True)
-                elif op is Operation.UNHIDE:
-                    self.set_hidden(target, False)
-                elif op is Operation.DELETE:
-                    self.delete_comment(target)
-                elif op in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR):
-                    if not action.author_id or action.author_id == "fb:unknown":
-                        skipped[op.value] = "author unknown: Graph did not disclose who posted"
-                        continue
-                    user = native_id(Platform.FACEBOOK, action.author_id)
-                    if op is Operation.BLOCK_AUTHOR:
-                        self.block_user(user)
-                    else:
-                        self.unblock_user(user)
+
+        def perform(op: Operation) -> str | None:
+            if op is Operation.HIDE:
+                self.set_hidden(target, True)
+            elif op is Operation.UNHIDE:
+                self.set_hidden(target, False)
+            elif op is Operation.DELETE:
+                self.delete_comment(target)
+            elif op in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR):
+                if not action.author_id or action.author_id == "fb:unknown":
+                    return "author unknown: Graph did not disclose who posted"
+                user = native_id(Platform.FACEBOOK, action.author_id)
+                if op is Operation.BLOCK_AUTHOR:
+                    self.block_user(user)
                 else:
-                    skipped[op.value] = "not supported on Facebook"
-                    continue
-            except NotFound as error:
-                skipped[op.value] = f"comment no longer exists ({error.code})"
-                continue
-            done.append(op)
-        return ActionOutcome(action.comment_id, tuple(done), skipped)
+                    self.unblock_user(user)
+            else:
+                return "not supported on Facebook"
+            return None
+
+        return apply_in_turn(action, perform, gone="comment no longer exists")
 
     def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
         """One call per operation: the Graph API has no batch moderation endpoint we rely on."""

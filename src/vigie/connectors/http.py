@@ -241,3 +241,23 @@ class ApiClient:
                 self._sleep(delay)
         assert last is not None
         raise last
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send one request like :meth:`request` and return its decoded JSON body.
+
+        Returns:
+            The parsed body, or ``{}`` when the answer has no content (204, empty 200).
+
+        Raises:
+            ConnectorError: as :meth:`request`.
+        """
+        response = self.request(method, path, params=params, json=json, data=data)
+        return response.json() if response.content else {}

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from vigie.connectors._cursor import dump_state, load_state
-from vigie.connectors._graph import GraphUsage, classify_graph_error, graph_page, parse_graph_time
+from vigie.connectors._graph import GraphUsage, graph_api_client, graph_page, parse_graph_time
 from vigie.connectors._json import obj
 from vigie.connectors.base import (
     ActionOutcome,
@@ -39,11 +39,12 @@ from vigie.connectors.base import (
     FetchResult,
     Operation,
     PlatformAction,
+    apply_in_turn,
     native_id,
     vigie_id,
 )
-from vigie.connectors.errors import NotFound, RateLimited
-from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.errors import NotFound
+from vigie.connectors.http import RetryPolicy, Secret
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = ["DEFAULT_IG_URL", "InstagramConnector", "comment_from_instagram"]
@@ -133,24 +134,17 @@ class InstagramConnector:
             remove_as=remove_as, push=True,
         )
         self.usage = GraphUsage()
-        self.api = ApiClient(
+        self.api = graph_api_client(
             client, base_url=base_url, token=token, platform="instagram", account=name,
-            classify=lambda r: classify_graph_error(r, platform="instagram", account=name,
-                                                    usage=self.usage),
-            retry=retry, sleep=sleep, rng=rng, on_response=self.usage.update,
+            usage=self.usage, retry=retry, sleep=sleep, rng=rng,
         )
         self.max_media = max_media
         self.page_size = min(max(page_size, 1), 100)
         self._media: dict[str, Post] = {}
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        wait = self.usage.pause_remaining(USAGE_PAUSE_PERCENT)
-        if wait > 0:
-            raise RateLimited(f"instagram/{self.name}: Graph usage at "
-                              f"{self.usage.percent:.0f}%, pausing {wait:.0f}s",
-                              retry_after=wait, platform="instagram", account=self.name)
-        response = self.api.request(method, path, **kwargs)
-        return response.json() if response.content else {}
+        self.usage.guard(USAGE_PAUSE_PERCENT, platform="instagram", account=self.name)
+        return self.api.request_json(method, path, **kwargs)
 
     # -- low-level calls ------------------------------------------------------------------
 
@@ -280,24 +274,19 @@ class InstagramConnector:
     def apply(self, action: PlatformAction) -> ActionOutcome:
         """Hide, unhide or delete; blocking does not exist on Instagram's API."""
         target = native_id(Platform.INSTAGRAM, action.comment_id)
-        done: list[Operation] = []
-        skipped: dict[str, str] = {}
-        for op in action.operations:
-            try:
-                if op is Operation.HIDE:
-                    self.set_hidden(target, True)
-                elif op is Operation.UNHIDE:
-                    self.set_hidden(target, False)
-                elif op is Operation.DELETE:
-                    self.delete_comment(target)
-                else:
-                    skipped[op.value] = "not supported by the Instagram API"
-                    continue
-            except NotFound as error:
-                skipped[op.value] = f"comment no longer exists ({error.code})"
-                continue
-            done.append(op)
-        return ActionOutcome(action.comment_id, tuple(done), skipped)
+
+        def perform(op: Operation) -> str | None:
+            if op is Operation.HIDE:
+                self.set_hidden(target, True)
+            elif op is Operation.UNHIDE:
+                self.set_hidden(target, False)
+            elif op is Operation.DELETE:
+                self.delete_comment(target)
+            else:
+                return "not supported by the Instagram API"
+            return None
+
+        return apply_in_turn(action, perform, gone="comment no longer exists")
 
     def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
         """One call per operation."""

@@ -47,6 +47,7 @@ from vigie.connectors.base import (
     FetchResult,
     Operation,
     PlatformAction,
+    apply_in_turn,
     native_id,
     vigie_id,
 )
@@ -210,8 +211,7 @@ class XConnector:
         self._roots: dict[str, Post] = {}
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.api.request(method, path, **kwargs)
-        return response.json() if response.content else {}
+        return self.api.request_json(method, path, **kwargs)
 
     # -- low-level calls ------------------------------------------------------------------
 
@@ -325,27 +325,21 @@ class XConnector:
     def apply(self, action: PlatformAction) -> ActionOutcome:
         """Hide/unhide the reply; block/unblock its author where the plan allows."""
         target = native_id(Platform.X, action.comment_id)
-        done: list[Operation] = []
-        skipped: dict[str, str] = {}
-        for op in action.operations:
-            try:
-                if op in (Operation.HIDE, Operation.UNHIDE):
-                    self.set_hidden(target, op is Operation.HIDE)
-                elif op in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR) and (
-                        op in self.capabilities.operations):
-                    if not action.author_id or action.author_id == "x:unknown":
-                        skipped[op.value] = "author unknown"
-                        continue
-                    self.block(native_id(Platform.X, action.author_id),
-                               op is Operation.BLOCK_AUTHOR)
-                else:
-                    skipped[op.value] = "not allowed by this account's X plan or API"
-                    continue
-            except NotFound as error:
-                skipped[op.value] = f"post no longer exists ({error.code})"
-                continue
-            done.append(op)
-        return ActionOutcome(action.comment_id, tuple(done), skipped)
+
+        def perform(op: Operation) -> str | None:
+            if op in (Operation.HIDE, Operation.UNHIDE):
+                self.set_hidden(target, op is Operation.HIDE)
+            elif op in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR) and (
+                    op in self.capabilities.operations):
+                if not action.author_id or action.author_id == "x:unknown":
+                    return "author unknown"
+                self.block(native_id(Platform.X, action.author_id),
+                           op is Operation.BLOCK_AUTHOR)
+            else:
+                return "not allowed by this account's X plan or API"
+            return None
+
+        return apply_in_turn(action, perform, gone="post no longer exists")
 
     def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
         """One call per operation (X has no batch hide)."""

@@ -1,0 +1,1 @@
+"""Demo comments bundled with Vigie (written for the demo; see scripts/make_demo.py)."""

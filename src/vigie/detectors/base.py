@@ -11,14 +11,14 @@ fixes the order in which the pipeline runs detectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from vigie.findings import Finding
 from vigie.prepare import PreparedComment
 
-__all__ = ["Detector", "DetectorInfo"]
+__all__ = ["Detector", "DetectorInfo", "at_most_one_each"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +54,18 @@ class Detector(Protocol):
             prior: findings of the detectors that ran before, per comment (same order).
         """
         ...
+
+
+def at_most_one_each(
+    batch: Sequence[PreparedComment], finding_of: Callable[[PreparedComment], Finding | None]
+) -> list[list[Finding]]:
+    """Findings per comment for a detector that emits at most one finding per comment.
+
+    Returns one list per comment of ``batch``, in order: ``[finding]`` where ``finding_of``
+    returned one, ``[]`` where it returned ``None``. Pure when ``finding_of`` is.
+    """
+    out = []
+    for item in batch:
+        finding = finding_of(item)
+        out.append([finding] if finding is not None else [])
+    return out

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, at_most_one_each
 from vigie.findings import Finding
 from vigie.langid import clean_for_identification
 from vigie.policy import Policy
@@ -133,11 +133,7 @@ class LanguageDetector:
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
     ) -> list[list[Finding]]:
         """Return a ``language.foreign`` finding for each foreign comment."""
-        out = []
-        for item in batch:
-            finding = self._finding(item)
-            out.append([finding] if finding is not None else [])
-        return out
+        return at_most_one_each(batch, self._finding)
 
 
 def create(options: Mapping[str, Any], policy: Policy) -> LanguageDetector:

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, at_most_one_each
 from vigie.findings import Finding
 from vigie.monitoring.tone import ToneLexicon, default_lexicon
 from vigie.policy import Policy
@@ -82,11 +82,7 @@ class ToneDetector:
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
     ) -> list[list[Finding]]:
         """Return a ``tone.criticism`` finding for each comment that criticises the institution."""
-        out = []
-        for item in batch:
-            finding = self._finding(item)
-            out.append([finding] if finding is not None else [])
-        return out
+        return at_most_one_each(batch, self._finding)
 
 
 def create(options: Mapping[str, Any], policy: Policy) -> ToneDetector:

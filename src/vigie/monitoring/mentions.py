@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vigie.errors import VigieError
+from vigie.evaluate import CategoryScore
 from vigie.monitoring.names import MentionScore, NameMatcher, default_matcher
 from vigie.monitoring.tone import ToneAnalysis, ToneLabel, ToneLexicon, default_lexicon
 from vigie.normalize import normalize
@@ -137,29 +138,13 @@ def load_labeled(path: str | Path | None = None) -> list[LabeledMention]:
 
 
 @dataclass(frozen=True, slots=True)
-class Scores:
-    """Precision and recall of one binary decision."""
+class Scores(CategoryScore):
+    """Precision and recall of one binary decision: the counts of a category score, plus TN.
 
-    tp: int
-    fp: int
-    fn: int
+    Precision, recall and F1 are :class:`~vigie.evaluate.CategoryScore`'s.
+    """
+
     tn: int
-
-    @property
-    def precision(self) -> float:
-        """TP / (TP + FP); 0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        """TP / (TP + FN); 0 when there is no positive."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def n(self) -> int:

@@ -32,7 +32,7 @@ from vigie.actions import REMOVING_ACTIONS, Action
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
 from vigie.findings import DetectorFailure, Finding
-from vigie.moderation import DEFAULT_BATCH, RunStats, batched_results, reject_record
+from vigie.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy
 from vigie.reader import ReadResult
@@ -345,12 +345,7 @@ def moderate_stream_db(
     stats = RunStats()
     for comments, bad in batched_results(results, batch_size):
         stats.read += len(comments) + len(bad)
-        for result in bad:
-            stats.rejected += 1
-            if rejects is not None:
-                rejects.write(json.dumps(reject_record(result), ensure_ascii=False) + "\n")
-            if on_reject is not None:
-                on_reject(result)
+        stats.rejected += write_rejects(bad, rejects, on_reject)
         if not comments:
             continue
         lines = moderator.process(comments)

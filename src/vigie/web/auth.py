@@ -17,17 +17,15 @@ page for the dashboard.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, Signer
 
 from vigie.web.accounts import User, resolve_api_token, resolve_session
+from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_matches, csrf_token
 from vigie.web.roles import Permission, Role, can
-
-if TYPE_CHECKING:
-    from vigie.web.context import WebContext
 
 __all__ = [
     "Forbidden",
@@ -105,16 +103,12 @@ def sign_session(secret: str, token: str) -> str:
     return _signer(secret).sign(token).decode()
 
 
-def _context(request: Request) -> WebContext:
-    return request.app.state.vigie  # type: ignore[no-any-return]
-
-
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def _resolve(request: Request) -> Principal | None:
-    ctx = _context(request)
+    ctx = web_context(request)
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, secret = auth.partition(" ")
@@ -172,7 +166,7 @@ class Requirement:
                 form = await request.form()
                 value = form.get(CSRF_FIELD)
                 supplied = value if isinstance(value, str) else None
-            if not csrf_matches(_context(request).settings.key, principal.session_token,
+            if not csrf_matches(web_context(request).settings.key, principal.session_token,
                                 supplied):
                 raise Forbidden("csrf", "missing or invalid CSRF token; reload the page")
         return principal

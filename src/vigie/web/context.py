@@ -21,9 +21,11 @@ from vigie.web.accounts import Passwords
 from vigie.web.settings import WebSettings
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from vigie.pipeline import Pipeline
 
-__all__ = ["WebContext", "ensure_web_schema"]
+__all__ = ["WebContext", "ensure_web_schema", "web_context"]
 
 
 def ensure_web_schema(engine: Engine) -> None:
@@ -128,3 +130,8 @@ class WebContext:
                 yield conn
         except SQLAlchemyError as error:
             raise StoreError(f"database error: {error}") from error
+
+
+def web_context(request: Request) -> WebContext:
+    """The app's :class:`WebContext`, kept on ``app.state.vigie`` by ``create_app`` (pure)."""
+    return request.app.state.vigie  # type: ignore[no-any-return]

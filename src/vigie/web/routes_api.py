@@ -21,7 +21,7 @@ from vigie.store.schema import comments, decisions
 from vigie.web import accounts
 from vigie.web.auth import Actor as ActorDep
 from vigie.web.auth import Approver, Checker, Manager, Proposer, Reader, Submitter
-from vigie.web.context import WebContext
+from vigie.web.context import WebContext, web_context
 from vigie.web.queries import (
     AuditFilter,
     QueueFilter,
@@ -80,10 +80,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)
 
 
-def _ctx(request: Request) -> WebContext:
-    return request.app.state.vigie  # type: ignore[no-any-return]
-
-
 def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
     # Dates and other values the store returns become JSON strings.
     out: dict[str, Any] = json.loads(json.dumps(value, default=str, ensure_ascii=False))
@@ -100,20 +96,20 @@ def me(principal: Reader) -> dict[str, Any]:
 @router.post("/check", tags=["moderation"])
 def check(request: Request, body: CheckIn, _: Checker) -> dict[str, Any]:
     """Judge a text under the policy in force, without storing anything."""
-    return check_text(_ctx(request), body)
+    return check_text(web_context(request), body)
 
 
 @router.post("/comments", tags=["moderation"], response_model=SubmitOut)
 def submit(request: Request, body: CommentsIn, principal: Submitter) -> SubmitOut:
     """Store and moderate comments (idempotent on the platform's comment id)."""
     records = [parse_comment(r, line=i + 1) for i, r in enumerate(body.comments)]
-    return SubmitOut(decisions=submit_comments(_ctx(request), records, principal.actor))
+    return SubmitOut(decisions=submit_comments(web_context(request), records, principal.actor))
 
 
 @router.get("/comments/{comment_pk}", tags=["moderation"])
 def comment(request: Request, comment_pk: PathPk, _: Reader) -> dict[str, Any]:
     """A stored comment with its decision and its audit history."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.read() as conn:
         row = conn.execute(select(comments.c.pk, comments.c.comment_id, comments.c.platform,
                                   comments.c.text, comments.c.created_at, comments.c.author_pk,
@@ -141,7 +137,7 @@ def list_decisions(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Decisions, newest first, optionally of one action (keyset pagination on ``before``)."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     query = select(decisions.c.pk, decisions.c.comment_pk, decisions.c.action,
                    decisions.c.decided_at, decisions.c.policy_digest, decisions.c.body)
     if action:
@@ -177,7 +173,7 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The review queue, filtered and paginated (pass ``next_after`` back as ``after``)."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     refresh_facets(ctx)
     f = QueueFilter(state, category, platform, language, post, age, order, after, limit)
     with ctx.read() as conn:
@@ -189,7 +185,7 @@ def queue(
 @router.get("/queue/{item_pk}", tags=["review"])
 def queue_item(request: Request, item_pk: PathPk, _: Reader) -> dict[str, Any]:
     """One queue item: comment, decision with evidence, post, thread, history, author."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.read() as conn:
         view = item_view(conn, item_pk)
     if view is None:
@@ -206,20 +202,22 @@ def act(request: Request, item_pk: PathPk, body: ReviewActionIn,
 
     Resolving an escalated item needs the community manager's permission.
     """
-    return _json_safe(apply_review(_ctx(request), item_pk, body.action, principal, body.reason))
+    return _json_safe(apply_review(web_context(request), item_pk, body.action, principal,
+                                   body.reason))
 
 
 @router.post("/queue/bulk", tags=["review"], response_model=BulkActionOut)
 def bulk(request: Request, body: BulkActionIn, principal: ActorDep) -> BulkActionOut:
     """The same action on several items; each is applied or refused on its own."""
-    done, refused = bulk_review(_ctx(request), body.items, body.action, principal, body.reason)
+    done, refused = bulk_review(web_context(request), body.items, body.action, principal,
+                                body.reason)
     return BulkActionOut(done=done, refused={str(k): v for k, v in refused.items()})
 
 
 @router.get("/authors/{author_pk}", tags=["review"])
 def author(request: Request, author_pk: PathPk, _: Reader) -> dict[str, Any]:
     """An author's comments, decisions, strikes and blocks."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         view = author_view(conn, author_pk)
     if view is None:
         raise HTTPException(404, "no such author")
@@ -229,35 +227,36 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> dict[str, Any]:
 @router.get("/escalations", tags=["review"])
 def escalation_list(request: Request, _: Reader) -> dict[str, Any]:
     """Escalated items awaiting the community manager, oldest first."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         return _json_safe({"escalations": escalation_rows(conn)})
 
 
 @router.get("/policy", tags=["policy"])
 def policy(request: Request, _: Reader) -> dict[str, Any]:
     """The policy in force and the stored versions."""
-    return _json_safe(policy_overview(_ctx(request)))
+    return _json_safe(policy_overview(web_context(request)))
 
 
 @router.get("/policy/versions/{digest}", tags=["policy"])
 def policy_get(request: Request, digest: Annotated[str, Path(max_length=80)],
                _: Reader) -> dict[str, Any]:
     """One stored version, with its YAML text."""
-    return _json_safe(policy_version(_ctx(request), digest))
+    return _json_safe(policy_version(web_context(request), digest))
 
 
 @router.get("/policy/diff", tags=["policy"])
 def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_length=80)],
                    b: Annotated[str, Query(max_length=80)]) -> dict[str, str]:
     """Unified diff of two stored versions' YAML."""
-    return {"diff": policy_diff(_ctx(request), a, b)}
+    return {"diff": policy_diff(web_context(request), a, b)}
 
 
 @router.post("/policy/versions", tags=["policy"], response_model=PolicyVersionOut)
 def policy_propose(request: Request, body: PolicyProposeIn,
                    principal: Proposer) -> PolicyVersionOut:
     """Propose a new version of the policy (it is not in force until approved)."""
-    return propose_policy(_ctx(request), body.yaml_text, body.effective_date, principal.actor)
+    return propose_policy(web_context(request), body.yaml_text, body.effective_date,
+                          principal.actor)
 
 
 @router.post("/policy/versions/{digest}/approve", tags=["policy"],
@@ -265,26 +264,26 @@ def policy_propose(request: Request, body: PolicyProposeIn,
 def policy_approve(request: Request, digest: str, body: PolicyApproveIn,
                    principal: Approver) -> PolicyVersionOut:
     """Record the approval of a proposed version (section 9)."""
-    return approve_policy(_ctx(request), digest, principal.actor, body.reference, body.body)
+    return approve_policy(web_context(request), digest, principal.actor, body.reference, body.body)
 
 
 @router.get("/pages", tags=["pages"], response_model=list[PageOut])
 def pages(request: Request, _: Reader) -> list[PageOut]:
     """The registry of official pages Vigie moderates."""
-    return list_pages(_ctx(request))
+    return list_pages(web_context(request))
 
 
 @router.post("/pages", tags=["pages"], response_model=PageOut)
 def page_add(request: Request, body: PageIn, principal: Manager) -> PageOut:
     """Add an official page to the registry."""
-    return add_page(_ctx(request), body, principal.actor)
+    return add_page(web_context(request), body, principal.actor)
 
 
 @router.get("/stats", tags=["statistics"])
 def stats(request: Request, _: Reader,
           weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> dict[str, Any]:
     """Volume and actions per category, platform and week; time to decision; reversals."""
-    return stats_for(_ctx(request), weeks).to_dict()
+    return stats_for(web_context(request), weeks).to_dict()
 
 
 @router.get("/audit", tags=["audit"])
@@ -297,7 +296,7 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The audit log, newest first, searchable by actor, kind and subject."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         rows, next_before = audit_page(conn, AuditFilter(actor, kind, subject, before, limit))
     return _json_safe({"events": rows, "next_before": next_before})
 
@@ -341,13 +340,13 @@ def audit_csv(
     subject: Annotated[str, Query(max_length=255)] = "",
 ) -> Response:
     """The audit log as CSV (every matching event, oldest first)."""
-    return audit_csv_response(_ctx(request), AuditFilter(actor, kind, subject))
+    return audit_csv_response(web_context(request), AuditFilter(actor, kind, subject))
 
 
 @router.get("/users", tags=["accounts"], response_model=list[UserOut])
 def users(request: Request, _: Manager) -> list[UserOut]:
     """Every account."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         return [UserOut(pk=u.pk, username=u.username, display_name=u.display_name,
                         role=u.role.value, active=u.active) for u in accounts.list_users(conn)]
 
@@ -355,7 +354,7 @@ def users(request: Request, _: Manager) -> list[UserOut]:
 @router.post("/users", tags=["accounts"], response_model=UserOut, status_code=201)
 def user_add(request: Request, body: UserIn, _: Manager) -> UserOut:
     """Create an account."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.store.begin() as conn:
         u = accounts.create_user(conn, ctx.passwords, body.username, body.password, body.role,
                                  ctx.store.now(), body.display_name)
@@ -372,14 +371,14 @@ def _token_out(t: accounts.ApiToken) -> dict[str, Any]:
 @router.get("/tokens", tags=["accounts"], response_model=list[TokenOut])
 def tokens(request: Request, _: Manager) -> list[TokenOut]:
     """Every API token's metadata (never the secrets)."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         return [TokenOut(**_token_out(t)) for t in accounts.list_tokens(conn)]
 
 
 @router.post("/tokens", tags=["accounts"], response_model=TokenCreated, status_code=201)
 def token_add(request: Request, body: TokenIn, principal: Manager) -> TokenCreated:
     """Create an API token acting as the caller; the secret is in this answer only."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     from vigie.web.roles import Role
 
     with ctx.store.begin() as conn:
@@ -392,7 +391,7 @@ def token_add(request: Request, body: TokenIn, principal: Manager) -> TokenCreat
 @router.delete("/tokens/{token_pk}", tags=["accounts"], status_code=204)
 def token_revoke(request: Request, token_pk: PathPk, _: Manager) -> Response:
     """Revoke an API token."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.store.begin() as conn:
         if not accounts.revoke_token(conn, token_pk, ctx.store.now()):
             raise HTTPException(404, "no such live token")

@@ -16,7 +16,7 @@ from vigie.web.accounts import (
     record_login,
 )
 from vigie.web.auth import cookie_name, current_principal, sign_session
-from vigie.web.context import WebContext
+from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, PRELOGIN_COOKIE, csrf_matches, csrf_token
 from vigie.web.i18n import LANG_COOKIE, LANGUAGES
 from vigie.web.templating import render
@@ -33,10 +33,6 @@ PUBLIC_ROUTES = frozenset({
 })
 
 
-def _ctx(request: Request) -> WebContext:
-    return request.app.state.vigie  # type: ignore[no-any-return]
-
-
 def safe_next(target: str | None) -> str:
     """A local path to go to after login; anything else (another site, ``//host``) → ``/``."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -46,7 +42,7 @@ def safe_next(target: str | None) -> str:
 
 def _login_page(request: Request, next_url: str, error: str = "",
                 status_code: int = 200) -> Response:
-    ctx = _ctx(request)
+    ctx = web_context(request)
     pre = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html", {
         "next": next_url, "error": error,
@@ -77,7 +73,7 @@ def login(
     from vigie.web.i18n import translator
     from vigie.web.templating import lang_of
 
-    ctx = _ctx(request)
+    ctx = web_context(request)
     t = translator(lang_of(request))
     target = safe_next(next)
     if not csrf_matches(ctx.settings.key, request.cookies.get(PRELOGIN_COOKIE), csrf_token_,
@@ -111,7 +107,7 @@ def login(
 def logout(request: Request,
            csrf_token_: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> Response:
     """End the session (with a valid CSRF token) and go back to the login page."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     me = current_principal(request)
     if me is not None and me.session_token and csrf_matches(ctx.settings.key,
                                                             me.session_token, csrf_token_):
@@ -128,7 +124,7 @@ def choose_language(request: Request, code: str, next: str = "/queue") -> Respon
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax",
-                            secure=_ctx(request).settings.secure_cookies, path="/")
+                            secure=web_context(request).settings.secure_cookies, path="/")
     return response
 
 

@@ -16,7 +16,7 @@ from vigie.store.review import ReviewError
 from vigie.web import accounts
 from vigie.web.auth import Actor as ActorDep
 from vigie.web.auth import Approver, Checker, Forbidden, Manager, Proposer, Reader
-from vigie.web.context import WebContext
+from vigie.web.context import web_context
 from vigie.web.queries import (
     AGES,
     AuditFilter,
@@ -59,10 +59,6 @@ VERBS = ("approve", "remove", "block", "escalate", "restore", "unblock", "commen
 Verb = Literal["approve", "restore", "remove", "block", "unblock", "escalate", "comment"]
 
 
-def _ctx(request: Request) -> WebContext:
-    return request.app.state.vigie  # type: ignore[no-any-return]
-
-
 @router.get("/")
 def home(_: Reader) -> Response:
     """The queue is the home page."""
@@ -83,7 +79,7 @@ def queue(
     msg: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """The review queue with its filters, bulk actions and keyset pagination."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     refresh_facets(ctx)
     f = QueueFilter(state, category, platform, language, post, age, order, after,
                     ctx.settings.page_size)
@@ -102,7 +98,7 @@ def queue(
 
 def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
                status_code: int = 200) -> Response:
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.read() as conn:
         view = item_view(conn, item_pk)
     if view is None:
@@ -133,7 +129,7 @@ def item_action(request: Request, item_pk: PathPk, me: ActorDep,
     if not reason.strip():
         return _item_page(request, item_pk, error="item.reason_required", status_code=422)
     try:
-        apply_review(_ctx(request), item_pk, action, me, reason.strip())
+        apply_review(web_context(request), item_pk, action, me, reason.strip())
     except (ReviewError, StoreError) as error:
         return _item_page(request, item_pk, error=str(error), status_code=409)
     except Forbidden as error:
@@ -156,7 +152,7 @@ async def queue_bulk(request: Request, me: ActorDep) -> Response:
         return RedirectResponse(f"{back}{sep}msg=queue.bulk_incomplete", status_code=303)
     from starlette.concurrency import run_in_threadpool
 
-    _done, refused = await run_in_threadpool(bulk_review, _ctx(request), items[:500], action,
+    _done, refused = await run_in_threadpool(bulk_review, web_context(request), items[:500], action,
                                             me, reason)
     sep = "&" if "?" in back else "?"
     key = "queue.bulk_done" if not refused else "queue.bulk_partial"
@@ -166,7 +162,7 @@ async def queue_bulk(request: Request, me: ActorDep) -> Response:
 @router.get("/authors/{author_pk}")
 def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
     """An author's comments, decisions, strikes and blocks."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         view = author_view(conn, author_pk)
     if view is None:
         raise HTTPException(404, "no such author")
@@ -176,7 +172,7 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
 @router.get("/escalations")
 def escalations(request: Request, _: Reader) -> Response:
     """The community manager's inbox: escalated items."""
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         rows = escalation_rows(conn)
     return render(request, "escalations.html", {"rows": rows})
 
@@ -188,9 +184,9 @@ def stats(request: Request, _: Reader,
     from vigie.web.i18n import translator
 
     t = translator(lang_of(request))
-    s = stats_for(_ctx(request), weeks)
+    s = stats_for(web_context(request), weeks)
     labels = {c.slug: f"{c.clause} {c.label.fr if t.lang == 'fr' else c.label.en}"
-              for c in _ctx(request).policy.categories}
+              for c in web_context(request).policy.categories}
     charts = {
         "per_week": column_chart([Bar(k[5:], v) for k, v in s.per_week.items()],
                                  title=t("stats.per_week")),
@@ -215,7 +211,7 @@ def stats(request: Request, _: Reader,
 def policy(request: Request, _: Reader,
            msg: Annotated[str, Query(max_length=64)] = "") -> Response:
     """The policy in force, its versions, and (by role) propose / approve forms."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
                                            "msg": msg, "error": ""})
 
@@ -224,7 +220,7 @@ def policy(request: Request, _: Reader,
 def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_length=80)],
                    b: Annotated[str, Query(max_length=80)]) -> Response:
     """Line-by-line differences between two stored versions."""
-    text = policy_diff(_ctx(request), a, b)
+    text = policy_diff(web_context(request), a, b)
     return render(request, "policy_diff.html", {"a": a, "b": b, "lines": text.splitlines()})
 
 
@@ -232,7 +228,7 @@ def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_leng
 def policy_propose(request: Request, me: Proposer,
                    yaml_text: Annotated[str, Form(max_length=500_000)] = "") -> Response:
     """Propose a new version (validated first)."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     try:
         propose_policy(ctx, yaml_text, None, me.actor)
     except (PolicyError, StoreError) as error:
@@ -245,7 +241,7 @@ def policy_propose(request: Request, me: Proposer,
 def policy_approve(request: Request, digest: str, me: Approver,
                    reference: Annotated[str, Form(max_length=255)] = "") -> Response:
     """Record the approval of a proposed version."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     try:
         approve_policy(ctx, digest, me.actor, reference, None)
     except StoreError as error:
@@ -264,7 +260,7 @@ def audit(
 ) -> Response:
     """The audit log, newest first, with search and CSV export."""
     f = AuditFilter(actor, kind, subject, before, 100)
-    with _ctx(request).read() as conn:
+    with web_context(request).read() as conn:
         rows, next_before = audit_page(conn, f)
         kinds = event_kinds(conn)
     return render(request, "audit.html", {
@@ -282,7 +278,7 @@ def audit_csv(
     """The matching audit events as a CSV file."""
     from vigie.web.routes_api import audit_csv_response
 
-    return audit_csv_response(_ctx(request), AuditFilter(actor, kind, subject))
+    return audit_csv_response(web_context(request), AuditFilter(actor, kind, subject))
 
 
 @router.get("/check")
@@ -299,7 +295,7 @@ def check_submit(request: Request, _: Checker,
     """Show the decision for a text, with its evidence highlighted."""
     from vigie.web.queries import marks_of
 
-    decision = check_text(_ctx(request), CheckIn(text=text, post=post))
+    decision = check_text(web_context(request), CheckIn(text=text, post=post))
     return render(request, "check.html", {
         "text": text, "post": post, "decision": decision,
         "marked": highlight(text, marks_of(decision, text))})
@@ -309,7 +305,7 @@ def check_submit(request: Request, _: Checker,
 def admin(request: Request, _: Manager,
           msg: Annotated[str, Query(max_length=64)] = "") -> Response:
     """Accounts, API tokens and the page registry."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.read() as conn:
         users = accounts.list_users(conn)
         tokens = accounts.list_tokens(conn)
@@ -320,7 +316,7 @@ def admin(request: Request, _: Manager,
 
 def _admin_error(request: Request, error: str, secret: str = "",
                  status_code: int = 422) -> Response:
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.read() as conn:
         users = accounts.list_users(conn)
         tokens = accounts.list_tokens(conn)
@@ -336,7 +332,7 @@ def admin_user(request: Request, _: Manager,
                password: Annotated[str, Form(max_length=1024)] = "",
                role: Annotated[str, Form(max_length=32)] = "") -> Response:
     """Create an account."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     try:
         with ctx.store.begin() as conn:
             accounts.create_user(conn, ctx.passwords, username, password, role,
@@ -351,7 +347,7 @@ def admin_token(request: Request, me: Manager,
                 name: Annotated[str, Form(max_length=255)] = "",
                 role: Annotated[str, Form(max_length=32)] = "") -> Response:
     """Create an API token; its secret is shown on this page once."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     try:
         chosen = Role(role) if role else None
         with ctx.store.begin() as conn:
@@ -364,7 +360,7 @@ def admin_token(request: Request, me: Manager,
 @router.post("/admin/tokens/{token_pk}/revoke")
 def admin_revoke(request: Request, token_pk: PathPk, _: Manager) -> Response:
     """Revoke an API token."""
-    ctx = _ctx(request)
+    ctx = web_context(request)
     with ctx.store.begin() as conn:
         accounts.revoke_token(conn, token_pk, ctx.store.now())
     return RedirectResponse("/admin?msg=admin.token_revoked", status_code=303)
@@ -378,7 +374,7 @@ def admin_page(request: Request, me: Manager,
                url: Annotated[str, Form(max_length=2000)] = "") -> Response:
     """Add an official page to the registry."""
     try:
-        add_page(_ctx(request), PageIn.model_validate(
+        add_page(web_context(request), PageIn.model_validate(
             {"platform": platform, "page_id": page_id, "name": name, "url": url or None}),
             me.actor)
     except (VigieError, ValueError) as error:
