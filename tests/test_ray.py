@@ -266,6 +266,36 @@ def test_without_ray_the_engine_says_how_to_install_it(tmp_path: Path,
         moderate_ray([str(source)], None, policy_path=default_policy_path())
 
 
+def test_a_workers_error_is_unwrapped_from_rays_exception() -> None:
+    from vigie.scale.ray_engine import _vigie_cause
+
+    class RayTaskError(Exception):  # Ray's wrapper keeps the worker's error as `cause`
+        def __init__(self, cause: BaseException) -> None:
+            super().__init__("ray::MapWorker(...) traceback")
+            self.cause = cause
+
+    original = InputError("in.csv: CSV header lacks author_id")
+    try:
+        try:
+            raise RayTaskError(original)
+        except RayTaskError as wrapped:
+            raise RuntimeError("Failed to apply UDF transform") from wrapped
+    except RuntimeError as error:
+        assert _vigie_cause(error) is original
+    assert _vigie_cause(RuntimeError("no vigie error here")) is None
+
+
+def test_engine_options_are_checked_before_anything_runs(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(next(synthetic_records(1))) + "\n", encoding="utf-8")
+    run = _vigie("moderate", str(source), "--engine", "spark")
+    assert run.returncode == 1 and "valid: local, ray" in run.stderr
+    run = _vigie("moderate", str(source), "--workers", "2")
+    assert run.returncode == 1 and "need --engine ray" in run.stderr
+    run = _vigie("moderate", str(source), "--engine", "ray", "--db", str(tmp_path / "v.sqlite"))
+    assert run.returncode == 1 and "--db is not available with --engine ray" in run.stderr
+
+
 # -- the Ray engine, end to end --------------------------------------------------------------
 
 

@@ -141,8 +141,9 @@ def moderate(
     from vigie.reader import read_comments
 
     if engine not in ("local", "ray"):
-        raise typer.BadParameter(f"unknown engine {engine!r}; valid: local, ray",
-                                 param_hint="--engine")
+        raise VigieError(f"--engine: unknown engine {engine!r}; valid: local, ray")
+    if engine == "local" and (address is not None or workers is not None):
+        raise VigieError("--address and --workers need --engine ray")
     policy = load_policy(policy_file)
     if engine == "ray":  # the scale-out path lives in vigie.scale.ray_engine
         from vigie.scale.ray_engine import moderate_command

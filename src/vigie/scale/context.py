@@ -18,7 +18,7 @@ part of the stream and decide differently. So the moderation of a stream is spli
    computes the thread context and runs the stateful detectors — the same code, on the same
    batches, in the same order as the single process. It needs only the folded text of a
    comment and its post (no language identification, no link extraction, no model), about a
-   fifth of the work per comment.
+   quarter of the work per comment, most of it the coordination step (which workers then skip).
 2. :class:`ReplayPipeline` — **parallel, pure per batch**: a full :class:`~vigie.pipeline.Pipeline`
    in which the thread index and the stateful detectors are replaced by replays of what the
    sequencer computed. A batch can then go to any worker, in any order, and comes out exactly

@@ -45,9 +45,10 @@ log = logging.getLogger(__name__)
 #: blocks of ~1,000 comments keep Ray's per-block cost negligible and the workers busy.
 BATCHES_PER_BLOCK = 4
 
-# The sequencer does a fifth of a worker's work per comment: it asks for a fraction of a CPU
-# so that N workers still fit on N cores.
-_SEQUENCER_CPUS = 0.25
+# The sequencer does about a quarter of a worker's work per comment. It reserves no CPU: N workers
+# must all start at once on N cores (a reserved fraction kept the last worker waiting until the
+# sequencer had read everything); it shares a core with them.
+_SEQUENCER_CPUS = 0
 
 # Target size of the blocks passed between stages (see _data_context).
 _BLOCK_BYTES = 512 * 1024
@@ -138,6 +139,9 @@ def _vigie_cause(error: BaseException) -> VigieError | None:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        original = getattr(current, "cause", None)  # a RayTaskError keeps the worker's error
+        if isinstance(original, VigieError):
+            return original
         if isinstance(current, VigieError):
             return current
         current = current.__cause__ or current.__context__
@@ -152,9 +156,12 @@ def _start(options: RayOptions) -> tuple[Any, bool]:
     started = False
     if not ray.is_initialized():
         kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": True}
-        if options.address is None:
+        address = options.address
+        if address is None:
+            # "local": a new cluster for this run, never one that someone else started here.
+            address = "local"
             kwargs.update(include_dashboard=False, num_cpus=options.num_cpus)
-        ray.init(address=options.address, **kwargs)
+        ray.init(address=address, **kwargs)
         started = True
     return ray, started
 
@@ -218,11 +225,9 @@ def moderate_ray(
         with ray.data.DataContext.current(_data_context(ray)):
             return _run(ray, sources, output, policy_text, str(policy_file), options, rejects,
                         text_out, on_progress, on_reject)
-    except VigieError:
-        raise
     except Exception as error:
-        cause = _vigie_cause(error)
-        if cause is not None:
+        cause = _vigie_cause(error)  # a worker's error arrives wrapped by Ray
+        if cause is not None and cause is not error:
             raise cause from None
         raise
     finally:
