@@ -39,6 +39,10 @@ def _used_keys() -> set[str]:
     keys |= {f"state.{s}" for s in ("open", "escalated", "closed")}
     keys |= {f"age.{a}" for a in ("1h", "24h", "7d", "older", "minutes", "hours", "days")}
     keys |= {f"escalations.status_{s}" for s in ("pending", "sent", "failed")}
+    keys |= {f"draft.severity_{s}" for s in ("must_change", "review", "advice")}
+    keys |= {f"registry.status_{s}" for s in ("official", "affiliated", "pending")}
+    keys |= {f"mentions.tone_{s}" for s in ("negative", "neutral", "positive")}
+    keys |= {"draft.incomplete"}
     return {k for k in keys if not k.endswith((".html", ".py", "_"))}
 
 

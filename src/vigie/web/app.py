@@ -135,9 +135,17 @@ def build_context(settings: WebSettings, store: Store | None = None,
         from vigie.pipeline import Pipeline
 
         pipeline = Pipeline.from_policy(policy)
+    drafts = None
+    if pipeline is not None:
+        from vigie.monitoring.draft import DraftChecker
+        from vigie.monitoring.registry import load_book
+
+        # Built once, like the pipeline; the phrases are compiled here. The registry and the
+        # mandates are re-read for each check (vigie.web.monitoring.check_draft).
+        drafts = DraftChecker(pipeline, load_book(store), clock=store.now)
     return WebContext(settings=settings, store=store,
                       passwords=Passwords(fast=settings.fast_password_hashing),
-                      policy=policy, pipeline=pipeline)
+                      policy=policy, pipeline=pipeline, drafts=drafts)
 
 
 def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: Any = None,
@@ -158,7 +166,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         StoreError: the database cannot be opened or migrated.
         PolicyError: the policy file is invalid.
     """
-    from vigie.web import routes_api, routes_auth, routes_ui
+    from vigie.web import routes_api, routes_auth, routes_monitoring, routes_ui
 
     context = build_context(settings, store, pipeline)
 
@@ -180,8 +188,11 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     static = resources.files("vigie.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(routes_auth.router)
+    # Monitoring API first: the token test walks routes in order and revokes tokens last.
+    app.include_router(routes_monitoring.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
+    app.include_router(routes_monitoring.router)
     for router in extra_routers:
         app.include_router(router)
     return app

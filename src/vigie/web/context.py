@@ -23,6 +23,7 @@ from vigie.web.settings import WebSettings
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from vigie.monitoring.draft import DraftChecker
     from vigie.pipeline import Pipeline
 
 __all__ = ["WebContext", "ensure_web_schema", "web_context"]
@@ -99,6 +100,8 @@ class WebContext:
         passwords: the Argon2 hasher.
         policy: the policy in force (from the settings' file, or the bundled one).
         pipeline: the detector pipeline, or ``None`` when ``load_pipeline`` is off.
+        drafts: the pre-publication checker (6.1, 6.3) over the same pipeline, or ``None``
+            without a pipeline; its registry and mandates are re-read per check.
         lock: serialises the detectors and the facet projection across request threads.
         cache: small derived values (languages seen), dropped when the data they sum changes.
     """
@@ -108,6 +111,7 @@ class WebContext:
     passwords: Passwords
     policy: Policy
     pipeline: Pipeline | None = None
+    drafts: DraftChecker | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[str, Any] = field(default_factory=dict)
     reader: Engine | None = None

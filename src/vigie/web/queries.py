@@ -39,6 +39,7 @@ __all__ = [
     "QueueFilter",
     "QueuePage",
     "QueueRow",
+    "attachments_of",
     "audit_page",
     "author_view",
     "item_view",
@@ -272,6 +273,63 @@ class ItemView:
     thread: list[dict[str, Any]]
     events: list[dict[str, Any]]
     author: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Evidence that makes the item page blur an attachment until a reviewer reveals it.
+_BLUR_SIGNALS = ("sexual.image_", "sexual.link_adult", "media.not_analysed")
+_IMAGE_TYPES = frozenset({"image", "gif", "sticker", "photo", "animated_gif"})
+
+
+def attachments_of(payload: str | None, decision: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comment's attachments for the item page, with what the decision says of each (pure).
+
+    An attachment is ``flagged`` (blurred until revealed) when the decision has a
+    ``sexual.image_*``, ``sexual.link_adult`` or ``media.not_analysed`` finding for its
+    number (``data.attachment``, 1-based); an image finding without a number flags every
+    image. ``regions`` are the findings' boxes (label, confidence, ``[x, y, w, h]`` px).
+
+    Args:
+        payload: the stored record (``Comment`` JSON), ``None`` once purged.
+        decision: the stored decision's body.
+    """
+    try:
+        raw = json.loads(payload) if payload else {}
+    except ValueError:
+        return []
+    items = raw.get("attachments") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        return []
+    flagged: set[int | None] = set()
+    regions: dict[int, list[dict[str, Any]]] = {}
+    sizes: dict[int, list[int]] = {}
+    for category in decision.get("categories", []):
+        for finding in category.get("evidence", []):
+            signal = str(finding.get("signal", ""))
+            if not signal.startswith(_BLUR_SIGNALS):
+                continue
+            data = finding.get("data") or {}
+            number = data.get("attachment") if isinstance(data, dict) else None
+            number = number if isinstance(number, int) else None
+            flagged.add(number)
+            size = data.get("image_size") if isinstance(data, dict) else None
+            if number is not None and isinstance(size, list) and len(size) == 2 \
+                    and all(isinstance(v, int) and v > 0 for v in size):
+                sizes[number] = size
+            if number is not None and isinstance(data.get("regions"), list):
+                regions.setdefault(number, []).extend(
+                    r for r in data["regions"] if isinstance(r, dict))
+    out = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            continue
+        kind = str(item.get("type") or "")
+        image = kind in _IMAGE_TYPES
+        out.append({"n": n, "type": kind, "image": image, "url": item.get("url") or "",
+                    "title": item.get("title") or "",
+                    "flagged": n in flagged or (image and None in flagged),
+                    "regions": regions.get(n, []), "size": sizes.get(n)})
+    return out
 
 
 def _events_for(conn: Connection, subjects: list[tuple[str, str]],
@@ -311,8 +369,11 @@ def item_view(conn: Connection, item_pk: int, thread_limit: int = 30) -> ItemVie
                           "action": r.action, "self": r.pk == q.comment_pk} for r in around),
                         key=lambda d: (d["created_at"], d["pk"]))
     history = _events_for(conn, [("review", str(item_pk)), ("comment", q.comment_id)])
+    payload = conn.execute(select(comments.c.payload)
+                           .where(comments.c.pk == q.comment_pk)).scalar_one_or_none()
     return ItemView(q, body, marks_of(body, q.text or ""), post.text if post else None,
-                    thread, history, author_view(conn, q.author_pk, comment_limit=10) or {})
+                    thread, history, author_view(conn, q.author_pk, comment_limit=10) or {},
+                    attachments_of(payload, body))
 
 
 def author_view(conn: Connection, author_pk: int, comment_limit: int = 50) -> dict[str, Any] | None:

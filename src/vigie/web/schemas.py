@@ -20,6 +20,7 @@ __all__ = [
     "BulkActionOut",
     "CheckIn",
     "CommentsIn",
+    "DraftIn",
     "PageIn",
     "PageOut",
     "Pk",
@@ -60,6 +61,16 @@ class CheckIn(_In):
     text: str = Field(max_length=20_000)
     post: str = Field("", max_length=20_000, description="text of the post it answers")
     post_links: list[str] = Field(default_factory=list, max_length=50)
+    platform: Platform = Platform.FACEBOOK
+
+
+class DraftIn(_In):
+    """A draft to check before publishing (6.1, 6.3, 6.4); nothing is stored."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+    speaker: str = Field(min_length=1, max_length=255,
+                         description="who would publish it: @handle, platform:handle, page "
+                                     "URL or e-mail address")
     platform: Platform = Platform.FACEBOOK
 
 

@@ -11,6 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("#filters select").forEach((menu) => {
     menu.addEventListener("change", () => menu.form.submit());
   });
+  // Flagged attachments: blurred until the reviewer chooses to look (docs/images.md).
+  document.querySelectorAll("figure.media-blurred button.reveal").forEach((button) => {
+    button.addEventListener("click", () => button.closest("figure").classList.add("revealed"));
+  });
   // Keyboard triage on an item page: a = approve, r = remove, b = block, e = escalate.
   const form = document.getElementById("action-form");
   if (form) {
