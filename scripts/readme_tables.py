@@ -49,8 +49,8 @@ def quality() -> str:
     return "\n".join(lines)
 
 
-def speed() -> str:
-    b = vigie("bench", "--json")
+def speed(saved: Path | None = None) -> str:
+    b = json.loads(saved.read_text(encoding="utf-8")) if saved else vigie("bench", "--json")
     lines = ["| corpus | comments/s, 1 core | comments/s, all cores | p50 ms | p99 ms "
              "| peak RSS MB |", "|---|---|---|---|---|---|"]
     for name in ("synthetic", "dev_repeated"):
@@ -68,11 +68,13 @@ def speed() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quality", action="store_true", help="quality table only")
+    parser.add_argument("--speed-from", type=Path,
+                        help="format a saved `vigie bench --json` output instead of running it")
     args = parser.parse_args()
     print(quality())
     if not args.quality:
         print()
-        print(speed())
+        print(speed(args.speed_from))
 
 
 if __name__ == "__main__":
