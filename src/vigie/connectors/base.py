@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from vigie.actions import Action
 from vigie.connectors.errors import NotFound
+from vigie.connectors.http import ApiClient
 from vigie.records import Comment, Platform
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Capabilities",
     "Connector",
     "FetchResult",
+    "OneCallPerAction",
     "Operation",
     "PlatformAction",
     "apply_in_turn",
@@ -315,3 +317,25 @@ def native_id(platform: Platform, vid: str) -> str:
     if not vid.startswith(prefix):
         raise ValueError(f"{vid!r} is not a {platform.value} id (expected prefix {prefix!r})")
     return vid[len(prefix):]
+
+
+class OneCallPerAction:
+    """Shared by connectors whose API moderates one comment per call (Graph API, X).
+
+    Subclasses set ``self.api`` and implement ``apply``; a batch is applied one action at a
+    time, and closing the connector closes its injected HTTP client.
+    """
+
+    api: ApiClient
+
+    def apply(self, action: PlatformAction) -> ActionOutcome:
+        """Apply one action (implemented by each connector)."""
+        raise NotImplementedError
+
+    def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
+        """Apply each action with its own call: the platform has no batch moderation call."""
+        return [self.apply(a) for a in actions]
+
+    def close(self) -> None:
+        """Close the injected HTTP client."""
+        self.api.client.close()

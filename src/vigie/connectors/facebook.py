@@ -44,6 +44,7 @@ from vigie.connectors.base import (
     ActionOutcome,
     Capabilities,
     FetchResult,
+    OneCallPerAction,
     Operation,
     PlatformAction,
     apply_in_turn,
@@ -99,7 +100,7 @@ def comment_from_graph(item: dict[str, Any], post: Post | None) -> Comment:
     )
 
 
-class FacebookConnector:
+class FacebookConnector(OneCallPerAction):
     """One Facebook Page: poll its posts' comments, hide/delete them, block their authors."""
 
     platform = Platform.FACEBOOK
@@ -288,11 +289,4 @@ class FacebookConnector:
 
         return apply_in_turn(action, perform, gone="comment no longer exists")
 
-    def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
-        """One call per operation: the Graph API has no batch moderation endpoint we rely on."""
-        return [self.apply(a) for a in actions]
-
-    def close(self) -> None:
-        """Close the injected HTTP client."""
-        self.api.client.close()
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -37,6 +37,7 @@ from vigie.connectors.base import (
     ActionOutcome,
     Capabilities,
     FetchResult,
+    OneCallPerAction,
     Operation,
     PlatformAction,
     apply_in_turn,
@@ -89,7 +90,7 @@ def comment_from_instagram(item: dict[str, Any], post: Post | None,
     )
 
 
-class InstagramConnector:
+class InstagramConnector(OneCallPerAction):
     """One Instagram professional account: poll comments on its media, hide or delete them."""
 
     platform = Platform.INSTAGRAM
@@ -288,10 +289,3 @@ class InstagramConnector:
 
         return apply_in_turn(action, perform, gone="comment no longer exists")
 
-    def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
-        """One call per operation."""
-        return [self.apply(a) for a in actions]
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self.api.client.close()

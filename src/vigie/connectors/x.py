@@ -45,6 +45,7 @@ from vigie.connectors.base import (
     ActionOutcome,
     Capabilities,
     FetchResult,
+    OneCallPerAction,
     Operation,
     PlatformAction,
     apply_in_turn,
@@ -152,7 +153,7 @@ def comment_from_x(tweet: dict[str, Any], users: dict[str, dict[str, Any]], post
     )
 
 
-class XConnector:
+class XConnector(OneCallPerAction):
     """One X account: poll replies to its posts, hide them, block where the plan allows."""
 
     platform = Platform.X
@@ -341,10 +342,3 @@ class XConnector:
 
         return apply_in_turn(action, perform, gone="post no longer exists")
 
-    def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
-        """One call per operation (X has no batch hide)."""
-        return [self.apply(a) for a in actions]
-
-    def close(self) -> None:
-        """Close the HTTP client."""
-        self.api.client.close()
