@@ -83,3 +83,41 @@ def test_store_benchmark_runs(db_url: str) -> None:
     result = store_throughput(300, db=db_url, batch=100)
     assert result["chain_ok"] and result["decisions"] == 300
     assert result["events"] > 600                     # ingested + decided + consequences
+
+
+def test_sqlite_log_is_checkpointed_beside_the_writer(tmp_path: Any) -> None:
+    """The writer never checkpoints in its commits; the store's own thread does."""
+    import sqlite3
+    import time
+
+    from vigie.store.store import open_store
+
+    path = tmp_path / "wal.sqlite"
+    store = open_store(str(path))
+    assert store.checkpointer is not None
+    with store.begin() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        for i in range(200):  # a few hundred log pages: past SQLite's automatic threshold
+            append_events(conn, [NewEvent(EventKind.EXPORTED, "test", f"s-{i}",
+                                          {"blob": "x" * 3000})], store.now())
+    before = store.checkpointer.checkpoints
+    deadline = time.monotonic() + 10
+    while store.checkpointer.checkpoints < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The writer's connection is still open (pooled), so nothing else checkpointed: a reader
+    # of the database file alone (immutable: the log ignored) sees what the thread copied.
+    plain = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    assert plain.execute("SELECT count(*) FROM events").fetchone()[0] == 200
+    plain.close()
+    store.dispose()
+    assert not store.checkpointer._thread.is_alive()
+
+
+def test_no_checkpointer_for_postgresql_or_memory(db_url: str) -> None:
+    from vigie.store.store import open_store
+
+    store = open_store(db_url if db_url.startswith("postgresql") else "sqlite://")
+    try:
+        assert store.checkpointer is None
+    finally:
+        store.dispose()

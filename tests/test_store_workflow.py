@@ -175,3 +175,42 @@ def test_records_without_zone_never_reach_the_store(naive: str, comment_factory:
 
     with pytest.raises(RecordError):
         comment_factory("fb:c-1", at=naive)
+
+
+def test_moderation_lookups_use_indexes_not_scans(tmp_path: Any, store_policy: Any,
+                                                  comment_factory: Any) -> None:
+    """Every query of ingest and decide finds its rows through an index.
+
+    A lookup by comment id alone cannot use the (platform, comment id) index and scans it:
+    invisible on a small store, a cost that grows with every comment ever stored (checked
+    here with SQLite's own query plans of the statements actually run).
+    """
+    import sqlite3
+
+    from sqlalchemy import event as sa_event
+
+    from conftest import KeywordAnalyser  # type: ignore[import-not-found]
+    from vigie.store.store import open_store
+
+    store = open_store(str(tmp_path / "plans.sqlite"))
+    store.engine.dispose()
+    statements: list[str] = []
+
+    @sa_event.listens_for(store.engine, "connect")
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
+
+    moderator = StoreModerator(store, *store_policy, pipeline_factory=KeywordAnalyser)
+    batch = [comment_factory(f"fb:c-{i}", "SPAM" if i % 3 == 0 else "Merci",
+                             author=f"fb:u-{i % 4}", post=f"fb:p-{i % 2}") for i in range(12)]
+    moderator.process(batch[:8])
+    moderator.process(batch[4:])                        # a rerun of four, eight new
+    store.dispose()
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert any("comment_id IN" in s for s in selects)  # the lookups were traced
+    big = ("comments", "authors", "posts", "decisions", "events", "strikes", "blocks")
+    plans = sqlite3.connect(tmp_path / "plans.sqlite")
+    scans = [(s, detail) for s in set(selects)
+             for *_, detail in plans.execute(f"EXPLAIN QUERY PLAN {s}")
+             if detail.startswith("SCAN") and detail.split()[1] in big]
+    assert scans == []

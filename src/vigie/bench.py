@@ -26,10 +26,12 @@ _PIPELINE: Any = None
 
 
 def _build(policy_path: str | None) -> Any:
-    from vigie.pipeline import Pipeline
+    from vigie.pipeline import Pipeline, freeze_heap
     from vigie.policy import load_policy
 
-    return Pipeline.from_policy(load_policy(policy_path))
+    pipeline = Pipeline.from_policy(load_policy(policy_path))
+    freeze_heap()  # as the commands do
+    return pipeline
 
 
 def _moderate_records(pipeline: Any, records: list[dict[str, Any]]) -> int:

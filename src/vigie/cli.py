@@ -49,9 +49,11 @@ _ACTION_STYLE = {
 
 
 def _pipeline(policy: Policy) -> Any:
-    from vigie.pipeline import Pipeline  # imported late: loads models
+    from vigie.pipeline import Pipeline, freeze_heap  # imported late: loads models
 
-    return Pipeline.from_policy(policy)
+    pipeline = Pipeline.from_policy(policy)
+    freeze_heap()  # a command keeps its pipeline to the end
+    return pipeline
 
 
 def _highlight(text: str, decision: Decision) -> Text:

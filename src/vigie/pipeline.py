@@ -16,6 +16,7 @@ effect and can run anywhere (a test, a worker, a Ray actor).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from vigie.records import Comment
 from vigie.registry import Registry, default_registry
 from vigie.thread import ThreadIndex
 
-__all__ = ["EXPENSIVE_COST", "Analysis", "Pipeline", "order_detectors"]
+__all__ = ["EXPENSIVE_COST", "Analysis", "Pipeline", "freeze_heap", "order_detectors"]
 
 log = logging.getLogger(__name__)
 
@@ -217,3 +218,17 @@ class Pipeline:
                    self.detector_names)
             for a, h in zip(analyses, histories, strict=True)
         ]
+
+
+def freeze_heap() -> None:
+    """Exempt every object alive now from the cyclic garbage collector, for the process's life.
+
+    A loaded pipeline holds millions of long-lived objects (lexicons, model tables, caches),
+    and every full collection walks all of them: in a ``--db`` run, which allocates many
+    short-lived rows, those walks cost about as much as the writes. Commands that build their
+    pipelines once and keep them to the end call this right after building them
+    (:func:`gc.freeze`); library code and tests do not, so a discarded pipeline is still
+    collected.
+    """
+    gc.freeze()
+

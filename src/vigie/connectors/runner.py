@@ -38,7 +38,7 @@ from vigie.errors import InputError
 from vigie.records import Comment, Post
 from vigie.store.escalation import Notifier
 from vigie.store.outbox import OutboxRun, run_outbox
-from vigie.store.schema import comments, decisions, posts
+from vigie.store.schema import PLATFORMS, comments, decisions, posts
 from vigie.store.store import Store
 from vigie.store.workflow import StoreModerator
 
@@ -127,7 +127,8 @@ def post_lookup(store: Store) -> Callable[[str], Post | None]:
     def find(post_id: str) -> Post | None:
         with store.read() as conn:
             row = conn.execute(select(posts.c.text, posts.c.links)
-                               .where(posts.c.post_id == post_id)).first()
+                               .where(posts.c.platform.in_(PLATFORMS),
+                                      posts.c.post_id == post_id)).first()
         if row is None:
             return None
         links = tuple(json.loads(row.links)) if row.links else ()

@@ -178,7 +178,7 @@ def _constant(pipeline: Any) -> Any:
 
 def moderate_db_overhead(n: int = 5_000, *, policy_file: str | None = None,
                          db: str | None = None, batch: int = 256,
-                         repeats: int = 3) -> dict[str, Any]:
+                         repeats: int = 5) -> dict[str, Any]:
     """Time the moderation of the same ``n`` synthetic comments without and with the store.
 
     Each run gets a pipeline of its own, built and warmed before its timing (some detectors
@@ -193,7 +193,7 @@ def moderate_db_overhead(n: int = 5_000, *, policy_file: str | None = None,
         ``cpu_overhead`` the same in this process's CPU time (steadier on a shared machine).
     """
     from vigie.moderation import moderate_stream
-    from vigie.pipeline import Pipeline
+    from vigie.pipeline import Pipeline, freeze_heap
     from vigie.reader import read_comments
     from vigie.store.store import open_store
     from vigie.store.workflow import StoreModerator, moderate_stream_db
@@ -207,6 +207,7 @@ def moderate_db_overhead(n: int = 5_000, *, policy_file: str | None = None,
     def ready() -> Pipeline:
         pipeline = Pipeline.from_policy(policy)
         pipeline.moderate(warm)  # lazy imports and caches, outside the timings
+        freeze_heap()  # as `vigie moderate` does once its pipeline is built
         return pipeline
 
     times: dict[str, list[tuple[float, float]]] = {"without": [], "with": []}

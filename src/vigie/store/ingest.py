@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from vigie.records import Comment
-from vigie.store._bulk import bulk_insert
+from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.schema import authors, comments, decisions, posts
 
@@ -58,13 +58,27 @@ class KeyCache:
         self.keys.clear()
 
 
-def _upsert_keys(conn: Connection, table: Any, id_column: str,
-                 wanted: dict[tuple[str, str], dict[str, Any]],
+def _keys_of(conn: Connection, table: Table, id_column: str,
+             keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Store keys of the stored rows among ``keys`` ((platform, id) pairs)."""
+    wanted = set(keys)
+    # Both columns of the (platform, id) unique index are constrained, so the index is used
+    # (an id alone would scan it: a cost that grows with the table).
+    rows = select_in(conn, table, ("pk", "platform", id_column), {
+        "platform": sorted({p for p, _ in wanted}), id_column: sorted({i for _, i in wanted})})
+    return {(platform, ident): pk for pk, platform, ident in rows
+            if (platform, ident) in wanted}
+
+
+def _upsert_keys(conn: Connection, table: Table, id_column: str,
+                 wanted: dict[tuple[str, str], Comment],
+                 make_row: Callable[[Comment], dict[str, Any]],
                  cache: KeyCache | None = None) -> dict[tuple[str, str], int]:
-    """Return store keys for (platform, id) pairs, inserting the missing rows."""
-    if not wanted:
-        return {}
-    column = table.c[id_column]
+    """Return store keys for (platform, id) pairs, inserting the missing rows.
+
+    ``make_row`` builds the row to insert from a comment that carries the pair; it is called
+    only for pairs neither cached nor stored (serialising a profile costs more than a lookup).
+    """
     found: dict[tuple[str, str], int] = {}
     if cache is not None:
         for key in wanted:
@@ -73,22 +87,13 @@ def _upsert_keys(conn: Connection, table: Any, id_column: str,
                 found[key] = pk
         if len(found) == len(wanted):
             return found
-    ids = sorted({key[1] for key in wanted if key not in found})
-    found.update({
-        (row.platform, row.ident): row.pk
-        for row in conn.execute(select(table.c.pk, table.c.platform, column.label("ident"))
-                                .where(column.in_(ids)))
-        if (row.platform, row.ident) in wanted
-    })
-    missing = [row for key, row in wanted.items() if key not in found]
+    found.update(_keys_of(conn, table, id_column, (k for k in wanted if k not in found)))
+    missing = [key for key in wanted if key not in found]
     if missing:
         # executemany, then one SELECT for the new keys: much faster than RETURNING in
         # parameter order, which SQLite can only do one row per statement.
-        bulk_insert(conn, table, missing)
-        for row in conn.execute(select(table.c.pk, table.c.platform, column.label("ident"))
-                                .where(column.in_(sorted({r[id_column] for r in missing})))):
-            if (row.platform, row.ident) in wanted:
-                found[(row.platform, row.ident)] = row.pk
+        bulk_insert(conn, table, [make_row(wanted[key]) for key in missing])
+        found.update(_keys_of(conn, table, id_column, missing))
     if cache is not None:
         if len(cache.keys) > cache.limit:
             cache.forget()
@@ -118,32 +123,34 @@ def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
         unique.setdefault(comment.id, comment)
     if not unique:
         return out
-    author_rows: dict[tuple[str, str], dict[str, Any]] = {}
-    post_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    author_of: dict[tuple[str, str], Comment] = {}
+    post_of: dict[tuple[str, str], Comment] = {}
     for c in unique.values():
         platform = c.platform.value
-        akey = (platform, c.author.id)
-        if akey not in author_rows:
-            author_rows[akey] = {
-                "platform": platform, "author_id": c.author.id, "name": c.author.name,
+        author_of.setdefault((platform, c.author.id), c)
+        if c.post is not None:
+            post_of.setdefault((platform, c.post.id), c)
+
+    def author_row(c: Comment) -> dict[str, Any]:
+        return {"platform": c.platform.value, "author_id": c.author.id, "name": c.author.name,
                 "handle": c.author.handle, "profile": c.author.model_dump_json(),
                 "first_seen": now}
-        if c.post is not None and (platform, c.post.id) not in post_rows:
-            post_rows[(platform, c.post.id)] = {
-                "platform": platform, "post_id": c.post.id, "text": c.post.text,
-                "links": json.dumps(list(c.post.links), ensure_ascii=False), "first_seen": now}
-    author_pks = _upsert_keys(conn, authors, "author_id", author_rows, cache)
-    post_pks = _upsert_keys(conn, posts, "post_id", post_rows, cache)
 
-    existing: dict[tuple[str, str], int] = {}
-    for row in conn.execute(
-            select(comments.c.pk, comments.c.platform, comments.c.comment_id, decisions.c.body)
-            .join(decisions, decisions.c.comment_pk == comments.c.pk, isouter=True)
-            .where(comments.c.comment_id.in_(list(unique)))):
-        existing[(row.platform, row.comment_id)] = row.pk
-        if row.body is not None and row.comment_id in unique \
-                and unique[row.comment_id].platform.value == row.platform:
-            out.decided[row.comment_id] = row.body
+    def post_row(c: Comment) -> dict[str, Any]:
+        assert c.post is not None  # only comments with a post are in post_of
+        return {"platform": c.platform.value, "post_id": c.post.id, "text": c.post.text,
+                "links": json.dumps(list(c.post.links), ensure_ascii=False),
+                "first_seen": now}
+
+    author_pks = _upsert_keys(conn, authors, "author_id", author_of, author_row, cache)
+    post_pks = _upsert_keys(conn, posts, "post_id", post_of, post_row, cache)
+
+    existing = _keys_of(conn, comments, "comment_id",
+                        ((c.platform.value, cid) for cid, c in unique.items()))
+    if existing:  # a rerun: the decisions already stored stand
+        ids = {pk: cid for (_, cid), pk in existing.items()}
+        out.decided.update({ids[pk]: body for pk, body in select_in(
+            conn, decisions, ("comment_pk", "body"), {"comment_pk": sorted(ids)})})
     fresh: list[dict[str, Any]] = []
     for cid, c in unique.items():
         platform = c.platform.value
@@ -160,13 +167,10 @@ def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
     events: list[NewEvent] = []
     if fresh:
         bulk_insert(conn, comments, fresh)
-        platforms = {row["comment_id"]: row["platform"] for row in fresh}
-        for pk, platform, cid in conn.execute(
-                select(comments.c.pk, comments.c.platform, comments.c.comment_id)
-                .where(comments.c.comment_id.in_(list(platforms)))):
-            if platforms.get(cid) == platform:
-                out.comment_pk[cid] = pk
-                out.new.add(cid)
+        for (_, cid), pk in _keys_of(conn, comments, "comment_id",
+                                     ((r["platform"], r["comment_id"]) for r in fresh)).items():
+            out.comment_pk[cid] = pk
+            out.new.add(cid)
         for new_row in fresh:
             events.append(NewEvent(EventKind.INGESTED, "comment", new_row["comment_id"], {
                 "platform": new_row["platform"], "author_pk": new_row["author_pk"],

@@ -38,7 +38,15 @@ from vigie.store.review import (
     derive_status,
     next_status,
 )
-from vigie.store.schema import authors, comments, decisions, escalations, posts, review_items
+from vigie.store.schema import (
+    PLATFORMS,
+    authors,
+    comments,
+    decisions,
+    escalations,
+    posts,
+    review_items,
+)
 from vigie.store.store import Store
 from vigie.store.strikes import (
     StrikeBook,
@@ -335,7 +343,8 @@ def appeal(store: Store, comment_id: str, *, by: str, reason: str) -> int:
                                   decisions.c.action)
                            .join(decisions, decisions.c.comment_pk == comments.c.pk,
                                  isouter=True)
-                           .where(comments.c.comment_id == comment_id)).first()
+                           .where(comments.c.platform.in_(PLATFORMS),
+                                  comments.c.comment_id == comment_id)).first()
         if row is None:
             raise StoreError(f"no stored comment {comment_id!r}")
         latest = conn.execute(select(review_items.c.pk).where(

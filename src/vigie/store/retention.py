@@ -29,6 +29,7 @@ from vigie.actions import REMOVING_ACTIONS
 from vigie.errors import StoreError
 from vigie.store.events import EventKind, NewEvent, append_events, iter_events, lock_chain
 from vigie.store.schema import (
+    PLATFORMS,
     authors,
     blocks,
     comments,
@@ -172,7 +173,8 @@ def export_author(store: Store, author_id: str, *, platform: str | None = None,
         StoreError: no such author.
     """
     with store.read() as conn:
-        query = select(authors).where(authors.c.author_id == author_id)
+        query = select(authors).where(authors.c.platform.in_(PLATFORMS),
+                                      authors.c.author_id == author_id)
         if platform:
             query = query.where(authors.c.platform == platform)
         rows = conn.execute(query).all()

@@ -40,7 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from vigie.records import Platform
+
 __all__ = [
+    "PLATFORMS",
     "UTCDateTime",
     "authors",
     "blocks",
@@ -98,6 +101,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
 
+
+#: Every platform name. A lookup by platform id alone adds ``platform IN PLATFORMS``: the
+#: (platform, id) unique indexes then serve it, where the id alone would scan them.
+PLATFORMS = tuple(p.value for p in Platform)
 
 Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
 

@@ -8,6 +8,7 @@ strike windows) without sleeping.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from vigie.errors import StoreError
-from vigie.store.db import connect
+from vigie.store.db import WalCheckpointer, connect
 from vigie.store.schema import connector_cursors
 from vigie.store.settings import StoreSettings, database_url, load_settings
 
@@ -44,6 +45,9 @@ class Store:
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        self.checkpointer = WalCheckpointer.for_engine(engine)
+        if self.checkpointer is not None:  # a store dropped without dispose() stops it too
+            weakref.finalize(self, self.checkpointer.stop)
 
     def now(self) -> dt.datetime:
         """Current time from the store's clock (aware UTC)."""
@@ -112,7 +116,9 @@ class Store:
             conn.execute(connector_cursors.insert(), row)
 
     def dispose(self) -> None:
-        """Close the engine's connections."""
+        """Checkpoint the SQLite log (if any) and close the engine's connections."""
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 

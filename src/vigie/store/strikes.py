@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.store.events import EventKind, NewEvent
@@ -22,6 +22,13 @@ from vigie.store.schema import blocks, strikes
 
 __all__ = ["StrikeBook", "active_blocks", "lift_blocks", "record_block", "record_strike",
            "void_strike"]
+
+# Built once: expanding parameters keep them in SQLAlchemy's compiled cache (read per batch).
+_STRIKES_IN = select(strikes.c.author_pk, strikes.c.at, strikes.c.comment_pk).where(
+    strikes.c.author_pk.in_(bindparam("pks")), strikes.c.voided_at.is_(None),
+    strikes.c.at >= bindparam("since"), strikes.c.at <= bindparam("until"))
+_ACTIVE_BLOCKS = select(blocks.c.author_pk).where(
+    blocks.c.author_pk.in_(bindparam("pks")), blocks.c.lifted_at.is_(None))
 
 
 @dataclass(slots=True)
@@ -43,11 +50,7 @@ class StrikeBook:
         book = cls()
         if not pks:
             return book
-        rows = conn.execute(
-            select(strikes.c.author_pk, strikes.c.at, strikes.c.comment_pk).where(
-                strikes.c.author_pk.in_(pks), strikes.c.voided_at.is_(None),
-                strikes.c.at >= since, strikes.c.at <= until)
-        )
+        rows = conn.execute(_STRIKES_IN, {"pks": pks, "since": since, "until": until})
         for author_pk, at, comment_pk in rows:
             book.times.setdefault(author_pk, []).append((at, comment_pk))
         for entries in book.times.values():
@@ -73,8 +76,7 @@ def active_blocks(conn: Connection, author_pks: Sequence[int]) -> set[int]:
     """Authors among ``author_pks`` with a block not lifted."""
     if not author_pks:
         return set()
-    rows = conn.execute(select(blocks.c.author_pk).where(
-        blocks.c.author_pk.in_(list(author_pks)), blocks.c.lifted_at.is_(None)))
+    rows = conn.execute(_ACTIVE_BLOCKS, {"pks": list(author_pks)})
     return {int(r[0]) for r in rows}
 
 

@@ -37,7 +37,7 @@ from vigie.pipeline import Pipeline
 from vigie.policy import Policy
 from vigie.reader import ReadResult
 from vigie.records import Comment
-from vigie.store._bulk import bulk_insert
+from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.ingest import KeyCache, ingest
 from vigie.store.outbox import ActionKind, ActionSink, insert_planned, plan_action, run_outbox
@@ -100,6 +100,13 @@ class _Judged:
     blocked_now: bool = False
     strikes_before: int = 0
     author_blocked: bool = False
+
+
+@dataclass(slots=True)
+class _Analysed:
+    pending: list[Comment]
+    chosen: dict[str, tuple[Policy, str, str]]
+    analyses: dict[str, tuple[Evidence, Analyser]]
 
 
 @dataclass(slots=True)
@@ -177,6 +184,10 @@ class StoreModerator:
 
     def _decide(self, pending: list[Comment], comment_pks: dict[str, int],
                 author_pks: dict[str, int]) -> dict[str, str]:
+        return self._judge(self._analyse(pending), comment_pks, author_pks)
+
+    def _analyse(self, pending: list[Comment]) -> _Analysed:
+        """Steps 2 and 3: each comment's policy version, and the detectors' evidence."""
         chosen = {c.id: self._policy_for(c) for c in pending}
         groups: dict[str, list[Comment]] = {}
         for c in pending:
@@ -186,14 +197,19 @@ class StoreModerator:
             pipeline = self.pipeline(chosen[comments[0].id][0])
             for comment, analysis in zip(comments, pipeline.analyse(comments), strict=True):
                 analyses[comment.id] = (analysis, pipeline)
+        return _Analysed(pending, chosen, analyses)
 
+    def _judge(self, analysed: _Analysed, comment_pks: dict[str, int],
+               author_pks: dict[str, int]) -> dict[str, str]:
+        """Step 4: decide with the authors' strikes and record it all, in one transaction."""
+        pending, chosen, analyses = analysed.pending, analysed.chosen, analysed.analyses
         store = self.store
         now = store.now()
         with store.begin() as conn:
             head = lock_chain(conn)
             # Another process may have decided some while we analysed: theirs stand.
-            done = dict(conn.execute(select(decisions.c.comment_pk, decisions.c.body).where(
-                decisions.c.comment_pk.in_([comment_pks[c.id] for c in pending]))).all())
+            done = dict(select_in(conn, decisions, ("comment_pk", "body"),
+                                  {"comment_pk": [comment_pks[c.id] for c in pending]}))
             out = {c.id: done[comment_pks[c.id]] for c in pending if comment_pks[c.id] in done}
             todo = [c for c in pending if c.id not in out]
             if not todo:
@@ -244,8 +260,8 @@ class StoreModerator:
                  "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest()}
                 for j in judged]
         bulk_insert(conn, decisions, rows)
-        by_comment = dict(conn.execute(select(decisions.c.comment_pk, decisions.c.pk).where(
-            decisions.c.comment_pk.in_([j.comment_pk for j in judged]))).all())
+        by_comment = dict(select_in(conn, decisions, ("comment_pk", "pk"),
+                                    {"comment_pk": [j.comment_pk for j in judged]}))
         decision_pks = [by_comment[j.comment_pk] for j in judged]
         reviews: list[tuple[_Judged, int]] = []
         strikes_rows: list[dict[str, Any]] = []
