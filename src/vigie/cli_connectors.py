@@ -37,8 +37,8 @@ def _setup(connectors: Path, db: str | None, policy_file: Path | None,
            accounts: list[str] | None) -> tuple[Any, Any, Any, list[Any]]:
     from vigie.connectors.config import Secrets, load_config
     from vigie.connectors.factory import build_connector
-    from vigie.pipeline import Pipeline
-    from vigie.policy import default_policy_path, load_policy
+    from vigie.pipeline import Pipeline, freeze_heap
+    from vigie.policy import Policy, default_policy_path, load_policy
     from vigie.store.store import open_store
     from vigie.store.workflow import StoreModerator
 
@@ -50,7 +50,13 @@ def _setup(connectors: Path, db: str | None, policy_file: Path | None,
     policy = load_policy(policy_file)
     text = (policy_file or default_policy_path()).read_text(encoding="utf-8")
     store = open_store(db)
-    moderator = StoreModerator(store, policy, text, pipeline_factory=Pipeline.from_policy)
+
+    def factory(p: Policy) -> Pipeline:
+        pipeline = Pipeline.from_policy(p)
+        freeze_heap()  # `vigie run` keeps its pipelines to the end
+        return pipeline
+
+    moderator = StoreModerator(store, policy, text, pipeline_factory=factory)
     return config, store, moderator, list(zip(chosen, built, strict=True))
 
 
@@ -166,7 +172,8 @@ def install(app: typer.Typer) -> None:
             for name, ref in refs.items():
                 secrets.resolve(ref, account=a.name, field=name)  # raises with the location
             target = next(str(getattr(a, f)) for f in
-                          ("page_id", "ig_user_id", "channel_id", "user_id", "path")
+                          ("page_id", "ig_user_id", "channel_id", "user_id",
+                           "organization_id", "path")
                           if hasattr(a, f))
             table.add_row(a.name + ("" if a.enabled else " (disabled)"), a.platform, target,
                           f"{a.poll_interval_s:.0f}s", ", ".join(refs) + " ok" if refs else "-")

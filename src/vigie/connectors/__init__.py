@@ -7,7 +7,8 @@ Modules (one concept each):
 * :mod:`~vigie.connectors.errors` — the connector exception tree;
 * :mod:`~vigie.connectors.http` — retries, back-off, ``Retry-After``, secrets that never print;
 * :mod:`~vigie.connectors.facebook`, :mod:`~vigie.connectors.instagram`,
-  :mod:`~vigie.connectors.youtube`, :mod:`~vigie.connectors.x` — the platform clients;
+  :mod:`~vigie.connectors.youtube`, :mod:`~vigie.connectors.x`,
+  :mod:`~vigie.connectors.linkedin` — the platform clients;
 * :mod:`~vigie.connectors.importer` — JSONL/CSV import and in-memory replay;
 * :mod:`~vigie.connectors.webhooks` — Meta webhook verification and parsing, as plain functions;
 * :mod:`~vigie.connectors.config` and :mod:`~vigie.connectors.factory` — the connectors file;

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from vigie.connectors.errors import ConfigError
 from vigie.connectors.http import Secret
+from vigie.connectors.linkedin import DEFAULT_LINKEDIN_VERSION
 
 __all__ = [
     "Account",
@@ -40,6 +41,7 @@ __all__ = [
     "FacebookAccount",
     "ImportAccount",
     "InstagramAccount",
+    "LinkedInAccount",
     "SecretRef",
     "Secrets",
     "XAccount",
@@ -140,6 +142,19 @@ class XAccount(_Account):
     max_conversations: int = Field(20, ge=5, le=100)
 
 
+class LinkedInAccount(_Account):
+    """A LinkedIn organization page (company or school), through the Community Management API."""
+
+    platform: Literal["linkedin"]
+    organization_id: str = Field(pattern=r"^(urn:li:organization:)?[0-9]+$")
+    token: SecretRef
+    api_version: str = Field(DEFAULT_LINKEDIN_VERSION, pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])$",
+                             description="LinkedIn-Version header, YYYYMM")
+    post_urns: tuple[Annotated[str, Field(pattern=r"^urn:li:(share|ugcPost):[0-9]+$")],
+                     ...] = ()
+    max_posts: int = Field(20, ge=1, le=100)
+
+
 class ImportAccount(_Account):
     """A JSONL or CSV file imported as if it were a platform (demo, tests, back-fills)."""
 
@@ -151,7 +166,8 @@ class ImportAccount(_Account):
 
 
 Account = Annotated[
-    FacebookAccount | InstagramAccount | YouTubeAccount | XAccount | ImportAccount,
+    FacebookAccount | InstagramAccount | YouTubeAccount | XAccount | LinkedInAccount
+    | ImportAccount,
     Field(discriminator="platform"),
 ]
 
@@ -194,7 +210,8 @@ def _format(error: ValidationError, source: str) -> str:
         if item["type"] == "extra_forbidden":
             message = "unknown key (see docs/connectors.md for the valid keys)"
         elif item["type"] == "union_tag_invalid":
-            message = ("unknown platform; valid: facebook, instagram, youtube, x, import")
+            message = ("unknown platform; valid: facebook, instagram, youtube, x, linkedin, "
+                       "import")
         lines.append(f"  {path.lstrip('.') or '(document)'}: {message}")
     return "\n".join(lines)
 

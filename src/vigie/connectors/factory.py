@@ -15,6 +15,7 @@ from vigie.connectors.config import (
     FacebookAccount,
     ImportAccount,
     InstagramAccount,
+    LinkedInAccount,
     Secrets,
     XAccount,
     YouTubeAccount,
@@ -23,6 +24,7 @@ from vigie.connectors.facebook import DEFAULT_GRAPH_URL, FacebookConnector
 from vigie.connectors.http import RetryPolicy
 from vigie.connectors.importer import FileImportConnector
 from vigie.connectors.instagram import DEFAULT_IG_URL, InstagramConnector
+from vigie.connectors.linkedin import DEFAULT_LINKEDIN_URL, LinkedInConnector
 from vigie.connectors.quota import QuotaBudget
 from vigie.connectors.x import DEFAULT_X_URL, XConnector
 from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
@@ -88,6 +90,13 @@ def build_connector(
             budget=QuotaBudget(account.daily_quota, reserve=account.moderation_reserve,
                                account=account.name),
             statuses=account.statuses, **common,  # type: ignore[arg-type]
+        )
+    if isinstance(account, LinkedInAccount):
+        return LinkedInConnector(
+            account.name, account.organization_id, http, token,
+            base_url=account.api_base or DEFAULT_LINKEDIN_URL, api_version=account.api_version,
+            post_urns=account.post_urns, max_posts=account.max_posts,
+            **common,  # type: ignore[arg-type]
         )
     assert isinstance(account, XAccount)
     return XConnector(

@@ -150,6 +150,7 @@ class ApiClient:
         rng: random.Random | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
         auth_scheme: str = "Bearer",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Wrap ``client``.
 
@@ -165,6 +166,8 @@ class ApiClient:
             rng: random source for the jitter (tests inject a seeded one).
             on_response: called with every answer (usage headers, quota accounting).
             auth_scheme: ``Bearer`` for every platform Vigie speaks to.
+            headers: sent with every request (LinkedIn's ``LinkedIn-Version`` and
+                ``X-Restli-Protocol-Version``); never a secret: ``Authorization`` is built here.
         """
         self.client = client
         self.base_url = base_url.rstrip("/")
@@ -177,6 +180,7 @@ class ApiClient:
         self._rng = rng or random.Random()
         self._on_response = on_response
         self._auth_scheme = auth_scheme
+        self._headers = dict(headers or {})
         #: Requests sent, retries included (for tests and metrics).
         self.requests_sent = 0
 
@@ -201,7 +205,7 @@ class ApiClient:
             QuotaExhausted: a quota is spent (never retried: it resets on the platform's clock).
             TransientError: 5xx or network failures outlived the retries.
         """
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **self._headers}
         if self._token:
             headers["Authorization"] = f"{self._auth_scheme} {self._token.reveal()}"
         last: ConnectorError | None = None
