@@ -214,3 +214,88 @@ def test_moderation_lookups_use_indexes_not_scans(tmp_path: Any, store_policy: A
              for *_, detail in plans.execute(f"EXPLAIN QUERY PLAN {s}")
              if detail.startswith("SCAN") and detail.split()[1] in big]
     assert scans == []
+
+
+def _row(store: Any, table: Any, *where: Any) -> Any:
+    with store.read() as conn:
+        return conn.execute(select(table).where(*where)).one()
+
+
+def _event_kinds(store: Any, subject: str) -> list[str]:
+    with store.read() as conn:
+        return list(conn.execute(select(events.c.kind).where(events.c.subject_id == subject)
+                                 .order_by(events.c.seq)).scalars())
+
+
+def test_an_edited_comment_is_decided_again(store: Any, moderator: Any,
+                                            comment_factory: Any) -> None:
+    """Allowed, then edited into spam (Meta's 'edited' webhook): removed, with its history."""
+    assert _actions(moderator.process([comment_factory("fb:c-1", "Merci!")])) == ["allow"]
+    edited = comment_factory("fb:c-1", "Buy now SPAM")
+    assert _actions(moderator.process([edited])) == ["remove"]
+
+    row = _row(store, comments, comments.c.comment_id == "fb:c-1")
+    assert (row.text, row.revision) == ("Buy now SPAM", 2) and row.edited_at is not None
+    decision = _row(store, decisions, decisions.c.comment_pk == row.pk)  # still one row
+    assert (decision.action, decision.revision) == ("remove", 2)
+    assert _event_kinds(store, "fb:c-1") == ["ingested", "decided", "edited", "decided",
+                                             "strike_recorded"]
+    with store.read() as conn:
+        keys = list(conn.execute(select(outbox.c.key)).scalars())
+        edit_event = conn.execute(select(events.c.payload).where(
+            events.c.kind == "edited")).scalar_one()
+        report = verify_chain(conn)
+    assert keys == ["remove_comment:fb:c-1:decision:r2"]
+    assert "Merci" not in edit_event and json.loads(edit_event)["revision"] == 2  # hashes only
+    assert report.ok, report.problems                  # the replaced row matches the chain
+
+    # The same edited text again: nothing new (idempotent).
+    assert _actions(moderator.process([edited])) == ["remove"]
+    assert _count(store, events, events.c.kind == "decided") == 2
+    assert _count(store, events, events.c.kind == "edited") == 1
+
+
+def test_an_edit_of_a_removed_comment_keeps_one_strike(store: Any, moderator: Any,
+                                                       comment_factory: Any) -> None:
+    moderator.process([comment_factory("fb:c-1", "SPAM")])
+    assert _actions(moderator.process([comment_factory("fb:c-1", "SPAM SPAM")])) == ["remove"]
+    assert _count(store, strikes) == 1
+    assert _count(store, decisions) == 1
+
+
+def test_an_edit_stored_before_a_crash_is_decided_on_the_rerun(
+        store: Any, moderator: Any, comment_factory: Any) -> None:
+    from vigie.store.ingest import ingest
+
+    moderator.process([comment_factory("fb:c-1", "Merci!")])
+    edited = comment_factory("fb:c-1", "Buy now SPAM")
+    with store.begin() as conn:  # the edit is stored, then the process dies before deciding
+        assert ingest(conn, [edited], store.now()).edited == {"fb:c-1"}
+    assert _actions(moderator.process([edited])) == ["remove"]
+
+
+def test_a_purged_text_is_not_taken_for_an_edit(store: Any, moderator: Any,
+                                                comment_factory: Any) -> None:
+    from sqlalchemy import update
+
+    moderator.process([comment_factory("fb:c-1", "Merci!")])
+    with store.begin() as conn:  # the retention rules purged the text
+        conn.execute(update(comments).values(text=None, payload=None))
+    assert _actions(moderator.process([comment_factory("fb:c-1", "Buy now SPAM")])) == ["allow"]
+    assert _count(store, events, events.c.kind == "edited") == 0
+
+
+def test_webhook_edits_come_back_to_be_decided(store: Any, moderator: Any,
+                                               comment_factory: Any) -> None:
+    """The webhook path stores first and decides later (`vigie run` picks up `undecided`):
+    an edited comment is handed back like a new one."""
+    from vigie.connectors.runner import store_ingest, undecided
+
+    moderator.process([comment_factory("fb:c-1", "Merci!"), comment_factory("fb:c-2", "Salut")])
+    receive = store_ingest(store)
+    assert receive([comment_factory("fb:c-1", "Merci!")]) == 0        # the same: nothing to do
+    assert undecided(store) == []
+    assert receive([comment_factory("fb:c-1", "Buy now SPAM")]) == 1  # edited
+    assert [c.text for c in undecided(store)] == ["Buy now SPAM"]
+    assert _actions(moderator.process(undecided(store))) == ["remove"]
+    assert undecided(store) == []

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from vigie.connectors.base import Connector
 from vigie.connectors.errors import AuthExpired, ConfigError, ConnectorError, RateLimited
@@ -94,10 +94,11 @@ def notify_alert(notifiers: Sequence[Notifier], then: Alert | None = None) -> Al
 
 
 def undecided(store: Store, limit: int = 1000) -> list[Comment]:
-    """Comments ingested but not decided yet, oldest first (their text not yet purged)."""
+    """Comments to decide, oldest first: never decided, or edited since (text not purged)."""
     query = (select(comments.c.payload)
              .outerjoin(decisions, decisions.c.comment_pk == comments.c.pk)
-             .where(decisions.c.pk.is_(None), comments.c.payload.is_not(None))
+             .where(or_(decisions.c.pk.is_(None), decisions.c.revision < comments.c.revision),
+                    comments.c.payload.is_not(None))
              .order_by(comments.c.pk).limit(limit))
     with store.read() as conn:
         payloads = list(conn.execute(query).scalars())
@@ -111,12 +112,13 @@ def undecided(store: Store, limit: int = 1000) -> list[Comment]:
 
 
 def store_ingest(store: Store) -> Callable[[Sequence[Comment]], int]:
-    """An idempotent ingest into ``store`` for the webhook handlers (returns how many new)."""
+    """An idempotent ingest for the webhook handlers; returns how many are new or edited."""
     from vigie.store.ingest import ingest
 
     def run(batch: Sequence[Comment]) -> int:
         with store.begin() as conn:
-            return len(ingest(conn, batch, store.now()).new)
+            ingested = ingest(conn, batch, store.now())
+        return len(ingested.new) + len(ingested.edited)
 
     return run
 

@@ -28,7 +28,7 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
 
 #: The store's own newest migration. :func:`migrate` goes to every head the scripts know (other
 #: components, such as the web dashboard, add revisions after it).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0004_edits"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

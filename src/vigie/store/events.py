@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     """What happened. The set is closed: a new kind is a deliberate change."""
 
     INGESTED = "ingested"
+    EDITED = "edited"
     DECIDED = "decided"
     ACTION_PLANNED = "action_planned"
     ACTION_APPLIED = "action_applied"

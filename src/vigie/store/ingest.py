@@ -4,17 +4,23 @@ Ingest is idempotent on the platform's comment id: storing a comment twice store
 appends one ``ingested`` event. A connector calls :func:`ingest` as soon as it has fetched a
 page of comments (saving its cursor in the same transaction), so a crash later, in
 classification or in a platform call, loses nothing.
+
+A comment delivered again with another text is an **edit** (Meta's ``edited`` webhook, a poll
+that re-reads a thread): the row takes the new text as its next revision, an ``edited`` event
+records the hashes of both texts, and the comment is decided again — a comment allowed, then
+edited into abuse, is not left standing. Only the text is compared (a purged text cannot be).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Connection
 
 from vigie.records import Comment
@@ -33,12 +39,17 @@ class Ingested:
         comment_pk: the store's key per comment id.
         author_pk: the author's store key per comment id.
         new: comment ids stored by this call (the others were already there).
-        decided: stored decision bodies (JSON text) of comments already decided, by comment id.
+        edited: comment ids stored before and received now with another text.
+        revision: the stored revision per comment id (1, then +1 per edit).
+        decided: stored decision bodies (JSON text) of comments whose current revision is
+            already decided, by comment id.
     """
 
     comment_pk: dict[str, int] = field(default_factory=dict)
     author_pk: dict[str, int] = field(default_factory=dict)
     new: set[str] = field(default_factory=set)
+    edited: set[str] = field(default_factory=set)
+    revision: dict[str, int] = field(default_factory=dict)
     decided: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,6 +112,52 @@ def _upsert_keys(conn: Connection, table: Table, id_column: str,
     return found
 
 
+_EDIT = (update(comments).where(comments.c.pk == bindparam("b_pk"))
+         .values(text=bindparam("b_text"), payload=bindparam("b_payload"),
+                 revision=bindparam("b_revision"), edited_at=bindparam("b_at")))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stored(conn: Connection, unique: dict[str, Comment], now: dt.datetime, out: Ingested,
+            events: list[NewEvent]) -> dict[tuple[str, str], int]:
+    """Find the comments of the batch already stored; record edits; collect their decisions.
+
+    Returns the store key per (platform, comment id) of the stored ones; fills
+    ``out.revision``, ``out.edited`` and ``out.decided``, and appends ``edited`` events.
+    """
+    rows = select_in(conn, comments, ("pk", "platform", "comment_id", "text", "revision"), {
+        "platform": sorted({c.platform.value for c in unique.values()}),
+        "comment_id": sorted(unique)})
+    existing: dict[tuple[str, str], int] = {}
+    edits: list[dict[str, Any]] = []
+    for pk, platform, cid, text, revision in rows:
+        c = unique.get(cid)
+        if c is None or c.platform.value != platform:
+            continue  # the same id on another platform: another comment
+        existing[(platform, cid)] = pk
+        if text is not None and text != c.text:
+            revision += 1
+            edits.append({"b_pk": pk, "b_text": c.text, "b_payload": c.model_dump_json(),
+                          "b_revision": revision, "b_at": now})
+            events.append(NewEvent(EventKind.EDITED, "comment", cid, {
+                "revision": revision, "previous_text_sha256": _sha256(text),
+                "text_sha256": _sha256(c.text)}))
+            out.edited.add(cid)
+        out.revision[cid] = revision
+    if edits:
+        conn.execute(_EDIT, edits)
+    if existing:  # a rerun: the decisions on the current revisions stand
+        ids = {pk: cid for (_, cid), pk in existing.items()}
+        for pk, body, revision in select_in(conn, decisions, ("comment_pk", "body", "revision"),
+                                            {"comment_pk": sorted(ids)}):
+            if revision >= out.revision[ids[pk]]:
+                out.decided[ids[pk]] = body
+    return existing
+
+
 def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
            cache: KeyCache | None = None) -> Ingested:
     """Store a batch of comments idempotently, in the caller's transaction.
@@ -145,12 +202,8 @@ def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
     author_pks = _upsert_keys(conn, authors, "author_id", author_of, author_row, cache)
     post_pks = _upsert_keys(conn, posts, "post_id", post_of, post_row, cache)
 
-    existing = _keys_of(conn, comments, "comment_id",
-                        ((c.platform.value, cid) for cid, c in unique.items()))
-    if existing:  # a rerun: the decisions already stored stand
-        ids = {pk: cid for (_, cid), pk in existing.items()}
-        out.decided.update({ids[pk]: body for pk, body in select_in(
-            conn, decisions, ("comment_pk", "body"), {"comment_pk": sorted(ids)})})
+    events: list[NewEvent] = []
+    existing = _stored(conn, unique, now, out, events)
     fresh: list[dict[str, Any]] = []
     for cid, c in unique.items():
         platform = c.platform.value
@@ -164,12 +217,12 @@ def ingest(conn: Connection, batch: Sequence[Comment], now: dt.datetime,
             "parent_id": c.parent_id, "created_at": c.created_at, "ingested_at": now,
             "text": c.text, "payload": c.model_dump_json(),
         })
-    events: list[NewEvent] = []
     if fresh:
         bulk_insert(conn, comments, fresh)
         for (_, cid), pk in _keys_of(conn, comments, "comment_id",
                                      ((r["platform"], r["comment_id"]) for r in fresh)).items():
             out.comment_pk[cid] = pk
+            out.revision[cid] = 1
             out.new.add(cid)
         for new_row in fresh:
             events.append(NewEvent(EventKind.INGESTED, "comment", new_row["comment_id"], {

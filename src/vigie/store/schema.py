@@ -145,6 +145,9 @@ comments = Table(
     Column("text", Text, comment="NULL once purged by the retention rules"),
     Column("payload", Text, comment="JSON of the raw record; NULL once purged"),
     Column("purged_at", UTCDateTime),
+    Column("revision", Integer, nullable=False, server_default="1",
+           comment="1, then +1 per edit received"),
+    Column("edited_at", UTCDateTime, comment="when the latest edit was received"),
     UniqueConstraint("platform", "comment_id"),
     Index("ix_comments_author_pk", "author_pk"),
     Index("ix_comments_created_at", "created_at"),
@@ -162,6 +165,8 @@ decisions = Table(
     Column("decided_at", UTCDateTime, nullable=False),
     Column("body", Text, nullable=False, comment="JSON of Decision.to_dict()"),
     Column("body_sha256", String(64), nullable=False),
+    Column("revision", Integer, nullable=False, server_default="1",
+           comment="the comment revision judged"),
     Index("ix_decisions_action", "action"),
 )
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.actions import REMOVING_ACTIONS, Action
@@ -39,12 +39,12 @@ from vigie.reader import ReadResult
 from vigie.records import Comment
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
-from vigie.store.ingest import KeyCache, ingest
+from vigie.store.ingest import Ingested, KeyCache, ingest
 from vigie.store.outbox import ActionKind, ActionSink, insert_planned, plan_action, run_outbox
 from vigie.store.policy_versions import PolicyResolver, record_fallback
 from vigie.store.schema import decisions, escalations, review_items, strikes
 from vigie.store.store import Store
-from vigie.store.strikes import StrikeBook, record_block
+from vigie.store.strikes import StrikeBook, record_block, record_strike
 
 __all__ = ["Analyser", "Evidence", "StoreModerator", "action_key", "moderate_stream_db"]
 
@@ -79,6 +79,13 @@ class Analyser(Protocol):
 
 PipelineFactory = Callable[[Policy], Analyser]
 
+# An edited comment's decision row is replaced by the decision on its latest revision (the
+# event log keeps both 'decided' events, each with the SHA-256 of its body).
+_REPLACE_DECISION = (update(decisions).where(decisions.c.comment_pk == bindparam("b_comment_pk"))
+                     .values({name: bindparam(f"b_{name}") for name in (
+                         "action", "strike", "escalate", "policy_digest", "policy_source",
+                         "decided_at", "body", "body_sha256", "revision")}))
+
 
 def action_key(kind: ActionKind, target: str, cause: str) -> str:
     """The idempotency key of an outbox action (pure, at most 255 characters)."""
@@ -100,6 +107,8 @@ class _Judged:
     blocked_now: bool = False
     strikes_before: int = 0
     author_blocked: bool = False
+    revision: int = 1
+    replaces: bool = False  # a decision on an earlier revision (an edit) is replaced
 
 
 @dataclass(slots=True)
@@ -176,15 +185,10 @@ class StoreModerator:
             if comment.id not in bodies:
                 pending.setdefault(comment.id, comment)
         if pending:
-            bodies.update(self._decide(list(pending.values()), ingested.comment_pk,
-                                       ingested.author_pk))
+            bodies.update(self._judge(self._analyse(list(pending.values())), ingested))
             if self.sink is not None:
                 run_outbox(store, self.sink)
         return [bodies[c.id] for c in batch]
-
-    def _decide(self, pending: list[Comment], comment_pks: dict[str, int],
-                author_pks: dict[str, int]) -> dict[str, str]:
-        return self._judge(self._analyse(pending), comment_pks, author_pks)
 
     def _analyse(self, pending: list[Comment]) -> _Analysed:
         """Steps 2 and 3: each comment's policy version, and the detectors' evidence."""
@@ -199,18 +203,28 @@ class StoreModerator:
                 analyses[comment.id] = (analysis, pipeline)
         return _Analysed(pending, chosen, analyses)
 
-    def _judge(self, analysed: _Analysed, comment_pks: dict[str, int],
-               author_pks: dict[str, int]) -> dict[str, str]:
+    def _judge(self, analysed: _Analysed, ingested: Ingested) -> dict[str, str]:
         """Step 4: decide with the authors' strikes and record it all, in one transaction."""
         pending, chosen, analyses = analysed.pending, analysed.chosen, analysed.analyses
+        comment_pks, author_pks = ingested.comment_pk, ingested.author_pk
+        revision = ingested.revision
         store = self.store
         now = store.now()
         with store.begin() as conn:
             head = lock_chain(conn)
-            # Another process may have decided some while we analysed: theirs stand.
-            done = dict(select_in(conn, decisions, ("comment_pk", "body"),
-                                  {"comment_pk": [comment_pks[c.id] for c in pending]}))
-            out = {c.id: done[comment_pks[c.id]] for c in pending if comment_pks[c.id] in done}
+            # Another process may have decided some while we analysed: theirs stand (a
+            # decision on an earlier revision of an edited comment is replaced).
+            ids = {comment_pks[c.id]: c.id for c in pending}
+            out: dict[str, str] = {}
+            replaced: set[str] = set()
+            for comment_pk, body, judged_revision in select_in(
+                    conn, decisions, ("comment_pk", "body", "revision"),
+                    {"comment_pk": list(ids)}):
+                cid = ids[comment_pk]
+                if judged_revision >= revision.get(cid, 1):
+                    out[cid] = body
+                else:
+                    replaced.add(cid)
             todo = [c for c in pending if c.id not in out]
             if not todo:
                 return out
@@ -243,7 +257,8 @@ class StoreModerator:
                     book.blocked.add(author_pk)
                 body = json.dumps(decision.to_dict(), ensure_ascii=False)
                 judged.append(_Judged(c, comment_pk, author_pk, policy, source, decision, body,
-                                      blocked_now, n_strikes, author_pk in book.blocked))
+                                      blocked_now, n_strikes, author_pk in book.blocked,
+                                      revision.get(c.id, 1), c.id in replaced))
                 out[c.id] = body
             self._record(conn, judged, now, writes)
             insert_planned(conn, writes.outbox)
@@ -257,9 +272,15 @@ class StoreModerator:
                  "strike": j.decision.strike, "escalate": j.decision.escalate,
                  "policy_digest": j.policy.digest, "policy_source": j.source,
                  "decided_at": now, "body": j.body,
-                 "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest()}
+                 "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest(),
+                 "revision": j.revision}
                 for j in judged]
-        bulk_insert(conn, decisions, rows)
+        bulk_insert(conn, decisions, [r for r, j in zip(rows, judged, strict=True)
+                                      if not j.replaces])
+        replacing = [{f"b_{key}": value for key, value in r.items()}
+                     for r, j in zip(rows, judged, strict=True) if j.replaces]
+        if replacing:  # edited comments: the row holds the decision on the latest revision
+            conn.execute(_REPLACE_DECISION, replacing)
         by_comment = dict(select_in(conn, decisions, ("comment_pk", "pk"),
                                     {"comment_pk": [j.comment_pk for j in judged]}))
         decision_pks = [by_comment[j.comment_pk] for j in judged]
@@ -268,10 +289,13 @@ class StoreModerator:
         escalation_rows: list[dict[str, Any]] = []
         for j, pk, row in zip(judged, decision_pks, rows, strict=True):
             d, c = j.decision, j.comment
-            writes.events.append(NewEvent(EventKind.DECIDED, "comment", c.id, {
+            payload = {
                 "decision_pk": pk, "action": d.action.value, "clauses": list(d.clauses),
                 "policy": j.policy.digest, "policy_source": j.source, "strike": d.strike,
-                "escalate": d.escalate, "body_sha256": row["body_sha256"]}))
+                "escalate": d.escalate, "body_sha256": row["body_sha256"]}
+            if j.revision > 1:
+                payload["revision"] = j.revision
+            writes.events.append(NewEvent(EventKind.DECIDED, "comment", c.id, payload))
             if d.action is Action.ALLOW and not d.escalate:
                 continue  # the common case: nothing else to write
             self._consequences(conn, j, pk, now, writes, reviews, strikes_rows, escalation_rows)
@@ -287,6 +311,7 @@ class StoreModerator:
                  "updated_at": now, "last_actor": "vigie", "last_reason": None}
                 for j, pk in reviews])
             items = dict(conn.execute(select(review_items.c.decision_pk, review_items.c.pk)
+                                      .order_by(review_items.c.pk)  # the newest item wins
                                       .where(review_items.c.decision_pk.in_(
                                           [pk for _, pk in reviews]))).all())
             for j, decision_pk in reviews:
@@ -304,12 +329,18 @@ class StoreModerator:
         reason = (", ".join(d.clauses) + ": " if d.clauses else "") + d.explanation.get("en", "")
         platform = c.platform.value
         post_id = c.post.id if c.post is not None else None
+        # A decision on an edit is another cause: its actions get keys of their own.
+        cause = "decision" if j.revision == 1 else f"decision:r{j.revision}"
         if d.action in REMOVING_ACTIONS:
             kind = ActionKind.HIDE_COMMENT if d.action is Action.HIDE else ActionKind.REMOVE_COMMENT
-            plan_action(kind, key=action_key(kind, c.id, "decision"), platform=platform,
+            plan_action(kind, key=action_key(kind, c.id, cause), platform=platform,
                         comment_id=c.id, author_id=c.author.id, post_id=post_id, reason=reason,
                         when=now, rows=writes.outbox, events=writes.events)
-        if d.strike:  # a first decision: the comment cannot have a strike yet
+        if d.strike and j.replaces:  # an edit of a comment that may already have its strike
+            writes.events.extend(record_strike(
+                conn, author_pk=j.author_pk, comment_pk=j.comment_pk, comment_id=c.id,
+                decision_pk=decision_pk, at=c.created_at, clauses=d.clauses))
+        elif d.strike:  # a first decision: the comment cannot have a strike yet
             strikes_rows.append({"author_pk": j.author_pk, "comment_pk": j.comment_pk,
                                  "decision_pk": decision_pk, "at": c.created_at,
                                  "clauses": json.dumps(list(d.clauses))})
@@ -324,7 +355,7 @@ class StoreModerator:
                 conn, author_pk=j.author_pk, comment_pk=j.comment_pk, decision_pk=decision_pk,
                 when=now, reason=why))
             kind = ActionKind.BLOCK_AUTHOR
-            plan_action(kind, key=action_key(kind, c.author.id, f"decision:{c.id}"),
+            plan_action(kind, key=action_key(kind, c.author.id, f"{cause}:{c.id}"),
                         platform=platform, comment_id=c.id, author_id=c.author.id,
                         post_id=post_id, reason=why, when=now, rows=writes.outbox,
                         events=writes.events)
