@@ -164,11 +164,16 @@ def install(app: typer.Typer) -> None:
             table.add_column(column)
         for a in config.accounts:
             refs: dict[str, Any] = {}
-            if not isinstance(a, ImportAccount):
+            if not isinstance(a, ImportAccount) and a.token is not None:
                 refs["token"] = a.token
             if isinstance(a, FacebookAccount | InstagramAccount):
                 refs.update({k: v for k, v in (("app_secret", a.app_secret),
                                                ("verify_token", a.verify_token)) if v})
+            oauth = getattr(a, "oauth", None)
+            if oauth is not None:  # the refresh grant's secrets; the token file is not read
+                refs.update({k: v for k, v in (("oauth.client_secret", oauth.client_secret),
+                                               ("oauth.refresh_token", oauth.refresh_token))
+                             if v})
             for name, ref in refs.items():
                 secrets.resolve(ref, account=a.name, field=name)  # raises with the location
             target = next(str(getattr(a, f)) for f in

@@ -114,11 +114,20 @@ class FakePlatform:
                 if fault.times > 0 and fault.match(request):
                     fault.times -= 1
                     return fault.reply
-            auth = request.headers.get("authorization", "")
-            token = auth.split(" ", 1)[1] if " " in auth else ""
-            if token not in self.valid_tokens:
+            if not self.authorized(request):
                 return self.unauthorized(request)
             return self.route(request)
+
+    def authorized(self, request: Request) -> bool:
+        """Whether the request's bearer token is valid (an OAuth token endpoint overrides it)."""
+        auth = request.headers.get("authorization", "")
+        token = auth.split(" ", 1)[1] if " " in auth else ""
+        return token in self.valid_tokens
+
+    def bearer(self, request: Request) -> str:
+        """The bearer token a request carried ("" when none)."""
+        auth = request.headers.get("authorization", "")
+        return auth.split(" ", 1)[1] if auth.lower().startswith("bearer ") else ""
 
 
 class _Handler(BaseHTTPRequestHandler):

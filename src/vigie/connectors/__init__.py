@@ -6,6 +6,8 @@ Modules (one concept each):
   :func:`map_action` (the policy's action onto what a platform allows);
 * :mod:`~vigie.connectors.errors` — the connector exception tree;
 * :mod:`~vigie.connectors.http` — retries, back-off, ``Retry-After``, secrets that never print;
+* :mod:`~vigie.connectors.oauth` — access-token refresh (YouTube, X, LinkedIn), rotated refresh
+  tokens kept in a 0600 token file;
 * :mod:`~vigie.connectors.facebook`, :mod:`~vigie.connectors.instagram`,
   :mod:`~vigie.connectors.youtube`, :mod:`~vigie.connectors.x`,
   :mod:`~vigie.connectors.linkedin` — the platform clients;

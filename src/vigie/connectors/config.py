@@ -15,6 +15,18 @@ A YAML document (example: ``examples/connectors.yaml``; format: ``docs/connector
 Secrets are never written in this file, never logged and never stored in the database: the
 file names where to read them (an environment variable, a key of the secrets file, or a file),
 and they are read into :class:`~vigie.connectors.http.Secret` objects that do not print.
+
+YouTube, X and LinkedIn access tokens expire; an ``oauth`` block (:class:`OAuthRefresh`) lets
+the connector renew them with a refresh token (:mod:`vigie.connectors.oauth`)::
+
+      - name: poly-youtube
+        platform: youtube
+        channel_id: UC...
+        oauth:
+          client_id: 1234-abc.apps.googleusercontent.com
+          client_secret: {secret: google_client_secret}
+          refresh_token: {secret: youtube_refresh_token}
+          token_file: /var/lib/vigie/oauth/poly-youtube.json   # X: required (rotation)
 Validation is strict (unknown keys fail, with the valid ones listed) and every error is a
 :class:`~vigie.connectors.errors.ConfigError` naming the account and the field.
 """
@@ -23,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
@@ -31,6 +42,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from vigie.connectors._files import read_private_text
 from vigie.connectors.errors import ConfigError
 from vigie.connectors.http import Secret
 from vigie.connectors.linkedin import DEFAULT_LINKEDIN_VERSION
@@ -42,6 +54,7 @@ __all__ = [
     "ImportAccount",
     "InstagramAccount",
     "LinkedInAccount",
+    "OAuthRefresh",
     "SecretRef",
     "Secrets",
     "XAccount",
@@ -88,6 +101,38 @@ class _Account(_Strict):
     api_base: str | None = Field(None, description="API root override (tests, proxies)")
 
 
+class OAuthRefresh(_Strict):
+    """How an expiring access token is renewed: the OAuth 2.0 refresh grant (RFC 6749 §6).
+
+    ``client_secret`` is required on YouTube and LinkedIn; on X it is left out for a public
+    client. ``token_file`` is where a rotated refresh token is kept (mode 0600), required on X,
+    which replaces the refresh token at every refresh. ``token_url`` overrides the platform's
+    token endpoint (tests, proxies).
+    """
+
+    client_id: str = Field(min_length=1)
+    client_secret: SecretRef | None = None
+    refresh_token: SecretRef
+    token_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    token_file: Path | None = None
+
+
+class _RefreshableAccount(_Account):
+    token: SecretRef | None = None
+    oauth: OAuthRefresh | None = None
+
+    @model_validator(mode="after")
+    def _credentials(self) -> _RefreshableAccount:
+        if self.token is None and self.oauth is None:
+            raise ValueError("give token (an access token), oauth (to refresh one), or both")
+        return self
+
+    def _needs_client_secret(self, platform: str) -> None:
+        if self.oauth is not None and self.oauth.client_secret is None:
+            raise ValueError(f"oauth.client_secret is required: {platform}'s token endpoint "
+                             "authenticates the app with it")
+
+
 class FacebookAccount(_Account):
     """A Facebook Page."""
 
@@ -113,12 +158,11 @@ class InstagramAccount(_Account):
     max_media: int = Field(25, ge=1, le=100)
 
 
-class YouTubeAccount(_Account):
-    """A YouTube channel."""
+class YouTubeAccount(_RefreshableAccount):
+    """A YouTube channel. Its access tokens last an hour: give ``oauth`` to refresh them."""
 
     platform: Literal["youtube"]
     channel_id: str = Field(min_length=1)
-    token: SecretRef
     daily_quota: int = Field(10_000, ge=100)
     moderation_reserve: int = Field(1_000, ge=0)
     statuses: tuple[Literal["published", "heldForReview", "likelySpam"], ...] = (
@@ -128,31 +172,46 @@ class YouTubeAccount(_Account):
     def _reserve(self) -> YouTubeAccount:
         if self.moderation_reserve >= self.daily_quota:
             raise ValueError("moderation_reserve must be below daily_quota")
+        self._needs_client_secret("Google")
         return self
 
 
-class XAccount(_Account):
-    """An X account."""
+class XAccount(_RefreshableAccount):
+    """An X account. Its OAuth 2.0 user tokens last 2 hours: give ``oauth`` to refresh them."""
 
     platform: Literal["x"]
     user_id: str = Field(min_length=1)
-    token: SecretRef
     plan_allows_blocking: bool = False
     conversation_ids: tuple[str, ...] = ()
     max_conversations: int = Field(20, ge=5, le=100)
 
+    @model_validator(mode="after")
+    def _rotation(self) -> XAccount:
+        if self.oauth is not None and self.oauth.token_file is None:
+            raise ValueError("oauth.token_file is required on X: X replaces the refresh token "
+                             "at every refresh, and a restart needs the newest one")
+        return self
 
-class LinkedInAccount(_Account):
-    """A LinkedIn organization page (company or school), through the Community Management API."""
+
+class LinkedInAccount(_RefreshableAccount):
+    """A LinkedIn organization page (company or school), through the Community Management API.
+
+    Its access tokens last 60 days; ``oauth`` refreshes them where LinkedIn granted the app
+    programmatic refresh tokens (approved partners only).
+    """
 
     platform: Literal["linkedin"]
     organization_id: str = Field(pattern=r"^(urn:li:organization:)?[0-9]+$")
-    token: SecretRef
     api_version: str = Field(DEFAULT_LINKEDIN_VERSION, pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])$",
                              description="LinkedIn-Version header, YYYYMM")
     post_urns: tuple[Annotated[str, Field(pattern=r"^urn:li:(share|ugcPost):[0-9]+$")],
                      ...] = ()
     max_posts: int = Field(20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _client_secret(self) -> LinkedInAccount:
+        self._needs_client_secret("LinkedIn")
+        return self
 
 
 class ImportAccount(_Account):
@@ -187,6 +246,12 @@ class ConnectorsConfig(_Strict):
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"account names must be unique; repeated: {', '.join(repeated)}")
+        files = [str(a.oauth.token_file) for a in self.accounts
+                 if isinstance(a, _RefreshableAccount) and a.oauth and a.oauth.token_file]
+        shared = sorted({f for f in files if files.count(f) > 1})
+        if shared:
+            raise ValueError("each account needs its own oauth.token_file; shared: "
+                             f"{', '.join(shared)}")
         return self
 
     def account(self, name: str) -> Account:
@@ -225,6 +290,9 @@ def _resolve_paths(config: ConnectorsConfig, base: Path) -> ConnectorsConfig:
         if isinstance(account, ImportAccount):
             account = account.model_copy(update={"path": fix(account.path),
                                                  "actions_log": fix(account.actions_log)})
+        elif isinstance(account, _RefreshableAccount) and account.oauth is not None:
+            oauth = account.oauth.model_copy(update={"token_file": fix(account.oauth.token_file)})
+            account = account.model_copy(update={"oauth": oauth})
         accounts.append(account)
     return config.model_copy(update={"secrets_file": fix(config.secrets_file),
                                      "alerts_file": fix(config.alerts_file),
@@ -291,13 +359,10 @@ class Secrets:
         if self._file is None:
             raise ConfigError("a secret refers to the secrets file, but no secrets_file is set")
         try:
-            mode = self._file.stat().st_mode
-            text = self._file.read_text(encoding="utf-8")
-        except OSError as error:
+            text = read_private_text(self._file, "secrets file")
+        except FileNotFoundError:
             raise ConfigError(f"{self._file}: cannot read secrets file: "
-                              f"{error.strerror or error}") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            log.warning("%s is readable by other users; chmod 600 it", self._file)
+                              "No such file or directory") from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError:

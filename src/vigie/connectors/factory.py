@@ -20,16 +20,32 @@ from vigie.connectors.config import (
     XAccount,
     YouTubeAccount,
 )
+from vigie.connectors.errors import ConfigError
 from vigie.connectors.facebook import DEFAULT_GRAPH_URL, FacebookConnector
-from vigie.connectors.http import RetryPolicy
+from vigie.connectors.http import RetryPolicy, Secret
 from vigie.connectors.importer import FileImportConnector
 from vigie.connectors.instagram import DEFAULT_IG_URL, InstagramConnector
 from vigie.connectors.linkedin import DEFAULT_LINKEDIN_URL, LinkedInConnector
+from vigie.connectors.oauth import (
+    GOOGLE_TOKEN_URL,
+    LINKEDIN_TOKEN_URL,
+    X_TOKEN_URL,
+    ClientAuth,
+    RefreshTokenFile,
+    TokenRefresher,
+)
 from vigie.connectors.quota import QuotaBudget
 from vigie.connectors.x import DEFAULT_X_URL, XConnector
 from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
 
 __all__ = ["build_connector", "default_http_client"]
+
+#: Token endpoint and client authentication of each platform whose tokens expire.
+_TOKEN_ENDPOINTS = {
+    "youtube": (GOOGLE_TOKEN_URL, ClientAuth.POST),
+    "x": (X_TOKEN_URL, ClientAuth.BASIC),
+    "linkedin": (LINKEDIN_TOKEN_URL, ClientAuth.POST),
+}
 
 
 def default_http_client() -> httpx.Client:
@@ -49,8 +65,9 @@ def build_connector(
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Connector:
-    """Build the connector for ``account``, reading its token now.
+    """Build the connector for ``account``, reading its secrets (and token file) now.
 
     Args:
         account: one validated account of the configuration.
@@ -59,33 +76,37 @@ def build_connector(
         retry: retry policy passed to the platform client.
         sleep: waits between retries.
         rng: jitter source.
+        clock: monotonic seconds, for access-token expiry (tests inject a fake one).
 
     Raises:
-        ConfigError: a secret is missing.
+        ConfigError: a secret is missing, or the ``oauth.token_file`` cannot be used.
     """
     if isinstance(account, ImportAccount):
         return FileImportConnector(account.name, account.path, batch_size=account.batch_size,
                                    remove_as=Operation(account.remove_as),
                                    actions_log=account.actions_log)
-    token = secrets.resolve(account.token, account=account.name, field="token")
     http = client or default_http_client()
     common = {"retry": retry, "sleep": sleep, "rng": rng}
-    if isinstance(account, FacebookAccount):
-        return FacebookConnector(
-            account.name, account.page_id, http, token,
-            base_url=account.api_base or DEFAULT_GRAPH_URL,
-            remove_as=Operation(account.remove_as), post_ids=account.post_ids,
-            max_posts=account.max_posts, **common,  # type: ignore[arg-type]
-        )
-    if isinstance(account, InstagramAccount):
+    if isinstance(account, FacebookAccount | InstagramAccount):
+        token = secrets.resolve(account.token, account=account.name, field="token")
+        if isinstance(account, FacebookAccount):
+            return FacebookConnector(
+                account.name, account.page_id, http, token,
+                base_url=account.api_base or DEFAULT_GRAPH_URL,
+                remove_as=Operation(account.remove_as), post_ids=account.post_ids,
+                max_posts=account.max_posts, **common,  # type: ignore[arg-type]
+            )
         return InstagramConnector(
             account.name, account.ig_user_id, http, token,
             base_url=account.api_base or DEFAULT_IG_URL, remove_as=Operation(account.remove_as),
             max_media=account.max_media, **common,  # type: ignore[arg-type]
         )
+    # Tokens that expire: a refresher when the account has an oauth block.
+    source = _token_source(account, secrets, http, retry=retry, sleep=sleep, rng=rng,
+                           clock=clock)
     if isinstance(account, YouTubeAccount):
         return YouTubeConnector(
-            account.name, account.channel_id, http, token,
+            account.name, account.channel_id, http, source,
             base_url=account.api_base or DEFAULT_YOUTUBE_URL,
             budget=QuotaBudget(account.daily_quota, reserve=account.moderation_reserve,
                                account=account.name),
@@ -93,14 +114,49 @@ def build_connector(
         )
     if isinstance(account, LinkedInAccount):
         return LinkedInConnector(
-            account.name, account.organization_id, http, token,
+            account.name, account.organization_id, http, source,
             base_url=account.api_base or DEFAULT_LINKEDIN_URL, api_version=account.api_version,
             post_urns=account.post_urns, max_posts=account.max_posts,
             **common,  # type: ignore[arg-type]
         )
-    assert isinstance(account, XAccount)
     return XConnector(
-        account.name, account.user_id, http, token, base_url=account.api_base or DEFAULT_X_URL,
+        account.name, account.user_id, http, source, base_url=account.api_base or DEFAULT_X_URL,
         conversation_ids=account.conversation_ids, max_conversations=account.max_conversations,
         plan_allows_blocking=account.plan_allows_blocking, **common,  # type: ignore[arg-type]
+    )
+
+
+def _token_source(
+    account: YouTubeAccount | XAccount | LinkedInAccount,
+    secrets: Secrets,
+    http: httpx.Client,
+    *,
+    retry: RetryPolicy | None,
+    sleep: Callable[[float], None],
+    rng: random.Random | None,
+    clock: Callable[[], float],
+) -> Secret | TokenRefresher:
+    """The account's static token, or a refresher when it has an ``oauth`` block."""
+    initial = (secrets.resolve(account.token, account=account.name, field="token")
+               if account.token is not None else None)
+    oauth = account.oauth
+    if oauth is None:
+        if initial is None:  # pragma: no cover - the configuration refuses it
+            raise ConfigError(f"account {account.name!r}: no token and no oauth block")
+        return initial
+    url, auth = _TOKEN_ENDPOINTS[account.platform]
+    secret = (secrets.resolve(oauth.client_secret, account=account.name,
+                              field="oauth.client_secret")
+              if oauth.client_secret is not None else None)
+    if secret is None:
+        auth = ClientAuth.POST  # an X public client: its id goes in the form
+    return TokenRefresher(
+        http, platform=account.platform, account=account.name,
+        token_url=oauth.token_url or url, client_id=oauth.client_id, client_secret=secret,
+        refresh_token=secrets.resolve(oauth.refresh_token, account=account.name,
+                                      field="oauth.refresh_token"),
+        where=oauth.refresh_token.describe(), client_auth=auth,
+        token_file=(RefreshTokenFile(oauth.token_file, account=account.name)
+                    if oauth.token_file is not None else None),
+        access_token=initial, retry=retry, sleep=sleep, rng=rng, clock=clock,
     )

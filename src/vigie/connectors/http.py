@@ -11,7 +11,12 @@ one with timeouts and TLS settings). The rules:
   scheduler can park the connector instead of blocking a thread for an hour;
 * everything else (400, 401, 403, 404) is classified by the platform's ``classify`` function
   into the :mod:`vigie.connectors.errors` tree and raised at once: retrying an expired token
-  only burns quota.
+  only burns quota;
+* where the token comes from a :class:`TokenSource` (an OAuth refresher,
+  :mod:`vigie.connectors.oauth`), it is asked for the token before each request (it refreshes
+  one that is about to expire) and, after an :class:`~vigie.connectors.errors.AuthExpired`
+  answer, asked once for a new one; the request is then sent once more. A second refusal is
+  raised: a loop of refreshes would hide a revoked grant.
 
 Access tokens travel in the ``Authorization`` header, never in the URL, because URLs end up in
 logs (httpx logs each request line at INFO).
@@ -26,11 +31,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from vigie.connectors.errors import (
+    AuthExpired,
     ConnectorError,
     QuotaExhausted,
     RateLimited,
@@ -42,6 +48,7 @@ __all__ = [
     "Classifier",
     "RetryPolicy",
     "Secret",
+    "TokenSource",
     "parse_retry_after",
 ]
 
@@ -80,6 +87,27 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(("Secret", self._value))
+
+
+class TokenSource(Protocol):
+    """An access token that can be renewed (:class:`vigie.connectors.oauth.TokenRefresher`)."""
+
+    def token(self) -> Secret:
+        """The token to send now, refreshed first when it is about to expire.
+
+        Raises:
+            AuthExpired: no token can be had (the refresh token was revoked...).
+            RateLimited, TransientError: the token endpoint is throttling or failing.
+        """
+        ...
+
+    def renew(self, rejected: Secret) -> Secret:
+        """A new token after the platform refused ``rejected``.
+
+        Raises:
+            AuthExpired, RateLimited, TransientError: as :meth:`token`.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +169,7 @@ class ApiClient:
         client: httpx.Client,
         *,
         base_url: str,
-        token: Secret | None,
+        token: Secret | TokenSource | None,
         classify: Classifier,
         platform: str,
         account: str,
@@ -157,7 +185,8 @@ class ApiClient:
         Args:
             client: the injected HTTP client (its own base URL is ignored).
             base_url: the platform's API root, e.g. ``https://graph.facebook.com/v21.0``.
-            token: the access token, sent as ``Authorization: <auth_scheme> <token>``.
+            token: the access token, sent as ``Authorization: <auth_scheme> <token>``, or the
+                :class:`TokenSource` that keeps one fresh.
             classify: maps a non-2xx answer to a :class:`ConnectorError`.
             platform: platform name, for error messages and logs.
             account: configured account name, for error messages and logs.
@@ -171,7 +200,8 @@ class ApiClient:
         """
         self.client = client
         self.base_url = base_url.rstrip("/")
-        self._token = token
+        self._source = None if token is None or isinstance(token, Secret) else token
+        self._token = token if isinstance(token, Secret) else None
         self._classify = classify
         self.platform = platform
         self.account = account
@@ -200,16 +230,18 @@ class ApiClient:
         """Send one request, retrying 429/5xx/network failures; return the 2xx answer.
 
         Raises:
-            AuthExpired, PermissionDenied, NotFound, ApiError: from ``classify``, at once.
+            AuthExpired, PermissionDenied, NotFound, ApiError: from ``classify``, at once
+                (an ``AuthExpired`` only after one renewal, where a token source is set).
             RateLimited: still throttled after the retries, or asked to wait past ``max_wait``.
             QuotaExhausted: a quota is spent (never retried: it resets on the platform's clock).
             TransientError: 5xx or network failures outlived the retries.
         """
-        headers = {"Accept": "application/json", **self._headers}
-        if self._token:
-            headers["Authorization"] = f"{self._auth_scheme} {self._token.reveal()}"
+        token = self._source.token() if self._source is not None else self._token
+        headers = self._headers_with(token)
+        renewed = False
         last: ConnectorError | None = None
-        for attempt in range(self.retry.max_attempts):
+        attempt = 0
+        while attempt < self.retry.max_attempts:
             try:
                 self.requests_sent += 1
                 response = self.client.request(
@@ -229,6 +261,21 @@ class ApiClient:
                 if response.is_success:
                     return response
                 last = self._classify(response)
+                if isinstance(last, AuthExpired) and self._source is not None and token:
+                    if renewed:
+                        raise AuthExpired(
+                            f"{last} (a freshly refreshed token was refused too: check the "
+                            "scopes granted and that the refresh token is this account's)",
+                            platform=last.platform, account=last.account, status=last.status,
+                            code=last.code)
+                    # Revoked early, or an old token given at start: one refresh, one more
+                    # try, not counted as a failed attempt.
+                    renewed = True
+                    log.info("%s/%s: access token refused on %s %s; refreshing it",
+                             self.platform, self.account, method, path)
+                    token = self._source.renew(token)
+                    headers = self._headers_with(token)
+                    continue
                 if isinstance(last, QuotaExhausted) or not isinstance(
                     last, RateLimited | TransientError
                 ):
@@ -239,12 +286,19 @@ class ApiClient:
                 if wait is not None and wait > self.retry.max_wait:
                     raise last
                 delay = wait if wait is not None else self.retry.backoff(attempt, self._rng)
-            if attempt + 1 < self.retry.max_attempts:
+            attempt += 1
+            if attempt < self.retry.max_attempts:
                 log.info("%s/%s: %s %s failed (%s), retry %d in %.2fs", self.platform,
-                         self.account, method, path, last, attempt + 1, delay)
+                         self.account, method, path, last, attempt, delay)
                 self._sleep(delay)
         assert last is not None
         raise last
+
+    def _headers_with(self, token: Secret | None) -> dict[str, str]:
+        headers = {"Accept": "application/json", **self._headers}
+        if token:
+            headers["Authorization"] = f"{self._auth_scheme} {token.reveal()}"
+        return headers
 
     def request_json(
         self,

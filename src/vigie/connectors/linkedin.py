@@ -77,7 +77,7 @@ from vigie.connectors.errors import (
     RateLimited,
     TransientError,
 )
-from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = [
@@ -275,7 +275,7 @@ class LinkedInConnector(OneCallPerAction):
         name: str,
         organization: str,
         client: httpx.Client,
-        token: Secret,
+        token: Secret | TokenSource,
         *,
         base_url: str = DEFAULT_LINKEDIN_URL,
         api_version: str = DEFAULT_LINKEDIN_VERSION,
@@ -295,7 +295,8 @@ class LinkedInConnector(OneCallPerAction):
             client: injected HTTP client.
             token: a 3-legged OAuth token of a page administrator with
                 ``r_organization_social`` and the comment permissions
-                (``r_organization_social_feed``, ``w_organization_social_feed``).
+                (``r_organization_social_feed``, ``w_organization_social_feed``), or the
+                :class:`~vigie.connectors.oauth.TokenRefresher` that renews it.
             base_url: API root (``https://api.linkedin.com/rest``).
             api_version: the ``LinkedIn-Version`` header, ``YYYYMM``.
             post_urns: poll only these posts; empty: the page's ``max_posts`` most recent.

@@ -62,7 +62,7 @@ from vigie.connectors.errors import (
     RateLimited,
     TransientError,
 )
-from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
 from vigie.media.attachments import x_attachments
 from vigie.records import Author, Comment, Platform, Post
 
@@ -163,7 +163,7 @@ class XConnector(OneCallPerAction):
         name: str,
         user_id: str,
         client: httpx.Client,
-        token: Secret,
+        token: Secret | TokenSource,
         *,
         base_url: str = DEFAULT_X_URL,
         conversation_ids: Sequence[str] = (),
@@ -182,7 +182,8 @@ class XConnector(OneCallPerAction):
             user_id: the account's numeric id.
             client: injected HTTP client.
             token: OAuth 2.0 user token with ``tweet.read``, ``users.read``,
-                ``tweet.moderate.write`` (and ``block.write`` where blocking is allowed).
+                ``tweet.moderate.write`` (and ``block.write`` where blocking is allowed),
+                or the :class:`~vigie.connectors.oauth.TokenRefresher` that renews it.
             base_url: API root (``https://api.x.com/2``).
             conversation_ids: watch only these conversations; empty: the account's
                 ``max_conversations`` most recent posts.

@@ -55,7 +55,7 @@ from vigie.connectors.errors import (
     RateLimited,
     TransientError,
 )
-from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
 from vigie.connectors.quota import QuotaBudget
 from vigie.records import Author, Comment, Platform, Post
 
@@ -161,7 +161,7 @@ class YouTubeConnector:
         name: str,
         channel_id: str,
         client: httpx.Client,
-        token: Secret,
+        token: Secret | TokenSource,
         *,
         base_url: str = DEFAULT_YOUTUBE_URL,
         budget: QuotaBudget | None = None,
@@ -176,7 +176,8 @@ class YouTubeConnector:
             name: the account's name in the configuration.
             channel_id: the channel whose threads are read (``UC...``).
             client: injected HTTP client.
-            token: OAuth 2.0 access token with the ``youtube.force-ssl`` scope.
+            token: OAuth 2.0 access token with the ``youtube.force-ssl`` scope, or the
+                :class:`~vigie.connectors.oauth.TokenRefresher` that renews it (hourly).
             base_url: API root.
             budget: the daily quota budget (default: 10,000 units, 1,000 kept for moderation).
             statuses: moderation statuses read each round, among :data:`STATUSES`.
