@@ -49,6 +49,46 @@ def test_users_add_and_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert weak.exit_code == 2 and "at least 10" in weak.output
 
 
+def test_users_reset_password_prints_a_temporary_password_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from vigie.store.events import iter_events
+    from web_support import make_app
+
+    db = str(tmp_path / "reset.sqlite")
+    runner = CliRunner()
+    monkeypatch.setenv("VIGIE_NEW_PASSWORD", "the-old-password")
+    assert runner.invoke(app, ["users", "add", "marie", "--db", db]).exit_code == 0
+    reset = runner.invoke(app, ["users", "reset-password", "Marie", "--by", "it-desk",
+                                "--db", db])
+    assert reset.exit_code == 0, reset.output
+    found = re.search(r"temporary password for marie: (\S+) ", reset.output)
+    assert found, reset.output
+    temporary = found.group(1)
+    # The web app on the same database: the temporary password leads to the password form.
+    web = make_app(tmp_path, db)
+    client = TestClient(web)
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert csrf
+    answer = client.post("/login", data={"username": "marie", "password": temporary,
+                                         "csrf_token": csrf.group(1)}, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/account")
+    store = web.state.vigie.store
+    with store.read() as conn:
+        events = [e for e in iter_events(conn) if e.kind == "password_reset"]
+    assert [(e.actor, e.subject_id) for e in events] == [("it-desk", "marie")]
+    assert temporary not in events[0].payload_text
+    unknown = runner.invoke(app, ["users", "reset-password", "paul", "--by", "it-desk",
+                                  "--db", db])
+    assert unknown.exit_code == 2 and "no account named 'paul'" in unknown.output
+    anonymous = runner.invoke(app, ["users", "reset-password", "marie", "--db", db])
+    assert anonymous.exit_code == 2 and "--by" in anonymous.output  # who did it is required
+
+
 def test_serve_refuses_a_public_address_outside_production(tmp_path: Path) -> None:
     from vigie.web import WebSettingsError
 

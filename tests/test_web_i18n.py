@@ -30,8 +30,9 @@ def _used_keys() -> set[str]:
     for path in TEMPLATES.glob("*.html"):
         keys |= set(re.findall(r"""t\(['"]([a-z_]+\.[a-z_.0-9]+)['"]""", path.read_text()))
     for path in SOURCES.glob("*.py"):
-        keys |= set(re.findall(r"""["']((?:item|queue|policy|admin|login|stats)\.[a-z_]+)["']""",
-                               path.read_text()))
+        keys |= set(re.findall(
+            r"""["']((?:item|queue|policy|admin|login|stats|account)\.[a-z_]+)["']""",
+            path.read_text()))
     # Keys built from a closed set of values.
     keys |= {f"role.{r.value}" for r in Role} | {f"event.{k.value}" for k in EventKind}
     keys |= {f"verb.{a.value}" for a in ReviewAction}

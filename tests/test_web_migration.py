@@ -53,3 +53,27 @@ def test_an_old_database_is_upgraded_by_the_app(tmp_path) -> None:  # type: igno
     ensure_web_schema(engine)
     assert "web_users" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_existing_accounts_keep_their_password_through_0005(db_url: str) -> None:
+    from sqlalchemy import select, text
+
+    from vigie.store.db import current_revision, migrate
+    from vigie.web.models import web_users
+
+    engine = create_engine(db_url)
+    try:
+        migrate(engine, "0004_edits")  # a database made before password resets existed
+        assert current_revision(engine) == {"0004_edits"}
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO web_users (username, display_name, role, password_hash, active, "
+                "created_at, password_changed_at) VALUES ('old', 'Old', 'admin', 'h', :t, "
+                ":now, :now)"), {"t": True, "now": "2025-01-01T00:00:00+00:00"})
+        ensure_web_schema(engine)
+        with engine.connect() as conn:
+            row = conn.execute(select(web_users.c.password_hash,
+                                      web_users.c.must_change_password)).one()
+        assert (row.password_hash, row.must_change_password) == ("h", False)
+    finally:
+        engine.dispose()

@@ -1,5 +1,8 @@
 """``vigie serve`` (dashboard and API) and ``vigie users`` (accounts) for the CLI.
 
+``vigie users reset-password NAME --by WHO`` is also the way back in for an administrator who
+lost their password: it needs access to the database, not to an account.
+
 :func:`install` adds them to the ``vigie`` app; ``vigie demo --db`` fills a database through
 :func:`fill_demo_database`.
 
@@ -121,7 +124,7 @@ def install(app: typer.Typer) -> None:
                 create_user(conn, ctx.passwords, "admin", password, "admin", ctx.store.now(),
                             "Administrator")
                 out_console.print(f"created account [bold]admin[/] with password "
-                                  f"[bold]{password}[/] (shown once; change it)")
+                                  f"[bold]{password}[/] (shown once; change it at /account)")
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         out_console.print(f"Vigie dashboard: [bold]http://{shown}:{port}[/]  (API: "
                           f"/api/v1, OpenAPI: /api/openapi.json) · database {url}")
@@ -156,6 +159,40 @@ def install(app: typer.Typer) -> None:
         finally:
             store.dispose()
         out_console.print(f"created {user.username} ({user.role.value})")
+
+    @users_app.command("reset-password")
+    def users_reset_password(
+        username: Annotated[str, typer.Argument(help="Login name of the account to reset.")],
+        by: Annotated[str, typer.Option("--by", help="Who resets it (recorded in the audit).")],
+        db: Annotated[str | None, typer.Option("--db", help="Database.")] = None,
+    ) -> None:
+        """Give an account a random temporary password, printed once.
+
+        The holder must choose a new password at the next sign-in; the temporary one expires
+        after three days. The account's sessions end at once; its API tokens stay valid
+        (revoke them in the dashboard's Administration page).
+        """
+        from vigie.store.settings import database_url
+        from vigie.store.store import open_store
+        from vigie.web.accounts import AccountError, Passwords, reset_password, user_by_name
+        from vigie.web.context import ensure_web_schema
+
+        store = open_store(database_url(db))
+        try:
+            ensure_web_schema(store.engine)
+            with store.begin() as conn:
+                user = user_by_name(conn, username)
+                if user is None:
+                    raise AccountError(f"no account named {username.strip().lower()!r}")
+                reset = reset_password(conn, Passwords(), user, store.now(), by=by)
+        except AccountError as error:
+            err_console.print(f"[red]error:[/] {error}")
+            raise typer.Exit(2) from None
+        finally:
+            store.dispose()
+        out_console.print(f"temporary password for {reset.user.username}: "
+                          f"[bold]{reset.password}[/] (shown once; to be changed at the next "
+                          f"sign-in; {reset.sessions_ended} session(s) ended)")
 
     @users_app.command("list")
     def users_list(db: Annotated[str | None, typer.Option("--db", help="Database.")] = None

@@ -17,6 +17,7 @@ web API) can translate it into an exit code or an HTTP answer in one place::
     │   ├── ConfigError, AuthExpired, PermissionDenied, NotFound
     │   └── RateLimited, TransientError, ApiError
     └── web: WebSettingsError (unsafe settings), AccountError      (vigie.web)
+        └── WrongPassword, TooManyAttempts (a password change)    (vigie.web.accounts)
 
 Errors are translated only at the edges: the CLI maps each class to an exit code
 (:data:`EXIT_CODES`); the core never prints.

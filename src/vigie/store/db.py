@@ -26,9 +26,9 @@ from vigie.errors import StoreError
 __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "head_revisions",
            "migrate"]
 
-#: The store's own newest migration. :func:`migrate` goes to every head the scripts know (other
-#: components, such as the web dashboard, add revisions after it).
-HEAD_REVISION = "0004_edits"
+#: The newest migration of the one linear chain that the store and the web dashboard share
+#: (``0005_passwords`` is the dashboard's). :func:`migrate` goes to every head the scripts know.
+HEAD_REVISION = "0005_passwords"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

@@ -73,6 +73,9 @@ class EventKind(StrEnum):
     POLICY_RECORDED = "policy_recorded"
     PURGED = "purged"
     EXPORTED = "exported"
+    # Dashboard accounts (subject ``account``, the username); never the password itself.
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

@@ -11,7 +11,17 @@ Security choices (why):
   not reveal which accounts exist;
 * session and API tokens are 256-bit random strings stored only as SHA-256;
 * throttling counts failures per username *and* per client address in a sliding window, so
-  neither guessing one account's password nor spraying one password over many accounts scales.
+  neither guessing one account's password nor spraying one password over many accounts scales;
+  a wrong *current* password given to change one's password counts as a failed login, so a
+  stolen session cannot be used to guess the password either;
+* changing or resetting a password ends every session of the account (whoever holds a stolen
+  cookie is out); API tokens are kept: they are integration credentials created by an
+  administrator, listed and revoked on their own, and tying them to a person's password would
+  break integrations at every routine change;
+* a reset gives a random temporary password, shown once, that must be replaced at the next
+  sign-in and stops working after :data:`TEMPORARY_PASSWORD_TTL_S`;
+* every change and reset is appended to the hash-chained audit log (who, whose account, how many
+  sessions ended), never with the password.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.errors import VigieError
+from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.web.models import (
     web_api_tokens,
     web_login_attempts,
@@ -36,10 +47,17 @@ from vigie.web.models import (
 from vigie.web.roles import Role
 
 __all__ = [
+    "MIN_PASSWORD",
+    "TEMPORARY_PASSWORD_TTL_S",
     "AccountError",
     "Passwords",
+    "TemporaryPassword",
+    "TooManyAttempts",
     "User",
+    "WrongPassword",
     "authenticate",
+    "change_password",
+    "check_password_strength",
     "create_api_token",
     "create_session",
     "create_user",
@@ -48,19 +66,39 @@ __all__ = [
     "list_users",
     "login_throttled",
     "record_login",
+    "reset_password",
     "resolve_api_token",
     "resolve_session",
     "revoke_token",
     "sha256_hex",
     "user_by_name",
+    "user_by_pk",
 ]
 
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "vigie_"
+#: How long a temporary password from a reset may be used to sign in (seconds, 3 days).
+TEMPORARY_PASSWORD_TTL_S = 3 * 86400
 
 
 class AccountError(VigieError):
     """An account operation was refused (duplicate name, weak password, unknown role)."""
+
+
+class WrongPassword(AccountError):
+    """The current password given to confirm a password change is wrong."""
+
+
+class TooManyAttempts(AccountError):
+    """Too many recent wrong passwords for this account or address; retry later.
+
+    Attributes:
+        retry_after_s: seconds until the throttling window has passed.
+    """
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Passwords:
@@ -101,6 +139,7 @@ class User:
     display_name: str
     role: Role
     active: bool
+    must_change_password: bool = False
 
 
 def sha256_hex(token: str) -> str:
@@ -110,7 +149,18 @@ def sha256_hex(token: str) -> str:
 
 def _user(row: object) -> User:
     return User(int(row.pk), str(row.username), str(row.display_name),  # type: ignore[attr-defined]
-                Role(row.role), bool(row.active))  # type: ignore[attr-defined]
+                Role(row.role), bool(row.active),  # type: ignore[attr-defined]
+                bool(row.must_change_password))  # type: ignore[attr-defined]
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse a password too weak for an account (the one rule for creation and changes; pure).
+
+    Raises:
+        AccountError: the password is shorter than :data:`MIN_PASSWORD` characters.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
 
 
 def create_user(conn: Connection, passwords: Passwords, username: str, password: str,
@@ -130,14 +180,13 @@ def create_user(conn: Connection, passwords: Passwords, username: str, password:
     except ValueError:
         raise AccountError(f"unknown role {role!r}; valid: "
                            f"{', '.join(r.value for r in Role)}") from None
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+    check_password_strength(password)
     if conn.execute(select(web_users.c.pk).where(web_users.c.username == username)).first():
         raise AccountError(f"username {username!r} is taken")
     pk = conn.execute(insert(web_users).values(
         username=username, display_name=display_name or username, role=role.value,
         password_hash=passwords.hash(password), active=True, created_at=now,
-        password_changed_at=now,
+        password_changed_at=now, must_change_password=False,
     )).inserted_primary_key
     assert pk is not None
     return User(int(pk[0]), username, display_name or username, role, True)
@@ -147,6 +196,12 @@ def user_by_name(conn: Connection, username: str) -> User | None:
     """The account named ``username`` (case-insensitive), or ``None``."""
     row = conn.execute(select(web_users).where(
         web_users.c.username == username.strip().lower())).first()
+    return _user(row) if row else None
+
+
+def user_by_pk(conn: Connection, pk: int) -> User | None:
+    """The account with key ``pk``, or ``None``."""
+    row = conn.execute(select(web_users).where(web_users.c.pk == pk)).first()
     return _user(row) if row else None
 
 
@@ -171,19 +226,103 @@ def authenticate(conn: Connection, passwords: Passwords, username: str, password
                  now: dt.datetime) -> User | None:
     """Check a username and password; ``None`` when wrong or the account is disabled.
 
-    Upgrades the stored hash when its parameters are outdated. Does not record the attempt
-    (see :func:`record_login`) nor check throttling (see :func:`login_throttled`).
+    A temporary password (after a reset) older than :data:`TEMPORARY_PASSWORD_TTL_S` is
+    refused like a wrong one. Upgrades the stored hash when its parameters are outdated. Does
+    not record the attempt (see :func:`record_login`) nor check throttling (see
+    :func:`login_throttled`).
     """
     row = conn.execute(select(web_users).where(
         web_users.c.username == username.strip().lower())).first()
     stored = str(row.password_hash) if row is not None else None
     if not passwords.verify(stored, password) or row is None or not row.active:
         return None
+    temporary_life = dt.timedelta(seconds=TEMPORARY_PASSWORD_TTL_S)
+    if row.must_change_password and now - row.password_changed_at > temporary_life:
+        return None
     if passwords.needs_rehash(str(row.password_hash)):
         conn.execute(update(web_users).where(web_users.c.pk == row.pk).values(
             password_hash=passwords.hash(password)))
     conn.execute(update(web_users).where(web_users.c.pk == row.pk).values(last_login_at=now))
     return _user(row)
+
+
+def _store_password(conn: Connection, passwords: Passwords, user_pk: int, password: str,
+                    now: dt.datetime, *, must_change: bool) -> int:
+    """Replace the account's password and end all its sessions; returns how many ended."""
+    conn.execute(update(web_users).where(web_users.c.pk == user_pk).values(
+        password_hash=passwords.hash(password), password_changed_at=now,
+        must_change_password=must_change))
+    ended = conn.execute(delete(web_sessions).where(web_sessions.c.user_pk == user_pk))
+    return int(ended.rowcount or 0)
+
+
+def change_password(conn: Connection, passwords: Passwords, user: User, current: str,
+                    new: str, now: dt.datetime, *, actor: str) -> bool:
+    """Change ``user``'s own password, proven by the current one.
+
+    Ends every session of the account (the caller opens a fresh one for itself), clears a
+    pending reset, and appends a ``password_changed`` event by ``actor``. API tokens are kept.
+    Does not check or record throttling (the caller does, see :func:`login_throttled`).
+
+    Returns:
+        ``False`` when ``current`` is wrong (nothing changed), ``True`` once changed.
+
+    Raises:
+        AccountError: ``new`` is too weak or equal to the current password.
+    """
+    check_password_strength(new)
+    stored = conn.execute(select(web_users.c.password_hash)
+                          .where(web_users.c.pk == user.pk)).scalar_one_or_none()
+    if not passwords.verify(None if stored is None else str(stored), current):
+        return False
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
+    ended = _store_password(conn, passwords, user.pk, new, now, must_change=False)
+    append_events(conn, [NewEvent(EventKind.PASSWORD_CHANGED, "account", user.username,
+                                  {"sessions_ended": ended}, actor)], now)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class TemporaryPassword:
+    """The outcome of a reset: the password is shown once, then only its hash remains."""
+
+    user: User
+    password: str
+    sessions_ended: int
+
+
+def reset_password(conn: Connection, passwords: Passwords, user: User, now: dt.datetime, *,
+                   by: str, by_user_pk: int | None = None) -> TemporaryPassword:
+    """Give ``user`` a random temporary password to replace at the next sign-in.
+
+    Ends every session of the account, clears its recent login failures (the holder may have
+    locked it out while trying to remember), and appends a ``password_reset`` event by ``by``.
+    API tokens are kept (an administrator revokes them on their own).
+
+    Args:
+        conn: a connection inside a transaction.
+        passwords: the hasher.
+        user: the account to reset.
+        now: current time.
+        by: who resets it (recorded in the audit log).
+        by_user_pk: the resetting account, if any: it may not reset itself (it changes its
+            password with the current one instead); ``None`` from the command line.
+
+    Raises:
+        AccountError: an account tried to reset its own password.
+    """
+    if by_user_pk == user.pk:
+        raise AccountError("an administrator cannot reset their own password; change it on "
+                           "the account page, with the current password")
+    temporary = secrets.token_urlsafe(12)  # 16 characters, 96 random bits
+    ended = _store_password(conn, passwords, user.pk, temporary, now, must_change=True)
+    conn.execute(delete(web_login_attempts).where(
+        web_login_attempts.c.username == user.username,
+        web_login_attempts.c.success.is_(False)))
+    append_events(conn, [NewEvent(EventKind.PASSWORD_RESET, "account", user.username,
+                                  {"sessions_ended": ended}, by)], now)
+    return TemporaryPassword(user, temporary, ended)
 
 
 def login_throttled(conn: Connection, username: str, ip: str, now: dt.datetime, *,

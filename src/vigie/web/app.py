@@ -33,7 +33,7 @@ from vigie.policy import load_policy
 from vigie.store.review import ReviewError
 from vigie.store.store import Store, open_store
 from vigie.web.accounts import Passwords
-from vigie.web.auth import Forbidden, NotAuthenticated
+from vigie.web.auth import Forbidden, NotAuthenticated, PasswordChangeRequired
 from vigie.web.context import WebContext, ensure_web_schema
 from vigie.web.settings import WebSettings
 from vigie.web.templating import render
@@ -70,6 +70,12 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return _error(request, 403, f"forbidden_{exc.reason}", str(exc))
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _change_first(request: Request, exc: PasswordChangeRequired) -> Response:
+        if _is_api(request):
+            return _error(request, 403, "password_change_required", str(exc))
+        return RedirectResponse("/account", status_code=303)
 
     @app.exception_handler(ReviewError)
     async def _review(request: Request, exc: ReviewError) -> Response:

@@ -12,6 +12,11 @@ Each route declares the one :class:`~vigie.web.roles.Permission` it needs with
 :class:`Forbidden` (the role lacks the permission, or the CSRF token is missing), which the app
 turns into ``401``/``403`` JSON for ``/api`` and into a redirect to the login page or a ``403``
 page for the dashboard.
+
+A session whose account must change its password (after an administrator's reset) may only use
+the routes that need :attr:`~vigie.web.roles.Permission.OWN_ACCOUNT`; every other one raises
+:class:`PasswordChangeRequired` (a redirect to ``/account``, or ``403`` under ``/api``).
+API tokens are not held back: they are integration credentials, not the person's sign-in.
 """
 
 from __future__ import annotations
@@ -19,22 +24,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, Signer
 
 from vigie.web.accounts import User, resolve_api_token, resolve_session
 from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_matches, csrf_token
 from vigie.web.roles import Permission, Role, can
+from vigie.web.settings import WebSettings
 
 __all__ = [
     "Forbidden",
     "NotAuthenticated",
+    "PasswordChangeRequired",
     "Principal",
     "Requirement",
     "cookie_name",
     "current_principal",
     "require",
+    "set_session_cookie",
     "sign_session",
 ]
 
@@ -55,6 +63,14 @@ class Forbidden(Exception):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class PasswordChangeRequired(Forbidden):
+    """The session's account must choose a new password before doing anything else."""
+
+    def __init__(self) -> None:
+        super().__init__("password_change", "choose a new password first (your password was "
+                         "reset by an administrator): /account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +117,13 @@ def _signer(secret: str) -> Signer:
 def sign_session(secret: str, token: str) -> str:
     """The cookie value for a session token (pure)."""
     return _signer(secret).sign(token).decode()
+
+
+def set_session_cookie(response: Response, settings: WebSettings, token: str) -> None:
+    """Put the signed session token in the session cookie (hardened as the module says)."""
+    response.set_cookie(cookie_name(settings.secure_cookies), sign_session(settings.key, token),
+                        max_age=settings.session_ttl_s, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")
 
 
 def _client_ip(request: Request) -> str:
@@ -156,6 +179,9 @@ class Requirement:
         principal = current_principal(request)
         if principal is None:
             raise NotAuthenticated("authentication required")
+        if (principal.via == "session" and principal.user.must_change_password
+                and self.permission is not Permission.OWN_ACCOUNT):
+            raise PasswordChangeRequired
         if not principal.can(self.permission):
             raise Forbidden("role", f"the {principal.role.value} role may not do this "
                             f"(needs the {self.permission.value} permission)")
@@ -186,3 +212,4 @@ Submitter = Annotated[Principal, Depends(require(Permission.SUBMIT))]
 Proposer = Annotated[Principal, Depends(require(Permission.PROPOSE_POLICY))]
 Approver = Annotated[Principal, Depends(require(Permission.APPROVE_POLICY))]
 Manager = Annotated[Principal, Depends(require(Permission.MANAGE))]
+AccountHolder = Annotated[Principal, Depends(require(Permission.OWN_ACCOUNT))]

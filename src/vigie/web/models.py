@@ -14,6 +14,10 @@ Design notes (why, not what):
 * ``web_facets`` is a projection of the store's decisions (one row per category reached, plus
   the comment's language) so that the queue can filter by category and language with an index
   instead of parsing JSON; it is rebuilt incrementally from ``decisions.pk``.
+* ``web_users.must_change_password`` is set by an administrator's reset (a temporary
+  password, shown once): until the account holder picks a new password, its sessions may only
+  reach the password form, and the temporary password stops working after a few days
+  (measured from ``password_changed_at``), so a forgotten one does not stay usable.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from vigie.store.schema import Id, UTCDateTime, metadata
@@ -54,6 +59,8 @@ web_users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("password_changed_at", UTCDateTime, nullable=False),
     Column("last_login_at", UTCDateTime),
+    Column("must_change_password", Boolean, nullable=False, server_default=false(),
+           comment="set by a reset: the temporary password must be replaced at sign-in"),
 )
 
 web_sessions = Table(

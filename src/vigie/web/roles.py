@@ -18,7 +18,8 @@ class Role(StrEnum):
     ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
     ``moderator`` also triages the queue; ``community_manager`` also resolves escalations,
     submits comments and proposes policy versions; ``admin`` also approves policy versions
-    and manages accounts, API tokens and the page registry.
+    and manages accounts, API tokens and the page registry. Every role may change its own
+    password (:attr:`Permission.OWN_ACCOUNT`).
     """
 
     AUDITOR = "auditor"
@@ -43,14 +44,18 @@ class Permission(StrEnum):
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
     MANAGE = "manage"
+    #: One's own account (change one's password): every role, the auditor's only write. It is
+    #: also the only permission a session may use while a password change is pending.
+    OWN_ACCOUNT = "own_account"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK}),
-    Role.MODERATOR: frozenset({Permission.READ, Permission.CHECK, Permission.ACT}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK, Permission.OWN_ACCOUNT}),
+    Role.MODERATOR: frozenset({Permission.READ, Permission.CHECK, Permission.ACT,
+                               Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
         Permission.READ, Permission.CHECK, Permission.ACT, Permission.RESOLVE_ESCALATION,
-        Permission.SUBMIT, Permission.PROPOSE_POLICY,
+        Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
     }),
     Role.ADMIN: frozenset(Permission),
 }

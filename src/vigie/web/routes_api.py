@@ -13,14 +13,24 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 
+from vigie.errors import StoreError
 from vigie.records import parse_comment
 from vigie.store.schema import comments, decisions
 from vigie.web import accounts
+from vigie.web.auth import (
+    AccountHolder,
+    Approver,
+    Checker,
+    Manager,
+    Proposer,
+    Reader,
+    Submitter,
+    set_session_cookie,
+)
 from vigie.web.auth import Actor as ActorDep
-from vigie.web.auth import Approver, Checker, Manager, Proposer, Reader, Submitter
 from vigie.web.context import WebContext, web_context
 from vigie.web.queries import (
     AuditFilter,
@@ -41,6 +51,8 @@ from vigie.web.schemas import (
     CommentsIn,
     PageIn,
     PageOut,
+    PasswordChangeIn,
+    PasswordResetOut,
     PolicyApproveIn,
     PolicyProposeIn,
     PolicyVersionOut,
@@ -57,6 +69,7 @@ from vigie.web.service import (
     apply_review,
     approve_policy,
     bulk_review,
+    change_own_password,
     check_text,
     list_pages,
     policy_diff,
@@ -64,6 +77,7 @@ from vigie.web.service import (
     policy_version,
     propose_policy,
     refresh_facets,
+    reset_user_password,
     stats_for,
     submit_comments,
 )
@@ -360,6 +374,52 @@ def user_add(request: Request, body: UserIn, _: Manager) -> UserOut:
                                  ctx.store.now(), body.display_name)
     return UserOut(pk=u.pk, username=u.username, display_name=u.display_name,
                    role=u.role.value, active=u.active)
+
+
+@router.post("/me/password", tags=["accounts"], status_code=204, responses={
+    400: {"model": ApiError, "description": "the current password is wrong"},
+    422: {"model": ApiError, "description": "the new password is too weak or unchanged"},
+    429: {"model": ApiError, "description": "too many wrong passwords; see Retry-After"}})
+def password_change(request: Request, body: PasswordChangeIn,
+                    principal: AccountHolder) -> Response:
+    """Change the caller's own password; the current one is required.
+
+    Every session of the account ends; a caller with a session cookie gets a new cookie in
+    this answer. API tokens stay valid. Wrong current passwords count as failed logins.
+    """
+    ctx = web_context(request)
+    try:
+        token = change_own_password(ctx, principal, body.current_password, body.new_password,
+                                    request.client.host if request.client else "unknown",
+                                    request.headers.get("user-agent"))
+    except accounts.TooManyAttempts as error:
+        return JSONResponse({"code": "throttled", "message": str(error)}, status_code=429,
+                            headers={"Retry-After": str(error.retry_after_s)})
+    except accounts.WrongPassword as error:
+        return JSONResponse({"code": "wrong_password", "message": str(error)}, status_code=400)
+    response = Response(status_code=204)
+    if token is not None:
+        set_session_cookie(response, ctx.settings, token)
+    return response
+
+
+@router.post("/users/{user_pk}/password-reset", tags=["accounts"],
+             response_model=PasswordResetOut, responses={
+                 404: {"model": ApiError, "description": "no such account"},
+                 422: {"model": ApiError, "description": "one's own password is changed, "
+                                                         "not reset"}})
+def password_reset(request: Request, user_pk: PathPk, principal: Manager) -> PasswordResetOut:
+    """Give another account a random temporary password (in this answer only).
+
+    The holder must replace it at the next sign-in; it stops working after three days. The
+    account's sessions end; its API tokens stay valid (revoke them with ``DELETE /tokens``).
+    """
+    try:
+        reset = reset_user_password(web_context(request), user_pk, principal)
+    except StoreError:
+        raise HTTPException(404, "no such account") from None
+    return PasswordResetOut(username=reset.user.username, temporary_password=reset.password,
+                            must_change_password=True, sessions_ended=reset.sessions_ended)
 
 
 def _token_out(t: accounts.ApiToken) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from vigie.web.accounts import (
     login_throttled,
     record_login,
 )
-from vigie.web.auth import cookie_name, current_principal, sign_session
+from vigie.web.auth import cookie_name, current_principal, set_session_cookie
 from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, PRELOGIN_COOKIE, csrf_matches, csrf_token
 from vigie.web.i18n import LANG_COOKIE, LANGUAGES
@@ -95,10 +95,10 @@ def login(
             return _login_page(request, target, t("login.failed"), 401)
         token = create_session(conn, user, now, s.session_ttl_s, ip,
                                request.headers.get("user-agent"))
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(cookie_name(s.secure_cookies), sign_session(s.key, token),
-                        max_age=s.session_ttl_s, httponly=True, samesite="lax",
-                        secure=s.secure_cookies, path="/")
+    # After a reset, the temporary password is replaced before anything else.
+    response = RedirectResponse("/account" if user.must_change_password else target,
+                                status_code=303)
+    set_session_cookie(response, s, token)
     response.delete_cookie(PRELOGIN_COOKIE, path="/")
     return response
 

@@ -14,8 +14,17 @@ from fastapi.responses import RedirectResponse
 from vigie.errors import PolicyError, StoreError, VigieError
 from vigie.store.review import ReviewError
 from vigie.web import accounts
+from vigie.web.auth import (
+    AccountHolder,
+    Approver,
+    Checker,
+    Forbidden,
+    Manager,
+    Proposer,
+    Reader,
+    set_session_cookie,
+)
 from vigie.web.auth import Actor as ActorDep
-from vigie.web.auth import Approver, Checker, Forbidden, Manager, Proposer, Reader
 from vigie.web.context import web_context
 from vigie.web.queries import (
     AGES,
@@ -38,6 +47,7 @@ from vigie.web.service import (
     apply_review,
     approve_policy,
     bulk_review,
+    change_own_password,
     check_text,
     languages,
     list_pages,
@@ -45,6 +55,7 @@ from vigie.web.service import (
     policy_overview,
     propose_policy,
     refresh_facets,
+    reset_user_password,
     stats_for,
 )
 from vigie.web.templating import lang_of, render
@@ -311,18 +322,22 @@ def admin(request: Request, _: Manager,
         tokens = accounts.list_tokens(conn)
     return render(request, "admin.html", {"users": users, "tokens": tokens,
                                           "pages": list_pages(ctx), "roles": list(Role),
-                                          "msg": msg, "error": "", "secret": ""})
+                                          "msg": msg, "error": "", "secret": "",
+                                          "temporary": None})
 
 
 def _admin_error(request: Request, error: str, secret: str = "",
-                 status_code: int = 422) -> Response:
+                 status_code: int = 422,
+                 temporary: accounts.TemporaryPassword | None = None) -> Response:
     ctx = web_context(request)
     with ctx.read() as conn:
         users = accounts.list_users(conn)
         tokens = accounts.list_tokens(conn)
     return render(request, "admin.html", {"users": users, "tokens": tokens,
                                           "pages": list_pages(ctx), "roles": list(Role),
-                                          "msg": "", "error": error, "secret": secret},
+                                          "msg": "", "error": error, "secret": secret,
+                                          "temporary": temporary, "temporary_days":
+                                          accounts.TEMPORARY_PASSWORD_TTL_S // 86400},
                   status_code=status_code)
 
 
@@ -340,6 +355,18 @@ def admin_user(request: Request, _: Manager,
     except accounts.AccountError as error:
         return _admin_error(request, str(error))
     return RedirectResponse("/admin?msg=admin.user_created", status_code=303)
+
+
+@router.post("/admin/users/{user_pk}/reset-password")
+def admin_reset_password(request: Request, user_pk: PathPk, me: Manager) -> Response:
+    """Reset another account's password; the temporary one is shown on this page once."""
+    try:
+        reset = reset_user_password(web_context(request), user_pk, me)
+    except StoreError:
+        raise HTTPException(404, "no such account") from None
+    except accounts.AccountError:
+        return _admin_error(request, "admin.reset_self")
+    return _admin_error(request, "", temporary=reset, status_code=200)
 
 
 @router.post("/admin/tokens")
@@ -382,3 +409,54 @@ def admin_page(request: Request, me: Manager,
     return RedirectResponse("/admin?msg=admin.page_added", status_code=303)
 
 
+# -- one's own account ---------------------------------------------------------------------
+
+def _account_page(request: Request, error: str = "", status_code: int = 200,
+                  msg: str = "") -> Response:
+    from vigie.web.i18n import translator
+
+    # Translated here because the weak-password text has a field (base.html shows it as is).
+    text = translator(lang_of(request))(error, n=accounts.MIN_PASSWORD) if error else ""
+    return render(request, "account.html", {"error": text, "msg": msg,
+                                            "min_length": accounts.MIN_PASSWORD},
+                  status_code=status_code)
+
+
+@router.get("/account")
+def account(request: Request, _: AccountHolder,
+            msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The caller's account and the password form (the only page while a change is due)."""
+    return _account_page(request, msg=msg)
+
+
+@router.post("/account/password")
+def account_password(request: Request, me: AccountHolder,
+                     current_password: Annotated[str, Form(max_length=1024)] = "",
+                     new_password: Annotated[str, Form(max_length=1024)] = "",
+                     confirm_password: Annotated[str, Form(max_length=1024)] = "") -> Response:
+    """Change one's own password; other sessions end and this one gets a fresh cookie."""
+    if not (current_password and new_password and confirm_password):
+        return _account_page(request, "account.incomplete", 422)
+    if new_password != confirm_password:
+        return _account_page(request, "account.mismatch", 422)
+    if len(new_password) < accounts.MIN_PASSWORD:
+        return _account_page(request, "account.weak", 422)
+    if new_password == current_password:
+        return _account_page(request, "account.same", 422)
+    ctx = web_context(request)
+    try:
+        token = change_own_password(ctx, me, current_password, new_password,
+                                    request.client.host if request.client else "unknown",
+                                    request.headers.get("user-agent"))
+    except accounts.TooManyAttempts as error:
+        response = _account_page(request, "login.throttled", 429)
+        response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
+    except accounts.WrongPassword:
+        return _account_page(request, "account.wrong_current", 400)
+    except accounts.AccountError:  # the same rules as above, enforced again by the domain
+        return _account_page(request, "account.weak", 422)
+    response = RedirectResponse("/account?msg=account.changed", status_code=303)
+    if token is not None:
+        set_session_cookie(response, ctx.settings, token)
+    return response

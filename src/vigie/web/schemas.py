@@ -23,6 +23,8 @@ __all__ = [
     "DraftIn",
     "PageIn",
     "PageOut",
+    "PasswordChangeIn",
+    "PasswordResetOut",
     "Pk",
     "PolicyApproveIn",
     "PolicyProposeIn",
@@ -208,3 +210,20 @@ class TokenCreated(TokenOut):
     """A new token: the secret is shown this once and never again."""
 
     secret: str
+
+
+class PasswordChangeIn(_In):
+    """A change of the caller's own password (the current one proves it is the holder)."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=10, max_length=1024,
+                              description="at least 10 characters, not the current one")
+
+
+class PasswordResetOut(BaseModel):
+    """A reset: the temporary password is in this answer only and must be changed at sign-in."""
+
+    username: str
+    temporary_password: str
+    must_change_password: bool
+    sessions_ended: int

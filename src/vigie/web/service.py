@@ -23,6 +23,7 @@ from vigie.store.policy_versions import PolicyResolver, PolicyVersion
 from vigie.store.queue import resolve
 from vigie.store.review import ReviewError, ReviewState
 from vigie.store.schema import review_items
+from vigie.web import accounts
 from vigie.web.auth import Principal
 from vigie.web.context import WebContext
 from vigie.web.facets import pending, sync_facets
@@ -37,6 +38,7 @@ __all__ = [
     "apply_review",
     "approve_policy",
     "bulk_review",
+    "change_own_password",
     "check_text",
     "languages",
     "list_pages",
@@ -45,6 +47,7 @@ __all__ = [
     "policy_version",
     "propose_policy",
     "refresh_facets",
+    "reset_user_password",
     "stats_for",
     "submit_comments",
 ]
@@ -235,6 +238,62 @@ def approve_policy(ctx: WebContext, digest: str, actor: str, reference: str,
     """
     v = policy_versions.approve(ctx.store, digest, by=actor, reference=reference, body=body)
     return _version_out(v, _in_force(ctx))
+
+
+# -- passwords ------------------------------------------------------------------------------
+
+def change_own_password(ctx: WebContext, principal: Principal, current: str, new: str,
+                        ip: str, user_agent: str | None = None) -> str | None:
+    """Change the caller's password, proven by the current one, throttled like a login.
+
+    Every session of the account ends; a caller that came with a session gets a new one (the
+    old cookie, wherever a copy of it is, dies too). API tokens are kept.
+
+    Returns:
+        The new session's raw token for a session caller (to set in the cookie); ``None`` for
+        an API token caller.
+
+    Raises:
+        TooManyAttempts: too many wrong passwords recently for this account or address.
+        WrongPassword: ``current`` is wrong (the failure is recorded for throttling).
+        AccountError: ``new`` is too weak or equal to the current password.
+    """
+    s = ctx.settings
+    now = ctx.store.now()
+    user = principal.user
+    # Refused before the current password is tried: a weak choice costs no attempt.
+    accounts.check_password_strength(new)
+    with ctx.store.begin() as conn:
+        if accounts.login_throttled(conn, user.username, ip, now, window_s=s.login_window_s,
+                                    max_per_user=s.login_max_failures,
+                                    max_per_ip=s.login_max_failures_per_ip):
+            raise accounts.TooManyAttempts("too many wrong passwords; try again later",
+                                           s.login_window_s)
+        changed = accounts.change_password(conn, ctx.passwords, user, current, new, now,
+                                           actor=principal.actor)
+        accounts.record_login(conn, user.username, ip, changed, now)
+        token = (accounts.create_session(conn, user, now, s.session_ttl_s, ip, user_agent)
+                 if changed and principal.via == "session" else None)
+    # Raised after the commit, so the failed attempt stays recorded.
+    if not changed:
+        raise accounts.WrongPassword("the current password is wrong")
+    return token
+
+
+def reset_user_password(ctx: WebContext, user_pk: int,
+                        principal: Principal) -> accounts.TemporaryPassword:
+    """Reset another account's password to a temporary one, as ``principal`` (an admin).
+
+    Raises:
+        StoreError: no account ``user_pk``.
+        AccountError: ``principal`` tried to reset its own password.
+    """
+    with ctx.store.begin() as conn:
+        user = accounts.user_by_pk(conn, user_pk)
+        if user is None:
+            raise StoreError(f"no account {user_pk}")
+        return accounts.reset_password(conn, ctx.passwords, user, ctx.store.now(),
+                                       by=principal.actor, by_user_pk=principal.user.pk)
 
 
 # -- pages and statistics ------------------------------------------------------------------
