@@ -6,19 +6,21 @@ these tests are about plumbing and failure isolation, not detectors.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from factories import TEST_POLICY, comment, make_policy
 from fakes.analyser import KeywordAnalyser
 from fakes.facebook import FakeFacebook
 from fakes.server import FakeServer, Reply
 from fakes.x import FakeX
-from fakes.youtube import FakeYouTube
+from fakes.youtube import FakeYouTube, google_error
 from vigie.connectors.base import Connector
 from vigie.connectors.facebook import FacebookConnector
 from vigie.connectors.http import RetryPolicy, Secret
@@ -29,7 +31,9 @@ from vigie.connectors.sink import ConnectorSink
 from vigie.connectors.x import XConnector
 from vigie.connectors.youtube import YouTubeConnector
 from vigie.records import Platform
-from vigie.store.outbox import ActionKind, OutboxAction
+from vigie.store.events import iter_events, verify_chain
+from vigie.store.outbox import ActionKind, ActionResult, OutboxAction, run_outbox
+from vigie.store.schema import events, outbox
 from vigie.store.store import Store, open_store
 from vigie.store.workflow import StoreModerator
 
@@ -188,6 +192,37 @@ def test_sink_failures_are_outcomes(servers: dict[str, Any]) -> None:
     assert sink.apply(action(ActionKind.HIDE_COMMENT, "linkedin", "li:1")).status == "failed"
 
 
+def test_sink_batches_fall_back_per_account_and_per_action(servers: dict[str, Any]) -> None:
+    yt, server = servers["yt"]
+    video = yt.add_video("v")
+    ids = [yt.add_comment(video, f"c{i}") for i in range(3)]
+    removals = [action(ActionKind.REMOVE_COMMENT, "youtube", f"yt:{c}") for c in ids]
+    # An account whose token may not moderate this channel: its refusal sends the whole
+    # batch to the next account, still as one call.
+    yt.valid_tokens.add("other-token")
+    yt.fail_next(google_error(403, "forbidden", "Insufficient permissions."), times=100,
+                 when=lambda r: yt.bearer(r) == "other-token")
+    foreign = YouTubeConnector("other-yt", "UCother", httpx.Client(timeout=5),
+                               Secret("other-token"), base_url=f"{server.url}/youtube/v3",
+                               retry=NO_RETRY)
+    sink = ConnectorSink([foreign, yt_connector(server, yt)])
+    results = sink.apply_many(removals[:2])
+    assert [r.status for r in results] == ["applied"] * 2
+    assert [r.platform_ref for r in results] == [f"poly-yt:yt:{c}" for c in ids[:2]]
+    assert [c["ids"] for c in yt.moderation_calls] == [",".join(ids[:2])]
+    # A whole call refused and not sorted out by the connector (its lookup failed too):
+    # each action alone says which comment was gone.
+    yt.moderation_calls.clear()
+    del yt.comments[ids[1]]
+    yt.fail_next(google_error(404, "commentNotFound", "Not found."), times=1,
+                 when=lambda r: r.method == "GET")
+    results = ConnectorSink([yt_connector(server, yt)]).apply_many(
+        [removals[0], removals[1], removals[2]])
+    assert [r.status for r in results] == ["applied"] * 3
+    assert "no longer exists" in results[1].detail and yt.status_of(ids[2]) == "rejected"
+    assert [c["ids"] for c in yt.moderation_calls] == [ids[0], ids[2]]
+
+
 def test_replay_connector_takes_actions_of_its_records_platforms(tmp_path: Path) -> None:
 
     records = [comment("HATEWORD ici", cid="yt:c-1").model_copy(
@@ -198,3 +233,204 @@ def test_replay_connector_takes_actions_of_its_records_platforms(tmp_path: Path)
     report = runner.run_round(force=True)
     assert report.fetched == {"replay": 3} and report.outbox.applied == 2
     assert replay.state.hidden == {"yt:c-1", "fb:c-2"}  # remove_as=hide; spam is hidden
+
+
+# -- YouTube's batched moderation through the outbox (SQLite and PostgreSQL) -----------------
+
+
+class OneAtATime:
+    """The connector sink without ``apply_many``: what the worker did before batches."""
+
+    def __init__(self, sink: ConnectorSink) -> None:
+        self.sink = sink
+
+    def apply(self, action: OutboxAction) -> ActionResult:
+        return self.sink.apply(action)
+
+
+def plan_youtube(yt: FakeYouTube, moderator: Any, comment_factory: Any, n: int,
+                 text: str = "SPAM") -> list[str]:
+    """``n`` comments on the fake channel, decided by the store: one outbox action each."""
+    video = yt.add_video("v")
+    ids = [yt.add_comment(video, f"c{i}", author=f"UC{i}") for i in range(n)]
+    moderator.process([comment_factory(f"yt:{c}", text, author=f"yt:UC{i}",
+                                       platform="youtube", post=f"yt:{video}")
+                       for i, c in enumerate(ids)])
+    return ids
+
+
+def outbox_rows(store: Any) -> list[tuple[str, str, int]]:
+    with store.read() as conn:
+        return [(r.comment_id, r.status, r.attempts) for r in conn.execute(
+            select(outbox.c.comment_id, outbox.c.status, outbox.c.attempts)
+            .order_by(outbox.c.pk))]
+
+
+def event_kinds(store: Any, *kinds: str) -> list[str]:
+    with store.read() as conn:
+        return list(conn.execute(select(events.c.subject_id).where(
+            events.c.kind.in_(kinds)).order_by(events.c.seq)).scalars())
+
+
+@pytest.mark.parametrize(("batched", "calls", "units"), [(True, 3, 150), (False, 120, 6000)],
+                         ids=["batched", "one-at-a-time"])
+def test_youtube_removals_go_50_ids_per_call(servers: dict[str, Any], store: Any,
+                                             moderator: Any, comment_factory: Any,
+                                             batched: bool, calls: int, units: int) -> None:
+    yt, server = servers["yt"]
+    ids = plan_youtube(yt, moderator, comment_factory, 120)
+    conn = yt_connector(server, yt)
+    sink = ConnectorSink([conn])
+    run = run_outbox(store, sink if batched else OneAtATime(sink))
+    assert run.applied == 120 and not run.errors
+    # 120 removals: 3 calls of 50 units (50 + 50 + 20 ids) instead of 120 calls of 50 units.
+    assert len(yt.moderation_calls) == calls and yt.units == units == conn.budget.used
+    assert yt.statuses() == {"rejected": 120}
+    assert outbox_rows(store) == [(f"yt:{c}", "applied", 1) for c in ids]
+    assert len(event_kinds(store, "action_applied")) == 120
+    assert run_outbox(store, sink).applied == 0 and yt.units == units
+
+
+def test_a_partial_failure_in_a_youtube_batch_is_settled_per_id(
+        servers: dict[str, Any], store: Any, moderator: Any, comment_factory: Any) -> None:
+    yt, server = servers["yt"]
+    ids = plan_youtube(yt, moderator, comment_factory, 10)
+    gone, poisoned = ids[3], ids[7]
+    del yt.comments[gone]  # deleted by its author after the decision
+    yt.fail_next(google_error(400, "processingFailure", "The API server failed to process "
+                              "the request."), times=100,
+                 when=lambda r: r.method == "POST"
+                 and poisoned in r.query.get("id", "").split(","))
+    conn = yt_connector(server, yt)
+    run = run_outbox(store, ConnectorSink([conn]))
+    assert (run.applied, run.retried, run.dead) == (9, 0, 1)
+    assert {c for c in ids if yt.comments.get(c, {}).get("snippet", {}).get(
+        "moderationStatus") == "rejected"} == set(ids) - {gone, poisoned}
+    assert outbox_rows(store) == [(f"yt:{c}", "dead" if c == poisoned else "applied", 1)
+                                  for c in ids]
+    with store.read() as conn_:
+        failed = [e for e in iter_events(conn_) if e.kind == "action_failed"]
+        gone_event = next(e for e in iter_events(conn_, subject_type="action")
+                          if e.kind == "action_applied" and gone in e.subject_id)
+    assert len(failed) == 1 and poisoned in failed[0].subject_id and failed[0].payload["final"]
+    assert "processingFailure" in failed[0].payload["detail"]
+    assert "no longer exists" in gone_event.payload["detail"]
+    # The 10-id call refused; one lookup (1 unit) finds the gone comment; the 9 others sent
+    # again, refused; halving isolates the poisoned id: 9 -> 4 ok | 5 -> 2 ok | 3 -> 1 | 2 ok.
+    sizes = [len(r.query["id"].split(",")) for r in yt.calls("POST", "setModerationStatus")]
+    assert sizes == [10, 9, 4, 5, 2, 3, 1, 2]
+    assert conn.budget.used == 50 * len(sizes) + 1 < 50 * 10
+
+
+def test_a_throttled_youtube_batch_is_retried_with_backoff(
+        servers: dict[str, Any], store: Any, moderator: Any, comment_factory: Any,
+        store_clock: Any) -> None:
+    yt, server = servers["yt"]
+    plan_youtube(yt, moderator, comment_factory, 60)
+    yt.fail_next(google_error(503, "backendError", "Backend Error"), times=1,
+                 when=lambda r: r.method == "POST")
+    sink = ConnectorSink([yt_connector(server, yt)])
+    run = run_outbox(store, sink)
+    assert (run.applied, run.retried) == (10, 50)   # the 50-id call failed, the 10-id one not
+    assert "TransientError" in run.errors[0]
+    assert run_outbox(store, sink).applied == 0     # backing off
+    store_clock.advance(seconds=61)
+    assert run_outbox(store, sink).applied == 50
+    assert yt.statuses() == {"rejected": 60}
+    assert sorted(a for _, _, a in outbox_rows(store)) == [1] * 10 + [2] * 50
+
+
+def test_quota_spent_mid_pass_keeps_the_calls_already_made(
+        servers: dict[str, Any], store: Any, moderator: Any, comment_factory: Any) -> None:
+    yt, server = servers["yt"]
+    plan_youtube(yt, moderator, comment_factory, 120)
+    budget = QuotaBudget(150, reserve=100)
+    budget.used = 50  # today's reads: 100 units left, two moderation calls
+    conn = yt_connector(server, yt, budget=budget)
+    run = run_outbox(store, ConnectorSink([conn]))
+    assert (run.applied, run.retried) == (100, 20) and "quota" in run.errors[0]
+    assert len(yt.moderation_calls) == 2 and yt.statuses() == {"rejected": 100,
+                                                                 "published": 20}
+
+
+def test_rows_locked_by_another_worker_are_skipped(servers: dict[str, Any], store: Any,
+                                                   moderator: Any,
+                                                   comment_factory: Any) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite has one worker")
+    yt, server = servers["yt"]
+    ids = plan_youtube(yt, moderator, comment_factory, 70)
+    sink = ConnectorSink([yt_connector(server, yt)])
+    with store.begin() as other:  # another worker holds the first 20 due rows
+        other.execute(select(outbox.c.pk).order_by(outbox.c.pk).limit(20)
+                      .with_for_update(skip_locked=True)).all()
+        assert run_outbox(store, sink).applied == 50
+    assert [len(c["ids"].split(",")) for c in yt.moderation_calls] == [50]
+    assert {c for c in ids if yt.status_of(c) == "rejected"} == set(ids[20:])
+    assert run_outbox(store, sink).applied == 20
+
+
+# -- the audit trail of accounts ------------------------------------------------------------
+
+
+def account_events(store: Store) -> list[tuple[str, dict[str, Any]]]:
+    with store.read() as conn:
+        return [(e.kind, e.payload) for e in iter_events(conn, subject_type="connector")]
+
+
+def test_a_stopped_account_is_in_the_audit_trail_until_it_acts_again(
+        servers: dict[str, Any], tmp_path: Path) -> None:
+    x, x_server = servers["x"]
+    x.post("root")
+    x.expire_token()
+    runner, store = make_runner(tmp_path, [x_connector(x_server, x)], [])
+    runner.run_round(force=True)
+    runner.run_round(force=True)  # stopped: no second event
+    [(kind, payload)] = account_events(store)
+    assert kind == "connector_stopped"
+    assert payload["account"] == "poly-x" and payload["platform"] == "x"
+    assert "Unauthorized" in payload["reason"] and "x-token" not in json.dumps(payload)
+    # Restarted with a renewed token: its first good poll says so.
+    x.valid_tokens = {"x-token"}
+    restarted, _ = make_runner(tmp_path, [x_connector(x_server, x)], [])
+    restarted.run_round(force=True)
+    restarted.run_round(force=True)
+    assert [k for k, _ in account_events(store)] == ["connector_stopped", "connector_resumed"]
+    assert account_events(store)[1][1]["after"] == "connector_stopped"
+    with store.read() as conn:
+        assert verify_chain(conn).ok
+
+
+def test_a_parked_account_is_in_the_audit_trail_once_per_episode(
+        servers: dict[str, Any], tmp_path: Path) -> None:
+    yt, server = servers["yt"]
+    video = yt.add_video("v")
+    yt.add_comment(video, "c0")
+    now = [1000.0]
+    budget = QuotaBudget(101, reserve=100)  # one read, then the reads are spent
+    runner, store = make_runner(tmp_path, [yt_connector(server, yt, budget=budget)], [],
+                                clock=lambda: now[0])
+    runner.run_round()
+    now[0] = runner.accounts[0].next_due
+    runner.run_round()  # still spent: the same episode, no second event
+    [(kind, payload)] = account_events(store)
+    assert kind == "connector_parked" and payload["error"] == "QuotaExhausted"
+    assert payload["account"] == "poly-yt" and payload["platform"] == "youtube"
+    assert "quota" in payload["reason"] and payload["until"] > "2025"
+    budget.used, budget.daily_units = 0, 10_000  # the day turned (and Google granted more)
+    now[0] = runner.accounts[0].next_due
+    runner.run_round()
+    runner.run_round(force=True)
+    assert [k for k, _ in account_events(store)] == ["connector_parked", "connector_resumed"]
+
+
+def test_a_token_expired_while_applying_is_in_the_audit_trail(servers: dict[str, Any],
+                                                             tmp_path: Path) -> None:
+    fb, server = servers["fb"]
+    fb.add_comment(fb.add_post("p"), "HATEWORD")
+    runner, store = make_runner(tmp_path, [fb_connector(server)], [])
+    runner.poll(runner.accounts[0])  # decided and planned
+    fb.expire_token()
+    run = runner.apply_actions()
+    assert run.retried == 1 and not runner.accounts[0].active
+    assert [k for k, _ in account_events(store)] == ["connector_stopped"]

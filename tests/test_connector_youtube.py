@@ -10,7 +10,7 @@ import pytest
 
 from connector_support import drain, serve
 from fakes.server import FakeServer
-from fakes.youtube import FakeYouTube
+from fakes.youtube import FakeYouTube, google_error
 from vigie.actions import Action
 from vigie.connectors.base import Operation, PlatformAction, map_action
 from vigie.connectors.errors import AuthExpired, QuotaExhausted
@@ -100,6 +100,39 @@ def test_a_comment_deleted_meanwhile_does_not_sink_its_batch(
     assert [o.ok for o in outcomes] == [True, False, True]
     assert "no longer exists" in outcomes[1].skipped["reject"]
     assert platform.status_of(ids[0]) == platform.status_of(ids[1]) == "rejected"
+
+
+def test_refusals_among_existing_comments_are_isolated_at_bounded_cost(
+        fake: tuple[FakeYouTube, FakeServer]) -> None:
+    platform, server = fake
+    video = platform.add_video("v")
+    ids = [platform.add_comment(video, f"c{i}") for i in range(8)]
+    refused = {ids[1], ids[6]}  # one in each half: halving would not narrow it down
+    platform.fail_next(google_error(400, "processingFailure", "Processing failure."),
+                       times=100, when=lambda r: r.method == "POST" and bool(
+                           refused & set(r.query.get("id", "").split(","))))
+    conn = connector(server, platform)
+    outcomes = conn.apply_many([PlatformAction(f"yt:{c}", (Operation.REJECT,)) for c in ids])
+    assert [o.ok for o in outcomes] == [c not in refused for c in ids]
+    assert "refused: " in outcomes[1].skipped["reject"]
+    assert "processingFailure" in outcomes[1].skipped["reject"]
+    assert {c for c in ids if platform.status_of(c) == "rejected"} == set(ids) - refused
+    # 8 refused -> lookup -> 4|4 both refused -> one id per call: 1 + 2 + 8 calls, never far
+    # above the 8 calls of one id each.
+    sizes = [len(r.query["id"].split(",")) for r in platform.calls("POST")]
+    assert sizes == [8, 4, 4] + [1] * 8
+
+
+def test_an_id_twice_in_a_batch_is_sent_once(fake: tuple[FakeYouTube, FakeServer]) -> None:
+    platform, server = fake
+    comment = platform.add_comment(platform.add_video("v"), "c")
+    outcomes = connector(server, platform).apply_many(
+        [PlatformAction(f"yt:{comment}", (Operation.REJECT,))] * 2
+        + [PlatformAction("fb:not-youtube", (Operation.REJECT,))])
+    assert [o.ok for o in outcomes] == [True, True, False]
+    assert "not a youtube id" in outcomes[2].skipped["reject"]
+    assert platform.moderation_calls == [{"ids": comment, "status": "rejected",
+                                          "ban": "false"}]
 
 
 def test_capability_mapping_youtube_has_no_hide(fake: tuple[FakeYouTube, FakeServer]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ from vigie.errors import StoreError
 from vigie.store.outbox import (
     ActionKind,
     ActionResult,
+    BatchActionSink,
     JsonlSink,
     OutboxAction,
     RecordingSink,
+    batches,
     resolve_sink,
     run_outbox,
 )
@@ -119,3 +122,108 @@ def test_resolve_sink_lists_valid_names(tmp_path: Path) -> None:
     assert isinstance(resolve_sink(f"jsonl:{tmp_path / 'a.jsonl'}"), JsonlSink)
     with pytest.raises(StoreError, match=r"valid: .*jsonl"):
         resolve_sink("carrier-pigeon:x")
+
+
+class BatchRecordingSink(RecordingSink):
+    """A recording sink with ``apply_many``; ``answer`` may replace a group's results."""
+
+    def __init__(self, answer: Callable[[Sequence[OutboxAction]], list[ActionResult]] | None
+                 = None) -> None:
+        super().__init__()
+        self.groups: list[list[OutboxAction]] = []
+        self.answer = answer
+
+    def apply_many(self, actions: Sequence[OutboxAction]) -> list[ActionResult]:
+        self.groups.append(list(actions))
+        if self.answer is not None:
+            return self.answer(actions)
+        return [self.apply(a) for a in actions]
+
+
+def _action(kind: ActionKind, comment: str, author: str = "yt:u", platform: str = "youtube"
+            ) -> OutboxAction:
+    return OutboxAction(f"{kind.value}:{comment}:{author}", kind, platform, comment, author,
+                        None, "test")
+
+
+def test_a_batch_sink_gets_one_group_per_platform_and_kind(
+        store: Any, moderator: Any, comment_factory: Any) -> None:
+    moderator.process(
+        [comment_factory(f"fb:c-{i}", "SPAM", author=f"fb:u-{i}") for i in range(3)]
+        + [comment_factory(f"yt:c-{i}", "SPAM", author=f"yt:u-{i}", platform="youtube",
+                           post="yt:v-1") for i in range(4)]
+        + [comment_factory("yt:c-9", "THREAT", author="yt:u-9", platform="youtube",
+                           post="yt:v-1")])
+    sink = BatchRecordingSink()
+    assert isinstance(sink, BatchActionSink)
+    run = run_outbox(store, sink)
+    assert run.applied == 9 and not sink.applied.keys() ^ {a.key for a in sink.calls}
+    shapes = [(g[0].platform, g[0].kind.value, len(g)) for g in sink.groups]
+    assert shapes == [("facebook", "remove_comment", 3), ("youtube", "remove_comment", 5),
+                      ("youtube", "block_author", 1)]
+    assert _statuses(store) == [("applied", 1)] * 9
+    with store.read() as conn:   # one event per action, in outbox order, as without batches
+        applied = list(conn.execute(select(events.c.subject_id).where(
+            events.c.kind == "action_applied").order_by(events.c.seq)).scalars())
+        planned = list(conn.execute(select(outbox.c.key).order_by(outbox.c.pk)).scalars())
+    assert applied == planned
+    assert run_outbox(store, sink).applied == 0 and len(sink.groups) == 3
+
+
+def test_batches_keep_the_order_of_actions_on_one_comment_or_author() -> None:
+    remove, restore = ActionKind.REMOVE_COMMENT, ActionKind.RESTORE_COMMENT
+    block, unblock = ActionKind.BLOCK_AUTHOR, ActionKind.UNBLOCK_AUTHOR
+    due = [_action(remove, "yt:1"), _action(remove, "yt:2"), _action(restore, "yt:1"),
+           _action(remove, "yt:3")]
+    assert [[a.comment_id for a in g] for g in batches(due)] == [
+        ["yt:1", "yt:2"], ["yt:1"], ["yt:3"]]   # the restore after the removal it undoes
+    # A block is the removal plus a ban: the two need no order, so no split.
+    due = [_action(remove, "yt:1", "yt:a"), _action(block, "yt:1", "yt:a"),
+           _action(remove, "yt:2", "yt:b")]
+    assert [len(g) for g in batches(due)] == [2, 1]
+    # An unblock after a block of the same author, even through another comment.
+    due = [_action(block, "yt:1", "yt:a"), _action(unblock, "yt:2", "yt:a"),
+           _action(block, "yt:3", "yt:b")]
+    assert [[a.kind for a in g] for g in batches(due)] == [[block], [unblock], [block]]
+    due = [_action(ActionKind.HIDE_COMMENT, "fb:1", platform="facebook"),
+           _action(remove, "fb:1", platform="facebook")]
+    assert len(list(batches(due))) == 2  # hold then reject is not reject then hold
+
+
+def test_a_batch_is_recorded_per_action(store: Any, moderator: Any, comment_factory: Any,
+                                        store_clock: Any) -> None:
+    _plan(moderator, comment_factory, 3)
+
+    def mixed(actions: Sequence[OutboxAction]) -> list[ActionResult]:
+        return [ActionResult("applied", "done", "p-0"), ActionResult("retry", "HTTP 503"),
+                ActionResult("failed", "refused: processingFailure")]
+
+    run = run_outbox(store, BatchRecordingSink(mixed))
+    assert (run.applied, run.retried, run.dead) == (1, 1, 1)
+    assert _statuses(store) == [("applied", 1), ("pending", 1), ("dead", 1)]
+    with store.read() as conn:
+        rows = conn.execute(select(events.c.kind, events.c.subject_id, events.c.payload).where(
+            events.c.kind.in_(["action_applied", "action_failed"])).order_by(events.c.seq))
+        recorded = [(r.kind, r.subject_id, json.loads(r.payload)) for r in rows]
+    assert [(k, p.get("final"), p.get("platform_ref")) for k, _, p in recorded] == [
+        ("action_applied", None, "p-0"), ("action_failed", False, None),
+        ("action_failed", True, None)]
+    assert recorded[2][2]["detail"] == "refused: processingFailure"
+    store_clock.advance(seconds=61)              # the retry's back-off is over
+    again = BatchRecordingSink()
+    assert run_outbox(store, again).applied == 1
+    assert [[a.comment_id for a in g] for g in again.groups] == [["fb:c-1"]]
+    assert again.calls[0].attempt == 2
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param(lambda actions: 1 / 0, id="raises"),
+    pytest.param(lambda actions: [ActionResult("applied")], id="too-few-results"),
+])
+def test_a_broken_batch_is_a_retry_of_each_action(
+        store: Any, moderator: Any, comment_factory: Any,
+        answer: Callable[[Sequence[OutboxAction]], list[ActionResult]]) -> None:
+    _plan(moderator, comment_factory, 3)
+    run = run_outbox(store, BatchRecordingSink(answer))
+    assert (run.applied, run.retried) == (0, 3)  # no result trusted to the wrong action
+    assert _statuses(store) == [("pending", 1)] * 3

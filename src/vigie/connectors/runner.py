@@ -15,6 +15,13 @@ One round, and why in this order:
 Failures stay local to their account: an expired token takes that account out of service and
 alerts the community manager, the others go on; throttling and quota park the account until
 the platform's reset time; a 5xx streak backs it off. Only a store failure stops the run.
+
+The audit trail says when and why an account stopped acting, from the log alone: the runner
+appends ``connector_stopped`` (out of service until a restart), ``connector_parked`` (once
+per episode of failed polls, with the time it polls again) and ``connector_resumed`` (the
+first successful poll after either, a restart included), with subject ``connector`` and the
+account's name. Payloads hold the account, the platform and the error's message, which never
+carries a token.
 """
 
 from __future__ import annotations
@@ -25,11 +32,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import desc, or_, select
 
 from vigie.connectors.base import Connector
 from vigie.connectors.errors import AuthExpired, ConfigError, ConnectorError, RateLimited
@@ -37,8 +44,9 @@ from vigie.connectors.sink import ConnectorSink
 from vigie.errors import InputError
 from vigie.records import Comment, Post
 from vigie.store.escalation import Notifier
+from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.store.outbox import OutboxRun, run_outbox
-from vigie.store.schema import PLATFORMS, comments, decisions, posts
+from vigie.store.schema import PLATFORMS, comments, decisions, events, posts
 from vigie.store.store import Store
 from vigie.store.workflow import StoreModerator
 
@@ -59,6 +67,9 @@ log = logging.getLogger(__name__)
 CURSOR_KEY = "fetch"
 #: ``(account name, message)``: tell the community manager something needs a human.
 Alert = Callable[[str, str], None]
+#: The events' subject type for a configured platform account (subject id: its name).
+SUBJECT = "connector"
+_HALTED = (EventKind.CONNECTOR_STOPPED.value, EventKind.CONNECTOR_PARKED.value)
 
 
 def file_alert(path: Path | None) -> Alert:
@@ -151,6 +162,10 @@ class AccountState:
         reason: why it is out of service, or the last error.
         fetched: comments fetched since start.
         failures: consecutive failed polls (drives the back-off).
+        halted: the ``connector_stopped`` or ``connector_parked`` event last appended for it
+            (by this run or, for a stop, a run before a restart) and not yet followed by a
+            ``connector_resumed``; ``None`` while it acts normally.
+        parked_for: the error class of the parking episode already in the log.
     """
 
     connector: Connector
@@ -160,6 +175,8 @@ class AccountState:
     reason: str | None = None
     fetched: int = 0
     failures: int = 0
+    halted: str | None = None
+    parked_for: str | None = None
 
 
 @dataclass(slots=True)
@@ -214,6 +231,41 @@ class Runner:
         self.max_pages = max_pages
         self.sink = ConnectorSink(connectors, on_auth_expired=self._auth_expired,
                                   is_active=lambda c: self._by_connector[id(c)].active)
+        # Events wait here until the step that caused them is over: the sink's callbacks run
+        # inside the outbox worker, which must not see a store failure as a platform one.
+        self._events: list[NewEvent] = []
+        self._read_halts()
+
+    # -- the audit trail of accounts -----------------------------------------------------------
+
+    def _read_halts(self) -> None:
+        """Find the accounts the log shows stopped or parked (a run before a restart)."""
+        with self.store.read() as conn:
+            for state in self.accounts:
+                last = conn.execute(
+                    select(events.c.kind).where(events.c.subject_type == SUBJECT,
+                                                events.c.subject_id == state.connector.name)
+                    .order_by(desc(events.c.seq)).limit(1)).scalar()
+                state.halted = last if last in _HALTED else None
+
+    def _note(self, kind: EventKind, state: AccountState, **details: Any) -> None:
+        connector = state.connector
+        payload: dict[str, Any] = {"account": connector.name,
+                                   "platform": connector.platform.value, **details}
+        self._events.append(NewEvent(kind, SUBJECT, connector.name, payload))
+        state.halted = None if kind is EventKind.CONNECTOR_RESUMED else kind.value
+
+    def flush_events(self) -> None:
+        """Append the accounts' pending events to the audit trail (one transaction).
+
+        Raises:
+            StoreError: the store refused the write.
+        """
+        if not self._events:
+            return
+        pending, self._events = self._events, []
+        with self.store.begin() as conn:
+            append_events(conn, pending, self.store.now())
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -221,6 +273,7 @@ class Runner:
         if not state.active:
             return
         state.active, state.reason = False, message
+        self._note(EventKind.CONNECTOR_STOPPED, state, reason=message[:500])
         self.alert(state.connector.name, message + " — this account is stopped; the others "
                    "go on. Fix it and restart `vigie run`.")
 
@@ -236,6 +289,13 @@ class Runner:
             wait = min(state.interval_s * (2 ** min(state.failures, 6)), 3600.0)
         state.next_due = self.clock() + wait
         log.warning("%s: %s; next poll in %.0fs", state.connector.name, error, wait)
+        cause = type(error).__name__
+        # One event per episode of failed polls (and per change of cause), not per poll.
+        if state.halted != EventKind.CONNECTOR_PARKED.value or state.parked_for != cause:
+            until = self.store.now() + timedelta(seconds=wait)
+            self._note(EventKind.CONNECTOR_PARKED, state, reason=str(error)[:500],
+                       error=cause, code=error.code, until=until.isoformat())
+            state.parked_for = cause
 
     # -- the three steps ---------------------------------------------------------------------
 
@@ -277,7 +337,12 @@ class Runner:
             state.failures = 0
             state.reason = None
             state.next_due = self.clock() + state.interval_s
+            if state.halted is not None:
+                self._note(EventKind.CONNECTOR_RESUMED, state, after=state.halted,
+                           reason="a poll succeeded")
+                state.parked_for = None
         state.fetched += fetched
+        self.flush_events()
         return fetched
 
     def decide_pending(self, limit: int = 1000) -> int:
@@ -296,8 +361,13 @@ class Runner:
             previous = ids
 
     def apply_actions(self, limit: int = 1000) -> OutboxRun:
-        """Apply due outbox actions through the connectors (one pass)."""
-        return run_outbox(self.store, self.sink, limit=limit)
+        """Apply due outbox actions through the connectors (one pass).
+
+        The connector sink batches them where the platform allows (YouTube: 50 per call).
+        """
+        run = run_outbox(self.store, self.sink, limit=limit)
+        self.flush_events()  # an account stopped by an expired token while applying
+        return run
 
     # -- rounds ------------------------------------------------------------------------------
 

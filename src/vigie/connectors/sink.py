@@ -11,6 +11,12 @@ Failures become outbox outcomes, never crashes: throttling, quota and 5xx are ``
 outbox backs off); a missing permission or an impossible operation is ``failed`` (a human must
 act); an expired token is ``retry`` *and* takes the connector out of service, through the
 ``on_auth_expired`` hook, until someone renews the token.
+
+Batches: the outbox worker hands :meth:`ConnectorSink.apply_many` groups of one platform and
+one kind; the sink splits them by account and into chunks of the connector's
+``capabilities.batch_size`` (YouTube: 50 ids per ``setModerationStatus``, one call of 50 quota
+units instead of 50), and answers per action. A chunk that fails as a whole (throttled, 5xx,
+expired token) is ``retry`` for each of its actions; chunks already applied keep their results.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from collections.abc import Callable, Sequence
 from vigie.actions import Action
 from vigie.connectors.base import (
     ActionMapping,
+    ActionOutcome,
     Connector,
     Operation,
     PlatformAction,
     map_action,
 )
 from vigie.connectors.errors import (
+    ApiError,
     AuthExpired,
     ConnectorError,
     NotFound,
@@ -141,55 +149,135 @@ class ConnectorSink:
             expired tokens and accounts out of service; ``failed`` when the platform cannot or
             may not do it.
         """
-        candidates = self._candidates(action)
-        if not candidates:
+        return self.apply_many([action])[0]
+
+    def apply_many(self, actions: Sequence[OutboxAction]) -> list[ActionResult]:
+        """Apply several outbox actions, batched per account where the platform allows.
+
+        Each action goes to its preferred account (see :meth:`remember`); actions sharing an
+        account are sent in chunks of its ``capabilities.batch_size``. An action ``failed`` on
+        one account is tried on the next candidate account, as :meth:`apply` does. Never raises.
+
+        Returns:
+            One result per action, in order, as :meth:`apply` would give it.
+        """
+        results: list[ActionResult | None] = [None] * len(actions)
+        queues: dict[int, list[Connector]] = {}
+        for index, action in enumerate(actions):
+            candidates = self._candidates(action)
+            if candidates:
+                queues[index] = candidates
+                continue
             known = self._by_platform.get(action.platform) or self._any
             why = "its account is out of service" if known else "no account configured"
-            return ActionResult("retry" if known else "failed",
-                                f"{action.platform}: {why}")
-        last: ActionResult | None = None
-        for connector in candidates:
-            result = self._apply_with(connector, action)
-            if result.status != "failed" or len(candidates) == 1:
-                return result
-            last = result  # another page's token may be the right one: try it
-        assert last is not None
-        return last
+            results[index] = ActionResult("retry" if known else "failed",
+                                          f"{action.platform}: {why}")
+        while queues:
+            by_account: dict[int, tuple[Connector, list[int]]] = {}
+            for index, queue in queues.items():
+                by_account.setdefault(id(queue[0]), (queue[0], []))[1].append(index)
+            for connector, indexes in by_account.values():
+                got = self._apply_on(connector, [actions[i] for i in indexes])
+                for index, result in zip(indexes, got, strict=True):
+                    results[index] = result
+                    queue = queues[index]
+                    queue.pop(0)
+                    # Another page's token may be the right one: a refusal tries the next.
+                    if result.status != "failed" or not queue:
+                        del queues[index]
+        return [r if r is not None else ActionResult("retry", "not applied") for r in results]
 
-    def _apply_with(self, connector: Connector, action: OutboxAction) -> ActionResult:
+    def _apply_on(self, connector: Connector, actions: Sequence[OutboxAction]
+                  ) -> list[ActionResult]:
+        size = max(1, connector.capabilities.batch_size)
+        results: list[ActionResult] = []
+        for start in range(0, len(actions), size):
+            chunk = actions[start:start + size]
+            if not self._is_active(connector):  # its token expired earlier in this pass
+                results.extend(ActionResult("retry", f"{connector.platform.value}: its account "
+                                            "is out of service") for _ in chunk)
+            elif size == 1:
+                results.append(self._apply_with(connector, chunk[0]))
+            else:
+                results.extend(self._apply_chunk(connector, chunk))
+        return results
+
+    def _request(self, connector: Connector, action: OutboxAction
+                 ) -> tuple[ActionMapping, PlatformAction | ActionResult]:
         mapping = mapping_for(action.kind, connector)
         if not mapping.operations:
-            return ActionResult("failed", _detail(mapping))
+            return mapping, ActionResult("failed", _detail(mapping))
         target = action.comment_id
         if target is None:  # an author action planned without a comment
             if any(op not in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR)
                    for op in mapping.operations):
-                return ActionResult("failed", _detail(mapping, "needs a comment id"))
+                return mapping, ActionResult("failed", _detail(mapping, "needs a comment id"))
             target = ""
-        request = PlatformAction(target, mapping.operations, author_id=action.author_id,
-                                 post_id=action.post_id)
+        return mapping, PlatformAction(target, mapping.operations, author_id=action.author_id,
+                                       post_id=action.post_id)
+
+    def _apply_with(self, connector: Connector, action: OutboxAction) -> ActionResult:
+        mapping, request = self._request(connector, action)
+        if isinstance(request, ActionResult):
+            return request
         try:
             outcome = connector.apply(request)
-        except AuthExpired as error:
+        except ConnectorError as error:
+            return self._error_result(connector, mapping, error)
+        return _outcome_result(connector, mapping, action, outcome)
+
+    def _apply_chunk(self, connector: Connector, chunk: Sequence[OutboxAction]
+                     ) -> list[ActionResult]:
+        results: list[ActionResult | None] = [None] * len(chunk)
+        mappings: list[ActionMapping] = []
+        sent: list[tuple[int, PlatformAction]] = []
+        for index, action in enumerate(chunk):
+            mapping, request = self._request(connector, action)
+            mappings.append(mapping)
+            if isinstance(request, ActionResult):
+                results[index] = request
+            else:
+                sent.append((index, request))
+        if sent:
+            try:
+                outcomes = connector.apply_many([request for _, request in sent])
+            except ConnectorError as error:
+                one_by_one = len(sent) > 1 and isinstance(error, NotFound | ApiError)
+                for index, _ in sent:
+                    # A whole call refused for what may concern one comment only (gone, or
+                    # refused): each action alone says which, if the connector did not.
+                    results[index] = (self._apply_with(connector, chunk[index]) if one_by_one
+                                      else self._error_result(connector, mappings[index], error))
+            else:
+                for (index, _), outcome in zip(sent, outcomes, strict=True):
+                    results[index] = _outcome_result(connector, mappings[index], chunk[index],
+                                                     outcome)
+        return [r if r is not None else ActionResult("retry", "not applied") for r in results]
+
+    def _error_result(self, connector: Connector, mapping: ActionMapping,
+                      error: ConnectorError) -> ActionResult:
+        if isinstance(error, AuthExpired):
             if self._on_auth_expired is not None:
                 self._on_auth_expired(connector, error)
             return ActionResult("retry", f"token expired: {error}"[:300])
-        except (RateLimited, TransientError) as error:
+        if isinstance(error, RateLimited | TransientError):
             return ActionResult("retry", f"{type(error).__name__}: {error}"[:300])
-        except NotFound as error:
+        if isinstance(error, NotFound):
             return ActionResult("applied", _detail(mapping, f"gone: {error.code}"))
-        except PermissionDenied as error:
+        if isinstance(error, PermissionDenied):
             return ActionResult("failed", _detail(mapping, f"permission: {error}"[:200]))
-        except ConnectorError as error:
-            return ActionResult("failed", _detail(mapping, f"{type(error).__name__}: "
-                                                  f"{error}"[:200]))
-        if outcome.skipped and not outcome.done:
-            gone = all("no longer exists" in why for why in outcome.skipped.values())
-            return ActionResult("applied" if gone else "failed",
-                                _detail(mapping, "; ".join(f"{k}: {v}" for k, v in
-                                                           outcome.skipped.items())))
-        extra = ("partly: " + "; ".join(f"{k}: {v}" for k, v in outcome.skipped.items())
-                 if outcome.skipped else "")
-        return ActionResult("applied", _detail(mapping, extra),
-                            platform_ref=f"{connector.name}:{action.comment_id or ''}")
+        return ActionResult("failed", _detail(mapping, f"{type(error).__name__}: "
+                                              f"{error}"[:200]))
 
+
+def _outcome_result(connector: Connector, mapping: ActionMapping, action: OutboxAction,
+                    outcome: ActionOutcome) -> ActionResult:
+    if outcome.skipped and not outcome.done:
+        gone = all("no longer exists" in why for why in outcome.skipped.values())
+        return ActionResult("applied" if gone else "failed",
+                            _detail(mapping, "; ".join(f"{k}: {v}" for k, v in
+                                                       outcome.skipped.items())))
+    extra = ("partly: " + "; ".join(f"{k}: {v}" for k, v in outcome.skipped.items())
+             if outcome.skipped else "")
+    return ActionResult("applied", _detail(mapping, extra),
+                        platform_ref=f"{connector.name}:{action.comment_id or ''}")

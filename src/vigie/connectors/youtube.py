@@ -242,12 +242,18 @@ class YouTubeConnector:
             if not token:
                 return replies
 
-    def existing(self, comment_ids: Sequence[str]) -> set[str]:
-        """Which of these comment ids still exist (1 unit per 50 ids)."""
+    def existing(self, comment_ids: Sequence[str], *, moderation: bool = False) -> set[str]:
+        """Which of these comment ids still exist (1 unit per 50 ids).
+
+        Args:
+            comment_ids: native comment ids.
+            moderation: the check serves a moderation call, so it may use the units reserved
+                for moderation (polling may have spent the rest).
+        """
         found: set[str] = set()
         for start in range(0, len(comment_ids), BATCH):
             chunk = comment_ids[start:start + BATCH]
-            body = self._call("GET", "/comments", LIST_COST,
+            body = self._call("GET", "/comments", LIST_COST, moderation=moderation,
                               params={"part": "id", "id": ",".join(chunk)}) or {}
             found.update(str(i.get("id")) for i in body.get("items", []) if isinstance(i, dict))
         return found
@@ -375,9 +381,13 @@ class YouTubeConnector:
     def apply_many(self, actions: Sequence[PlatformAction]) -> list[ActionOutcome]:
         """Group actions by target status and send them 50 ids per call.
 
-        A batch refused because one comment is gone (404 ``commentNotFound``, 400
-        ``processingFailure``) is checked with one cheap ``comments.list`` and sent again
-        without the missing ones, rather than retried id by id at 50 units each.
+        ``setModerationStatus`` succeeds or fails as a whole (its 404 ``commentNotFound`` and
+        403 ``forbidden`` concern "one or more comments"), so a refused call is sorted out id
+        by id: comments deleted meanwhile are found with one ``comments.list`` (1 unit) and
+        the call is sent again without them; a refusal among comments that all exist (a
+        rejected comment cannot be published) is narrowed down (:meth:`_isolate`), so the
+        other comments of the call are still moderated. Refused ids are reported in
+        ``skipped`` (``"refused: <the API's error>"``), never raised.
 
         Raises:
             QuotaExhausted: not enough units; outcomes already obtained are lost to the caller,
@@ -385,44 +395,85 @@ class YouTubeConnector:
             AuthExpired, RateLimited, TransientError: retry later.
         """
         outcomes: dict[int, ActionOutcome] = {}
-        groups: dict[tuple[str, bool], list[int]] = {}
+        # target status -> native id -> the actions on it (an id twice in a call is sent once)
+        groups: dict[tuple[str, bool], dict[str, list[int]]] = {}
         for index, action in enumerate(actions):
             call = _status_call(action.operations)
+            try:
+                native = native_id(Platform.YOUTUBE, action.comment_id)
+            except ValueError as error:
+                outcomes[index] = ActionOutcome(action.comment_id, (), {
+                    op.value: str(error) for op in action.operations} or {"none": str(error)})
+                continue
             if call is None:
                 outcomes[index] = ActionOutcome(action.comment_id, (), {
                     op.value: "no YouTube equivalent" for op in action.operations} or {
                     "none": "no operation"})
             else:
-                groups.setdefault(call, []).append(index)
-        for (status, ban), indexes in groups.items():
-            for start in range(0, len(indexes), BATCH):
-                chunk = indexes[start:start + BATCH]
-                ids = [native_id(Platform.YOUTUBE, actions[i].comment_id) for i in chunk]
-                gone = self._moderate_chunk(ids, status, ban)
-                for i, native in zip(chunk, ids, strict=True):
-                    action = actions[i]
-                    if native in gone:
-                        outcomes[i] = ActionOutcome(action.comment_id, (), {
-                            op.value: "comment no longer exists" for op in action.operations})
-                    else:
-                        outcomes[i] = ActionOutcome(action.comment_id, action.operations)
+                groups.setdefault(call, {}).setdefault(native, []).append(index)
+        for (status, ban), by_id in groups.items():
+            ids = list(by_id)
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start:start + BATCH]
+                refused = self._moderate_chunk(chunk, status, ban)
+                for native in chunk:
+                    for i in by_id[native]:
+                        action = actions[i]
+                        why = refused.get(native)
+                        outcomes[i] = (ActionOutcome(action.comment_id, (), {
+                            op.value: why for op in action.operations}) if why is not None
+                            else ActionOutcome(action.comment_id, action.operations))
         return [outcomes[i] for i in range(len(actions))]
 
-    def _moderate_chunk(self, ids: list[str], status: str, ban: bool) -> set[str]:
+    def _attempt(self, ids: list[str], status: str, ban: bool) -> ConnectorError | None:
+        """One moderation call; the refusal that may concern some ids only, or ``None``."""
         try:
             self.set_moderation_status(ids, status, ban)
-            return set()
-        except (NotFound, ApiError) as error:
-            if isinstance(error, ApiError) and error.code != "processingFailure":
-                raise
-            alive = self.existing(ids)
-            gone = set(ids) - alive
-            if not gone:
-                raise
-            remaining = [i for i in ids if i in alive]
-            if remaining:
-                self.set_moderation_status(remaining, status, ban)
-            return gone
+        except (NotFound, PermissionDenied, ApiError) as error:
+            return error
+        return None
+
+    def _moderate_chunk(self, ids: list[str], status: str, ban: bool) -> dict[str, str]:
+        """Moderate up to 50 ids; return those not moderated, with the reason."""
+        refusal = self._attempt(ids, status, ban)
+        if refusal is None:
+            return {}
+        alive = self.existing(ids, moderation=True)
+        refused = {i: "comment no longer exists" for i in ids if i not in alive}
+        remaining = [i for i in ids if i in alive]
+        if refused and remaining:  # the gone comments may explain it: the others again
+            refusal = self._attempt(remaining, status, ban)
+        if refusal is not None and remaining:
+            refused.update(self._isolate(remaining, status, ban, refusal))
+        return refused
+
+    def _isolate(self, ids: list[str], status: str, ban: bool, refusal: ConnectorError
+                 ) -> dict[str, str]:
+        """Find which of ``ids`` (all existing, refused together) the platform refuses.
+
+        Halving while only one half is refused isolates one refused id among 50 in at most
+        12 more calls instead of 50. Once both halves are refused (several culprits, or a
+        refusal of the call itself) it goes one id per call: never much dearer than no
+        batching.
+        """
+        if len(ids) == 1:
+            return {ids[0]: f"refused: {refusal}"}
+        half = len(ids) // 2
+        parts = (ids[:half], ids[half:])
+        refusals = [self._attempt(part, status, ban) for part in parts]
+        refused: dict[str, str] = {}
+        both = all(r is not None for r in refusals)
+        for part, error in zip(parts, refusals, strict=True):
+            if error is None:
+                continue
+            if not both or len(part) == 1:
+                refused.update(self._isolate(part, status, ban, error))
+                continue
+            for native in part:
+                alone = self._attempt([native], status, ban)
+                if alone is not None:
+                    refused[native] = f"refused: {alone}"
+        return refused
 
     def close(self) -> None:
         """Close the HTTP client."""

@@ -73,6 +73,11 @@ class EventKind(StrEnum):
     POLICY_RECORDED = "policy_recorded"
     PURGED = "purged"
     EXPORTED = "exported"
+    # Platform accounts of ``vigie run`` (subject ``connector``, the account's configured
+    # name): when and why one stopped acting, and when it acted again; never a token.
+    CONNECTOR_STOPPED = "connector_stopped"
+    CONNECTOR_PARKED = "connector_parked"
+    CONNECTOR_RESUMED = "connector_resumed"
     # Dashboard accounts (subject ``account``, the username); never the password itself.
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"

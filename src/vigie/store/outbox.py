@@ -13,6 +13,11 @@ Exactly-once effects: the worker is at-least-once (a crash between a platform ca
 an already-hidden comment is naturally idempotent on every platform; a sink for a call that is
 not keeps a record of the keys it applied (see :class:`JsonlSink`).
 
+Batches: a sink that also has ``apply_many`` (:class:`BatchActionSink`) receives the due actions
+in groups of one platform and one kind, so a platform that moderates many comments per call
+(YouTube: 50 ids for 50 quota units) is called once per group rather than once per action. The
+results, the events and the retries stay per action.
+
 The platform connectors' sink is :class:`vigie.connectors.sink.ConnectorSink`. Other sinks are
 found by name through the ``vigie.sinks`` entry-point group: ``name = "package.module:factory"``
 where ``factory(argument: str) -> ActionSink``. On PostgreSQL due rows are locked while applied
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from importlib.metadata import entry_points
@@ -43,10 +48,12 @@ __all__ = [
     "ActionKind",
     "ActionResult",
     "ActionSink",
+    "BatchActionSink",
     "JsonlSink",
     "OutboxAction",
     "OutboxRun",
     "RecordingSink",
+    "batches",
     "insert_planned",
     "plan_action",
     "resolve_sink",
@@ -118,6 +125,21 @@ class ActionSink(Protocol):
         ...
 
 
+@runtime_checkable
+class BatchActionSink(ActionSink, Protocol):
+    """A sink that can apply several actions with fewer platform calls (YouTube: 50 per call).
+
+    :func:`run_outbox` hands it groups of actions of one platform and one kind, in outbox
+    order. ``apply_many`` returns one result per action, in the same order and with the same
+    meaning as ``apply``'s, and must be idempotent on each ``action.key``. It may raise, which
+    counts as ``retry`` for every action of the call; a list of the wrong length does too.
+    """
+
+    def apply_many(self, actions: Sequence[OutboxAction]) -> list[ActionResult]:
+        """Apply several actions and say how each went, in order."""
+        ...
+
+
 def plan_action(kind: ActionKind, *, key: str, platform: str, comment_id: str | None,
                 author_id: str | None, post_id: str | None, reason: str,
                 when: dt.datetime, rows: list[dict[str, Any]], events: list[NewEvent],
@@ -173,14 +195,77 @@ def _due(store: Store, conn: Connection, limit: int) -> list[OutboxAction]:
                          r.post_id, r.reason, r.attempts + 1) for r in conn.execute(query)]
 
 
+def _failure(error: Exception) -> ActionResult:
+    return ActionResult("retry", f"{type(error).__name__}: {error}"[:300])
+
+
+#: Kinds whose order on one comment does not matter: a block is the removal plus a ban (or a
+#: ban alone), so either order ends with the comment down and the author blocked.
+_COMMUTING = frozenset({ActionKind.REMOVE_COMMENT, ActionKind.BLOCK_AUTHOR})
+_AUTHOR_KINDS = frozenset({ActionKind.BLOCK_AUTHOR, ActionKind.UNBLOCK_AUTHOR})
+
+
+def _targets(action: OutboxAction) -> set[str]:
+    targets = {f"comment:{action.comment_id}"} if action.comment_id else set()
+    if action.kind in _AUTHOR_KINDS and action.author_id:
+        targets.add(f"author:{action.author_id}")
+    return targets
+
+
+def batches(actions: Sequence[OutboxAction]) -> Iterator[list[OutboxAction]]:
+    """Split due actions into groups of one platform and one kind (pure).
+
+    Groups keep outbox order inside, and come out in the order of their first action. Actions
+    on one comment or author keep their relative order: an action whose comment or author is
+    already in an open group of another kind (a restore after a removal of the same comment,
+    an unblock after a block) first closes every open group, which is then applied before it.
+
+    Args:
+        actions: due actions, in outbox order.
+
+    Yields:
+        Non-empty lists of actions sharing ``platform`` and ``kind``.
+    """
+    groups: dict[tuple[str, ActionKind], list[OutboxAction]] = {}
+    kinds_on: dict[str, set[ActionKind]] = {}  # target -> kinds of the open groups touching it
+    for action in actions:
+        targets = _targets(action)
+        if any(kind is not action.kind and {kind, action.kind} != _COMMUTING
+               for target in targets for kind in kinds_on.get(target, ())):
+            yield from groups.values()
+            groups, kinds_on = {}, {}
+        groups.setdefault((action.platform, action.kind), []).append(action)
+        for target in targets:
+            kinds_on.setdefault(target, set()).add(action.kind)
+    yield from groups.values()
+
+
+def _apply_group(sink: BatchActionSink, group: list[OutboxAction]) -> list[ActionResult]:
+    try:
+        results = sink.apply_many(group)
+    except Exception as error:  # a sink failure is a retry of the whole group, never a crash
+        return [_failure(error)] * len(group)
+    if len(results) != len(group):  # a sink bug: no result can be trusted to its action
+        return [ActionResult("retry", f"the sink answered {len(results)} results for "
+                             f"{len(group)} actions")] * len(group)
+    return list(results)
+
+
 def _apply(sink: ActionSink, actions: Sequence[OutboxAction]
            ) -> list[tuple[OutboxAction, ActionResult]]:
+    if isinstance(sink, BatchActionSink):
+        results: dict[str, ActionResult] = {}
+        for group in batches(actions):
+            results.update(zip((a.key for a in group), _apply_group(sink, group),
+                               strict=True))
+        # Back in outbox order, so the events read as they would one action at a time.
+        return [(action, results[action.key]) for action in actions]
     outcomes = []
     for action in actions:
         try:
             result = sink.apply(action)
         except Exception as error:  # a sink failure is a retry, never a crash
-            result = ActionResult("retry", f"{type(error).__name__}: {error}"[:300])
+            result = _failure(error)
         outcomes.append((action, result))
     return outcomes
 
@@ -221,7 +306,9 @@ def _record(store: Store, conn: Connection,
 def run_outbox(store: Store, sink: ActionSink, *, limit: int = 1000) -> OutboxRun:
     """Apply the due pending actions through ``sink`` (one pass, not a daemon).
 
-    On PostgreSQL the due rows are locked (``FOR UPDATE SKIP LOCKED``) while they are applied,
+    A :class:`BatchActionSink` gets them in groups of one platform and one kind
+    (:func:`batches`); any other sink one at a time. Results are recorded per action either
+    way. On PostgreSQL the due rows are locked (``FOR UPDATE SKIP LOCKED``) while they are applied,
     so concurrent workers never apply the same action at once. On SQLite (one machine, one
     worker) they are read, applied, then marked. Either way, a crash between a platform call
     and its mark makes the next pass deliver the action again, with the same idempotency key:
