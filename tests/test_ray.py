@@ -115,6 +115,50 @@ def test_order_dependent_stream_replayed_in_reverse_is_decided_as_one_process() 
     assert parents_before > 20 and copies > 50 and burst > 20
 
 
+def test_batches_sent_as_json_lines_arrive_equal_and_are_decided_as_one_process(
+        tmp_path: Path) -> None:
+    """What the Ray sequencer sends (lines, positions) rebuilds the batches it computed."""
+    from vigie.scale._wire import decode_batch, encode_batch
+    from vigie.scale.io import read_sources_with_lines
+
+    records = _stress_records(600)
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[:500])
+                     + "{broken\n", encoding="utf-8")
+    csv_file = tmp_path / "b.csv"  # no line to send: its comments travel as objects
+    csv_file.write_text("id,platform,text,created_at,author_id,post_id,post_text,parent_id\n"
+                        + "".join(f'{r["id"]},{r["platform"]},"{r["text"].replace(chr(34), "")}",'
+                                  f'{r["created_at"]},{r["author"]["id"]},{r["post"]["id"]},'
+                                  f'"{r["post"]["text"]}",{r.get("parent_id") or ""}\n'
+                                  for r in records[500:]), encoding="utf-8")
+    sources = resolve_sources([str(jsonl), str(csv_file)])
+    policy = load_policy()
+    results = list(read_sources(sources))
+    expected = list(ContextSequencer(policy, batch_size=128).stream(results))
+    lines: dict[int, str] = {}
+
+    def records_with_lines() -> Any:
+        for result, line in read_sources_with_lines(sources):
+            if line is not None:
+                lines[id(result.comment)] = line
+            yield result
+
+    sent = [encode_batch(b, lines)
+            for b in ContextSequencer(policy, batch_size=128).stream(records_with_lines())]
+    assert not lines  # every line went out with its batch
+    got = [decode_batch(payload) for payload in sent]
+    assert got == expected
+    for batch in got:  # a parent or earlier comment of the same batch is that very comment
+        ids = {id(c) for c in batch.comments}
+        for ctx in batch.contexts:
+            if ctx.parent is not None and ctx.parent.id in {c.id for c in batch.comments}:
+                assert id(ctx.parent) in ids
+    worker = ReplayPipeline(policy)
+    decided = {b.seq: _lines(worker.moderate(b)) for b in reversed(got)}
+    assert [line for seq in sorted(decided) for line in decided[seq]] == _single(
+        policy, results, batch_size=128)
+
+
 class _Echo:
     """A stateful fake: flags a text seen before, in any earlier batch; explodes on 'boom'."""
 

@@ -50,6 +50,7 @@ SIGNALS = ("coordination.duplicate",)
 # so a huge campaign cannot make each comment cost hundreds of comparisons.
 _ENOUGH_ACCOUNTS = 10
 _MAX_CANDIDATES = 200
+_CHUNK = 16  # candidates compared per vectorised step
 
 
 class CoordinationOptions(BaseModel):
@@ -156,22 +157,34 @@ class CoordinationDetector:
         return out
 
     def _matches(self, entry: WindowEntry) -> list[_Match]:
+        found: dict[str, _Match] = {}
         pool: list[WindowEntry] = []
+        author, cid, at, window_s = entry.author_id, entry.comment_id, entry.at, self.window_s
         for checked, other in enumerate(self.window.candidates(entry)):
             if checked >= _MAX_CANDIDATES:
                 break
-            if other.author_id == entry.author_id or other.comment_id == entry.comment_id:
+            if other.author_id == author or other.comment_id == cid:
                 continue
-            if abs(other.at - entry.at) <= self.window_s:
+            if abs(other.at - at) <= window_s:
                 pool.append(other)
-        if not pool:
-            return []
-        # One vectorised comparison for all candidates, not one call per candidate.
+                # Judged a chunk at a time, in candidate order: a campaign has its ten accounts
+                # within the first few candidates, and the rest need not be read at all.
+                if len(pool) == _CHUNK:
+                    if self._judge(entry, pool, found):
+                        return list(found.values())
+                    pool = []
+        if pool:
+            self._judge(entry, pool, found)
+        return list(found.values())
+
+    def _judge(self, entry: WindowEntry, pool: list[WindowEntry],
+               found: dict[str, _Match]) -> bool:
+        """Add the pool's matches to ``found``, in order; True once enough accounts are found."""
+        # One vectorised comparison for the chunk, not one call per candidate.
         agree = (
             np.frombuffer(b"".join(o.signature for o in pool), dtype=np.uint32)
             .reshape(len(pool), -1) == np.frombuffer(entry.signature, dtype=np.uint32)
         ).mean(axis=1)
-        found: dict[str, _Match] = {}
         for other, similarity in zip(pool, agree.tolist(), strict=True):
             exact = other.key == entry.key
             if not exact and similarity < self.options.min_jaccard:
@@ -180,8 +193,8 @@ class CoordinationDetector:
             if known is None or (exact and not known.exact):
                 found[other.author_id] = _Match(other, exact)
                 if len(found) >= _ENOUGH_ACCOUNTS:
-                    break
-        return list(found.values())
+                    return True
+        return False
 
     def _finding(self, entry: WindowEntry, matches: list[_Match]) -> Finding:
         authors = len(matches)

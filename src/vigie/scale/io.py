@@ -21,10 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from vigie.errors import InputError, RecordError
-from vigie.reader import ReadResult, _csv_record, _read_csv, _read_jsonl, read_comments
+from vigie.reader import ReadResult, _csv_record, _open, _read_csv, _read_jsonl, read_comments
 from vigie.records import parse_comment
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "is_url",
     "output_format",
     "read_sources",
+    "read_sources_with_lines",
     "resolve_sources",
 ]
 
@@ -214,6 +215,49 @@ def read_sources(sources: Sequence[Source]) -> Iterator[ReadResult]:
     """
     for source in sources:
         yield from _read_one(source)
+
+
+class _LastLine:
+    """A text stream's lines, remembering the last one handed out."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self.last = ""
+
+    def __iter__(self) -> _LastLine:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self._handle)
+        return self.last
+
+
+def read_sources_with_lines(sources: Sequence[Source]
+                            ) -> Iterator[tuple[ReadResult, str | None]]:
+    """:func:`read_sources`, with the JSON line each good JSONL record was parsed from.
+
+    The line is ``None`` for bad records and for CSV and Parquet records. Parsing the line
+    again (``parse_comment(json.loads(line))``) gives the same comment: the Ray engine sends
+    the line to its workers rather than the parsed comment, which is costlier to pickle.
+
+    Raises:
+        InputError: as :func:`read_sources`.
+    """
+    for source in sources:
+        if source.fmt != "jsonl":
+            for result in _read_one(source):
+                yield result, None
+            continue
+        handle = _open(Path(source.uri)) if source.local else _text_stream(source.uri)
+        try:
+            lines = _LastLine(handle)
+            # The reader yields a record right after taking its line from the stream: the
+            # last line handed out is that record's (the reader's own parsing, unchanged).
+            for result in _read_jsonl(cast(IO[str], lines)):
+                yield result, (lines.last.rstrip("\r\n") if result.comment is not None
+                               else None)
+        finally:
+            handle.close()
 
 
 def output_format(name: str) -> str:
