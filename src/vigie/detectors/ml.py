@@ -14,6 +14,8 @@ would only make decisions bigger.
 
 from __future__ import annotations
 
+import fnmatch
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,6 +57,13 @@ class MlOptions(BaseModel):
     languages: tuple[str, ...] = Field(
         ("fr", "en"),
         description="languages the model was trained on; others are not scored (empty: all)",
+    )
+    min_words: int = Field(
+        1, ge=1, description="comments with fewer words are not scored ('Subscribed', 'Bravo')"
+    )
+    mask_signals: tuple[str, ...] = Field(
+        (), description="glob patterns of earlier detectors' signals whose spans are hidden "
+                        "from the model (an IBAN or a key recognised as such is no spam cue)",
     )
     foreign_confidence: float = Field(
         0.8, ge=0.0, le=1.0,
@@ -102,10 +111,29 @@ class MlDetector:
         guess = item.language
         if guess.letters < self.options.min_letters:
             return False
+        if self.options.min_words > 1 and len(item.norm.text.split()) < self.options.min_words:
+            return False
         foreign = (bool(self._languages) and guess.lang not in self._languages
                    and guess.score >= self.options.foreign_confidence
                    and guess.words >= 3)
         return not foreign
+
+    def _masked(self, item: PreparedComment, prior: Sequence[Finding]) -> str:
+        """The folded text with the spans of ``mask_signals`` findings blanked out (pure)."""
+        text = item.norm.text
+        patterns = self.options.mask_signals
+        if not patterns:
+            return text
+        spans = [f.span for f in prior if f.span is not None
+                 and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
+        if not spans:
+            return text
+        offsets = item.norm.offsets
+        chars = list(text)
+        for start, end in spans:
+            lo, hi = bisect_left(offsets, start), bisect_left(offsets, end)
+            chars[lo:hi] = " " * (hi - lo)
+        return "".join(chars)
 
     def _finding(self, item: PreparedComment, head: str, probability: float,
                  cues: Sequence[str]) -> Finding:
@@ -125,14 +153,16 @@ class MlDetector:
         out: list[list[Finding]] = [[] for _ in batch]
         if not scored:
             return out
-        probabilities = self.model.predict_proba([batch[i].norm.text for i in scored])
+        texts = [self._masked(batch[i], prior[i] if i < len(prior) else ()) for i in scored]
+        probabilities = self.model.predict_proba(texts)
         hits = [
             (i, [(k, head) for k, head, floor in self._columns if probabilities[row, k] >= floor])
             for row, i in enumerate(scored)
         ]
         hits = [(i, heads) for i, heads in hits if heads]
         # Cues only for the comments that get a finding, in one pass for the whole batch.
-        cues = self.model.cues([batch[i].norm.text for i, _ in hits])
+        text_of = dict(zip(scored, texts, strict=True))
+        cues = self.model.cues([text_of[i] for i, _ in hits])
         row_of = {i: row for row, i in enumerate(scored)}
         for (i, heads), words in zip(hits, cues, strict=True):
             out[i] = [

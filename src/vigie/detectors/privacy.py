@@ -24,6 +24,7 @@ Explanations name the kind of data found, never the data itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -35,15 +36,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vigie.detectors import _pii_patterns as pat
 from vigie.detectors._checksums import quebec_code_kind
 from vigie.detectors._digits import NumberCandidate, find_numbers
+from vigie.detectors._digits import phone_of as _phone_of
 from vigie.detectors._pii_location import (
     AddressHit,
     find_addresses,
     find_postal_codes,
     find_private_accounts,
     find_residence_rooms,
+    find_zip_codes,
     lives_in_city,
     residence_cue,
     visit_call,
+)
+from vigie.detectors._pii_more import (
+    find_ibans,
+    find_national_ids,
+    find_private_facts,
+    find_staff_ids,
+    spelled_numbers,
 )
 from vigie.detectors._pii_person import (
     Owner,
@@ -75,6 +85,11 @@ SIGNALS = (
     "pii.health",
     "pii.doxxing",
     "pii.reputation",
+    "pii.iban",
+    "pii.ssn",
+    "pii.employee_id",
+    "pii.orientation",
+    "pii.academic",
 )
 
 _OWNER_WORDS = {
@@ -491,6 +506,12 @@ class PrivacyDetector:
                 score += 0.1
                 end = max(end, p_end)
                 attached.add(start)
+        if end == hit.end:
+            for start, p_end, _code in find_zip_codes(folded[hit.end:hit.end + 60]):
+                if start <= 40:
+                    score += 0.1  # "..., Burlington, VT 05401", "..., 69002 Lyon"
+                    end = max(end, hit.end + p_end)
+                    break
         if self._people(item, people):
             score += 0.1
         cue = residence_cue(folded, hit.start)
@@ -543,6 +564,84 @@ class PrivacyDetector:
                                self._span(norm, start, end), {"accusation": what}))
         return out
 
+    # -- identifiers, spelled-out numbers and private facts (vigie.detectors._pii_more) --------
+
+    def _more(self, item: PreparedComment, people: dict[str, list[PersonRef]]) -> list[Finding]:
+        norm = item.norm
+        folded = norm.text
+        out: list[Finding] = []
+        has_digit = _DIGIT.search(folded) is not None
+        for start, end, digits, groups in spelled_numbers(folded):
+            cand = NumberCandidate("phone", digits, start, end, groups)
+            plus = folded[max(0, start - 2):start].strip().endswith("+")
+            for kind in _classify_spelled(digits, groups, plus, self.options.region):
+                cand = NumberCandidate("phone", digits, start, end, groups, kind[0],
+                                       toll_free=kind[1], substituted=True)
+                finding = self._phone(item, cand, folded, people,
+                                      self._span(norm, start, end),
+                                      " (digits written as words)")
+                if finding is not None:
+                    out.append(finding)
+        if has_digit:
+            for start, end, context in find_ibans(item.text):
+                f_start = bisect_left(norm.offsets, start)
+                owner = owner_of(folded, f_start, f_start + 4)
+                score = 0.95 if context else 0.9
+                if owner in (Owner.SELF, Owner.ORG):
+                    score = 0.35
+                out.append(Finding("pii.iban", score, NAME,
+                                   "bank account number (IBAN) with valid check digits"
+                                   + (", " + _OWNER_WORDS[owner] + " account"
+                                      if owner in (Owner.SELF, Owner.ORG) else ""),
+                                   (start, end), {"owner": owner.value}))
+            for start, end, kind, context in find_national_ids(folded):
+                owner = owner_of(folded, start, end)
+                if kind == "nir":
+                    score = 0.95 if context else 0.8
+                    what = "French social security number (NIR) with a valid key"
+                else:
+                    score = 0.95 if context else 0.45
+                    what = "US Social Security Number" + (
+                        " next to 'SSN/social security'" if context else " format")
+                if owner is Owner.SELF:
+                    score = min(score, 0.35)
+                out.append(Finding("pii.ssn", score, NAME, what, self._span(norm, start, end),
+                                   {"kind": kind, "context": context}))
+            for start, end in find_staff_ids(folded):
+                owner = self._owner(item, start, end, people)
+                score = {Owner.THIRD: 0.9, Owner.UNKNOWN: 0.75, Owner.SELF: 0.35,
+                         Owner.ORG: 0.4}[owner]
+                if owner is Owner.UNKNOWN and self._people(item, people):
+                    score = 0.88
+                out.append(Finding("pii.employee_id", score, NAME,
+                                   f"staff or employee number, {_OWNER_WORDS[owner]} record"
+                                   .replace(", a record", ", owner unclear"),
+                                   self._span(norm, start, end), {"owner": owner.value}))
+
+        def starts() -> list[int]:
+            return [bisect_left(norm.offsets, p.start) for p in self._people(item, people)]
+
+        for hit in find_private_facts(folded, starts):
+            span = self._span(norm, hit.start, hit.end)
+            if hit.kind == "orientation":
+                score = (0.95 if hit.outing else 0.88) if hit.referent == "named" else 0.7
+                out.append(Finding("pii.orientation", score, NAME,
+                                   "sexual orientation or gender identity of "
+                                   + ("a named person" if hit.referent == "named"
+                                      else "a third person")
+                                   + (", said to be hidden" if hit.outing else ""),
+                                   span, {"referent": hit.referent}))
+            elif hit.kind == "grades":
+                out.append(Finding("pii.academic", 0.8, NAME,
+                                   "grades or academic standing of a named person", span,
+                                   {"referent": hit.referent}))
+            else:
+                score = 0.85 if hit.referent == "named" else 0.75
+                out.append(Finding("pii.doxxing", score, NAME,
+                                   "hands out a person's personal social-media account",
+                                   span, {"kind": "personal_account"}))
+        return out
+
     # -- the port -----------------------------------------------------------------------------
 
     def _findings(self, item: PreparedComment) -> list[Finding]:
@@ -557,6 +656,14 @@ class PrivacyDetector:
         if "@" in folded or _maybe_obfuscated_email(folded):
             out.extend(self._emails(item, people))
         out.extend(self._health_and_reputation(item, people))
+        more = self._more(item, people)
+        # An IBAN or NIR is read whole: the digit runs inside it are not phones or SINs.
+        whole = [f.span for f in more if f.signal in ("pii.iban", "pii.ssn") and f.span]
+        out = [f for f in out if f.span is None or not any(
+            s <= f.span[0] < e for s, e in whole)]
+        taken = [f.span for f in out if f.span is not None]
+        out.extend(f for f in more if f.span is None or not any(
+            s <= f.span[0] < e for s, e in taken))
         return out
 
     def detect(
@@ -564,6 +671,18 @@ class PrivacyDetector:
     ) -> list[list[Finding]]:
         """Return the ``pii.*`` findings of each comment, in order (pure)."""
         return [self._findings(item) for item in batch]
+
+
+def _classify_spelled(digits: str, groups: tuple[int, ...], plus: bool,
+                      region: str) -> list[tuple[str, bool]]:
+    """``[(e164, toll_free)]`` when spelled-out digits make a valid phone number (pure)."""
+    for length in sorted({len(digits), 10, 11}, reverse=True):
+        if length > len(digits):
+            continue
+        found = _phone_of(digits[:length], plus, region)
+        if found is not None:
+            return [found]
+    return []
 
 
 def create(options: Mapping[str, Any], policy: Policy) -> PrivacyDetector:
