@@ -46,7 +46,7 @@ def main() -> int:
     splits = ("tune", "holdout") if args.split == "all" else (args.split,)
     result = measure(rows, decisions, splits)
     page = render_markdown(result, policy.short_digest, rows, decisions)
-    if args.out and args.split == "all":
+    if str(args.out) not in ("", ".") and args.split == "all":
         args.out.write_text(page, encoding="utf-8")
     for (slug, lang), t in sorted(result["by_category"].items()):
         rec = "—" if t.recall is None else f"{t.recall:.2f}"

@@ -99,6 +99,11 @@ PINNED = {
         'pii.health',
         'pii.doxxing',
         'pii.reputation',
+        'pii.iban',
+        'pii.ssn',
+        'pii.employee_id',
+        'pii.orientation',
+        'pii.academic',
     ),
     'vigie.spam.patterns.v1': (
         'spam.solicitation',
@@ -110,6 +115,7 @@ PINNED = {
         'spam.commercial',
         'spam.dating',
         'spam.phishing',
+        'spam.scam',
     ),
     'vigie.tone.institution.v1': (
         'tone.criticism',

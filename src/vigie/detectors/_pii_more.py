@@ -174,14 +174,14 @@ def find_national_ids(folded: str) -> list[tuple[int, int, str, bool]]:
         body = int(sex + year + month + dept_num + commune + order)
         if 97 - body % 97 != int(key):
             continue
-        near = folded[max(0, match.start() - 60):match.start()]
+        near = folded[max(0, match.start() - 60):match.start() + 1]
         out.append((match.start(), match.end(), "nir", _SSN_CONTEXT.search(near) is not None))
     for match in _SSN.finditer(folded):
         if not _ssn_plausible(*match.groups()):
             continue
         if any(s <= match.start() < e for s, e, _, _ in out):
             continue
-        near = folded[max(0, match.start() - 60):match.start()]
+        near = folded[max(0, match.start() - 60):match.start() + 1]
         out.append((match.start(), match.end(), "ssn", _SSN_CONTEXT.search(near) is not None))
     return out
 

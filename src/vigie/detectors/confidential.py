@@ -31,6 +31,7 @@ from vigie.detectors._leaks import (
     find_exam_leaks,
     find_internal_figures,
     find_marked,
+    find_minutes,
     find_security_gaps,
 )
 from vigie.detectors._pii_person import PersonRef, find_people, has_role_person
@@ -104,6 +105,8 @@ class ConfidentialDetector:
         has_digit = _DIGIT.search(folded) is not None
         leaks = [*find_marked(folded, text), *find_exam_leaks(folded),
                  *find_security_gaps(folded)]
+        if not any(leak.signal == "confidential.marked" for leak in leaks):
+            leaks.extend(find_minutes(folded))
         if has_digit:
             people: list[PersonRef] = []
 

@@ -40,7 +40,7 @@ from vigie.urls import UrlRef, registered_domain
 __all__ = ["DomainLists", "LinkDetector", "LinkOptions", "load_domain_lists"]
 
 NAME = "vigie.links.v1"
-SIGNALS = ("link.unrelated", "link.lookalike", "link.institution")
+SIGNALS = ("link.unrelated", "link.lookalike")
 
 _WORD = re.compile(r"[a-z]{4,}")
 # Paths that ask for credentials or money make a look-alike unambiguous.
@@ -184,10 +184,7 @@ class LinkDetector:
         host = url.host
         domain = registered_domain(host)
         if domain in self.institution or self._on_institution_page(url):
-            # Not evidence of anything: it tells later detectors (the learned model) that this
-            # link is the institution's own, so that its words are no spam cue.
-            return ("link.institution", "institution", 1.0,
-                    f"link to the institution's own site or page ({domain})")
+            return None
         path = url.url.lower().split(host, 1)[-1]
         lookalike = find_lookalike(host, self.names)
         if lookalike is not None:
@@ -252,10 +249,6 @@ class LinkDetector:
                 if judged is None:
                     continue
                 signal, kind, score, why = judged
-                if signal == "link.institution":
-                    found.append(Finding(signal, score, NAME, why, url.span,
-                                         {"host": url.host, "kind": kind}))
-                    continue
                 if warned is None:
                     warned = self._warned(item)
                 if warned:

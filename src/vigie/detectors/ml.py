@@ -84,7 +84,8 @@ class MlDetector:
 
     info = DetectorInfo(NAME, provides=SIGNALS, cost=5)
 
-    def __init__(self, options: MlOptions, model: LinearModel | None = None) -> None:
+    def __init__(self, options: MlOptions, model: LinearModel | None = None,
+                 own_links: tuple[str, ...] = ()) -> None:
         """Load the model once (the bundled one unless ``model`` is given).
 
         Raises:
@@ -101,6 +102,9 @@ class MlDetector:
                              f"it has: {', '.join(self.model.heads)}")
         self._columns = [(self.model.heads.index(h), h, options.floor) for h in options.heads]
         self._languages = frozenset(options.languages)
+        # The institution's own domains and pages (host or host/path prefixes): its links are
+        # hidden from the model, whose training data taught it that links are spam cues.
+        self._own_links = tuple(p.lower().removeprefix("www.").rstrip("/") for p in own_links)
 
     def _in_domain(self, item: PreparedComment) -> bool:
         """Whether the model can judge ``item``: enough letters, a language it was trained on.
@@ -122,10 +126,11 @@ class MlDetector:
         """The folded text with the spans of ``mask_signals`` findings blanked out (pure)."""
         text = item.norm.text
         patterns = self.options.mask_signals
-        if not patterns:
+        if not patterns and not (self._own_links and item.urls):
             return text
         spans = [f.span for f in prior if f.span is not None
                  and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
+        spans.extend(u.span for u in item.urls if self._own(u.url))
         if not spans:
             return text
         offsets = item.norm.offsets
@@ -134,6 +139,12 @@ class MlDetector:
             lo, hi = bisect_left(offsets, start), bisect_left(offsets, end)
             chars[lo:hi] = " " * (hi - lo)
         return "".join(chars)
+
+    def _own(self, url: str) -> bool:
+        rest = url.split("://", 1)[-1].lower().removeprefix("www.").removeprefix("m.")
+        host = rest.split("/", 1)[0]
+        return any(host == p or host.endswith("." + p) or rest == p or rest.startswith(p + "/")
+                   for p in self._own_links)
 
     def _finding(self, item: PreparedComment, head: str, probability: float,
                  cues: Sequence[str]) -> Finding:
@@ -172,6 +183,12 @@ class MlDetector:
         return out
 
 
-def create(options: Mapping[str, Any], policy: Policy) -> MlDetector:
-    """Factory for the registry."""
-    return MlDetector(parse_options(MlOptions, NAME, options))
+def create(options: Mapping[str, Any], policy: Policy | None) -> MlDetector:
+    """Factory for the registry.
+
+    The institution's own domains and pages are read from the policy's ``vigie.links.v1``
+    options (one list for every detector).
+    """
+    links = (policy.detectors.get("vigie.links.v1") or {}) if policy is not None else {}
+    own = (*links.get("institution_domains", ()), *links.get("institution_pages", ()))
+    return MlDetector(parse_options(MlOptions, NAME, options), own_links=tuple(map(str, own)))

@@ -55,6 +55,7 @@ from vigie.detectors._pii_more import (
     find_staff_ids,
     spelled_numbers,
 )
+from vigie.detectors._pii_person import _OWNER_CUES
 from vigie.detectors._pii_person import (
     Owner,
     PersonRef,
@@ -233,10 +234,18 @@ class PrivacyDetector:
         Tremblay : 514...", "Contact Sophie Roy at ...").
         """
         owner = owner_of(item.norm.text, start, end)
-        if owner is Owner.UNKNOWN:
+        if owner in (Owner.UNKNOWN, Owner.ORG):
             origin = item.norm.to_original(start, end)[0]
-            if any(0 <= origin - p.end <= 40 for p in self._people(item, people)):
+            near = [p for p in self._people(item, people) if 0 <= origin - p.end <= 40]
+            if near and owner is Owner.UNKNOWN:
                 return Owner.THIRD
+            if near:
+                # "contactez Kevin à ...", "le WhatsApp perso de Karim : ...": a person named
+                # after the organisation cue owns the data, unless another cue follows the name.
+                after = bisect_left(item.norm.offsets, near[-1].end)
+                if not any(m.lastgroup == "org" for m in _OWNER_CUES.finditer(
+                        item.norm.text, after, start)):
+                    return Owner.THIRD
         return owner
 
     # -- numbers ------------------------------------------------------------------------------
