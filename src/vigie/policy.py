@@ -56,10 +56,26 @@ class _Strict(BaseModel):
 
 
 class Bilingual(_Strict):
-    """A text in French and English."""
+    """A text in the policy's languages: French, English or both.
+
+    A policy gives its texts only in its own ``allowed_languages`` (checked by
+    :class:`Policy`); a language left out is filled with the other one, so that the French
+    and English screens of the dashboard always have a text to show.
+    """
 
     fr: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        given = {k: v for k, v in value.items() if v not in (None, "")}
+        known = [given[k] for k in ("fr", "en") if k in given]
+        if not known:
+            raise ValueError("give the text in at least one of: fr, en")
+        return {**given, "fr": given.get("fr", known[0]), "en": given.get("en", known[0])}
 
 
 class Approval(_Strict):
@@ -160,6 +176,10 @@ class Policy(_Strict):
     vigie_policy: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     institution: str = Field(min_length=1)
+    #: Other names the institution is called by in comments: short forms, former names,
+    #: handles ("Poly", "@polymtl"). With ``institution``, the only institution names any
+    #: detector knows (criticism targets, campus words, never-flagged names).
+    aliases: tuple[str, ...] = ()
     title: Bilingual
     version: str = Field(min_length=1)
     effective_date: dt.date
@@ -171,6 +191,36 @@ class Policy(_Strict):
     detectors: dict[str, dict[str, Any]] = Field(min_length=1)
     categories: tuple[CategoryRule, ...] = Field(min_length=1)
     escalations: tuple[EscalationRule, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _texts_in_own_languages(cls, data: Any) -> Any:
+        """Every title, label and description is given in each of the policy's languages."""
+        if not isinstance(data, dict):
+            return data
+        allowed = data.get("allowed_languages") or ()
+        required = [lang for lang in ("fr", "en") if lang in allowed]
+
+        def check(where: str, text: Any) -> None:
+            if isinstance(text, dict):
+                missing = [lang for lang in required if not text.get(lang)]
+                if missing:
+                    raise ValueError(
+                        f"{where}: no text in {', '.join(missing)}; a policy gives its texts in "
+                        f"each of its allowed_languages ({', '.join(required)})")
+
+        check("title", data.get("title"))
+        for kind in ("categories", "escalations"):
+            for index, rule in enumerate(data.get(kind) or ()):
+                if isinstance(rule, dict):
+                    for name in ("label", "description"):
+                        check(f"{kind}[{index}].{name}", rule.get(name))
+        return data
+
+    @property
+    def institution_names(self) -> tuple[str, ...]:
+        """The institution's name and aliases, as written in the policy."""
+        return (self.institution, *self.aliases)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
