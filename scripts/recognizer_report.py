@@ -1,8 +1,9 @@
 """Print and save recognizer recall and precision on the recognizer corpus.
 
-Usage: ``python scripts/recognizer_report.py [--policy FILE] [--out docs/detectors/recognizer-quality.md]
-[--show-errors]``. Runs the whole pipeline of the policy (bundled Polytechnique policy by
-default) on ``tests/data/recognizers/corpus.jsonl``.
+Usage: ``python scripts/recognizer_report.py [--policy FILE] [--out PAGE] [--split tune|holdout]
+[--show-errors]`` (PAGE: docs/detectors/recognizer-quality.md by default). Runs the whole
+pipeline of the policy (bundled Polytechnique policy by default) on
+``tests/data/recognizers/corpus.jsonl``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def main() -> int:
             wrong = [s for s in CATEGORIES if flagged(decision, s) != (row.category == s)]
             if wrong:
                 print(f"{row.id} {row.split} {row.category}/{row.entity} wrong:{wrong} "
-                      f"scores={ {k: round(v, 2) for k, v in decision.scores.items()} } :: {row.text}")
+                      f"scores={ {k: round(v, 2) for k, v in decision.scores.items()} } "
+                      f":: {row.text}")
     return 0
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from factories import DEV_SET, comment, needs_dev_set
-from vigie.detectors.political import NAME, PoliticalDetector, PoliticalOptions, create
+from vigie.detectors.political import NAME, create
 from vigie.findings import Finding
 from vigie.gazetteer import load_gazetteer
 from vigie.policy import load_policy

@@ -165,7 +165,8 @@ def render_markdown(result: dict[str, dict[tuple[str, ...], Tally]], policy_dige
             out.append(f"| {slug} | {lang} | {_fmt(t.recall)} | {_fmt(t.precision)} | {t.tp} "
                        f"| {t.fn} | {t.fp} | {t.negatives} |")
     out += ["", "## Per split (generalisation)", "",
-            "| category | split | recall | precision | TP | FN | FP |", "|---|---|---|---|---|---|---|"]
+            "| category | split | recall | precision | TP | FN | FP |",
+            "|---|---|---|---|---|---|---|"]
     for slug in CATEGORIES:
         for split in ("tune", "holdout"):
             t = result["by_split"].get((slug, split), Tally())
@@ -179,8 +180,9 @@ def render_markdown(result: dict[str, dict[tuple[str, ...], Tally]], policy_dige
     for cat, ent in keys:
         cells = []
         for lang in ("fr", "en"):
-            t = ents.get((cat, ent, lang))
-            cells.append("—" if t is None else f"{_fmt(t.recall)} ({t.tp}/{t.tp + t.fn})")
+            cell = ents.get((cat, ent, lang))
+            cells.append("—" if cell is None else
+                         f"{_fmt(cell.recall)} ({cell.tp}/{cell.tp + cell.fn})")
         out.append(f"| {cat} | {ent} | {cells[0]} | {cells[1]} |")
     out += ["", "## False positives on ordinary comments (hard negatives)", "",
             "Share of negatives flagged as privacy, confidential or spam.", "",
@@ -188,8 +190,8 @@ def render_markdown(result: dict[str, dict[tuple[str, ...], Tally]], policy_dige
     for ent in sorted({e for c, e, _ in ents if c == "none"}):
         cells = []
         for lang in ("fr", "en"):
-            t = ents.get(("none", ent, lang))
-            cells.append("—" if t is None else f"{t.fp}/{t.negatives}")
+            cell = ents.get(("none", ent, lang))
+            cells.append("—" if cell is None else f"{cell.fp}/{cell.negatives}")
         out.append(f"| {ent} | {cells[0]} | {cells[1]} |")
     misses = []
     for row, decision in zip(rows, decisions, strict=True):

@@ -17,8 +17,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["AddressHit", "find_addresses", "find_postal_codes", "find_zip_codes", "find_private_accounts",
-           "find_residence_rooms", "lives_in_city", "residence_cue", "visit_call"]
+__all__ = [
+    "AddressHit",
+    "find_addresses",
+    "find_postal_codes",
+    "find_private_accounts",
+    "find_residence_rooms",
+    "find_zip_codes",
+    "lives_in_city",
+    "residence_cue",
+    "visit_call",
+]
 
 _FR_TYPES = (
     r"rue|avenue|av\.?|boulevard|boul\.?|bd|blvd\.?|chemin|ch\.|rang|montee|place|croissant|cote"
@@ -62,7 +71,8 @@ _HOME = re.compile(
     r"\b(?:son|sa|his|her|leur|their|mon|ma|my)\s+(?:appart|appartement|apartment|maison|house"
     r"|place|adresse|address|condo|logement|chambre|room|dorm|dortoir|residence|rez)\b"
     r"|\bchez (?:lui|elle|eux|moi|nous)\b"
-    r"|\bchez (?:ses|son|sa|leurs?) (?:parents|pere|mere|chum|blonde|copain|copine|grands-parents)\b"
+    r"|\bchez (?:ses|son|sa|leurs?) (?:parents|pere|mere|chum|blonde|copain|copine"
+    r"|grands-parents)\b"
     r"|\b(?:his|her|their) (?:parents'?|mom'?s|dad'?s|family'?s?) (?:place|house|home)\b"
 )
 _SELF_HOME = re.compile(r"^(?:mon|ma|my)\b|chez (?:moi|nous)")

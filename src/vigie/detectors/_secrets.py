@@ -149,7 +149,7 @@ def find_key_formats(text: str) -> list[SecretHit]:
         if not _SECRET_NAME.search(key) or not (key.isupper() or "_" in key or "-" in key):
             continue  # "AZ_KEY", "db_password": named like a variable, not a word of prose
         password = re.search(r"(?i)pass|pwd", key) is not None
-        if password and len(value) >= 6 and any(c.isdigit() for c in value) or _random_looking(
+        if (password and len(value) >= 6 and any(c.isdigit() for c in value)) or _random_looking(
                 value, 3.0):
             hits.append(SecretHit("secret.api_key", 0.88, match.start(), match.end(),
                                   f"secret value assigned to '{key}'", "assignment"))

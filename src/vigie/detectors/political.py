@@ -29,8 +29,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors.base import DetectorInfo
-from vigie.findings import Finding
 from vigie.errors import PolicyError
+from vigie.findings import Finding
 from vigie.gazetteer import Gazetteer, Leader, Organisation, Party, Slogan, load_gazetteer
 from vigie.normalize import normalize
 from vigie.policy import Policy
@@ -195,8 +195,8 @@ def extended_gazetteer(base: Gazetteer, options: PoliticalOptions) -> Gazetteer:
             raise PolicyError(f"{NAME}.{kind}: unknown party id(s) {unknown}; valid: "
                               f"{', '.join(ids + [p.id for p in options.extra_parties])}")
     taken = set(ids) | {o.id for o in base.organisations}
-    repeated = sorted(e.id for e in (*options.extra_parties, *options.extra_organisations)
-                      if e.id in taken)
+    new_ids = [p.id for p in options.extra_parties] + [o.id for o in options.extra_organisations]
+    repeated = sorted(i for i in new_ids if i in taken)
     if repeated:
         raise PolicyError(f"{NAME}: id(s) {repeated} already in the bundled gazetteer; "
                           "use extra_leaders / extra_slogans to extend an existing party")

@@ -55,8 +55,8 @@ from vigie.detectors._pii_more import (
     find_staff_ids,
     spelled_numbers,
 )
-from vigie.detectors._pii_person import _OWNER_CUES
 from vigie.detectors._pii_person import (
+    _OWNER_CUES,
     Owner,
     PersonRef,
     find_health,
@@ -581,11 +581,10 @@ class PrivacyDetector:
         out: list[Finding] = []
         has_digit = _DIGIT.search(folded) is not None
         for start, end, digits, groups in spelled_numbers(folded):
-            cand = NumberCandidate("phone", digits, start, end, groups)
             plus = folded[max(0, start - 2):start].strip().endswith("+")
-            for kind in _classify_spelled(digits, groups, plus, self.options.region):
-                cand = NumberCandidate("phone", digits, start, end, groups, kind[0],
-                                       toll_free=kind[1], substituted=True)
+            for e164, toll_free in _classify_spelled(digits, groups, plus, self.options.region):
+                cand = NumberCandidate("phone", digits, start, end, groups, e164,
+                                       toll_free=toll_free, substituted=True)
                 finding = self._phone(item, cand, folded, people,
                                       self._span(norm, start, end),
                                       " (digits written as words)")
