@@ -105,8 +105,7 @@ class ConfidentialDetector:
         has_digit = _DIGIT.search(folded) is not None
         leaks = [*find_marked(folded, text), *find_exam_leaks(folded),
                  *find_security_gaps(folded)]
-        if not any(leak.signal == "confidential.marked" for leak in leaks):
-            leaks.extend(find_minutes(folded))
+        leaks.extend(find_minutes(folded))
         if has_digit:
             people: list[PersonRef] = []
 
