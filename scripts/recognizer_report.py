@@ -14,7 +14,14 @@ from pathlib import Path
 
 from vigie.pipeline import Pipeline
 from vigie.policy import load_policy
-from vigie.recognizer_corpus import CATEGORIES, flagged, measure, read_corpus, render_markdown
+from vigie.recognizer_corpus import (
+    CATEGORIES,
+    SPLITS,
+    flagged,
+    measure,
+    read_corpus,
+    render_markdown,
+)
 from vigie.records import parse_comment
 from vigie.registrations import register_builtins
 from vigie.registry import Registry
@@ -29,7 +36,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "detectors" /
                         "recognizer-quality.md")
     parser.add_argument("--show-errors", action="store_true")
-    parser.add_argument("--split", choices=("tune", "holdout", "all"), default="all")
+    parser.add_argument("--split", choices=("tune", "holdout", "blind", "all"), default="all")
     args = parser.parse_args()
     policy = load_policy(args.policy)
     # The built-ins only: an installed plugin (or another checkout's editable install) must
@@ -44,7 +51,7 @@ def main() -> int:
         "post": {"id": "fb:p-1", "text": "Une publication", "links": []},
     }) for i, r in enumerate(rows)]
     decisions = pipeline.moderate(comments)
-    splits = ("tune", "holdout") if args.split == "all" else (args.split,)
+    splits = SPLITS if args.split == "all" else (args.split,)
     result = measure(rows, decisions, splits)
     page = render_markdown(result, policy.short_digest, rows, decisions)
     if str(args.out) not in ("", ".") and args.split == "all":

@@ -25,10 +25,14 @@ from pathlib import Path
 from vigie.actions import Action
 from vigie.decision import Decision
 
-__all__ = ["CATEGORIES", "CorpusRow", "Tally", "measure", "read_corpus", "render_markdown"]
+__all__ = ["CATEGORIES", "SPLITS", "CorpusRow", "Tally", "measure", "read_corpus", "render_markdown"]
 
 #: The categories the corpus measures.
 CATEGORIES = ("privacy", "confidential", "spam")
+#: ``tune``: looked at while writing the recognizers; ``holdout``: a third of each group set
+#: aside when the corpus was first written (measured blind once, then looked at);
+#: ``blind``: written later, after the recognizers, and measured once without tuning.
+SPLITS = ("tune", "holdout", "blind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +71,8 @@ def read_corpus(path: Path) -> list[CorpusRow]:
         if row.category not in (*CATEGORIES, "none"):
             raise ValueError(f"{path}:{number}: category {row.category!r}; valid: "
                              f"{', '.join((*CATEGORIES, 'none'))}")
-        if row.split not in ("tune", "holdout"):
-            raise ValueError(f"{path}:{number}: split {row.split!r}; valid: tune, holdout")
+        if row.split not in SPLITS:
+            raise ValueError(f"{path}:{number}: split {row.split!r}; valid: {', '.join(SPLITS)}")
         rows.append(row)
     return rows
 
@@ -99,7 +103,7 @@ def flagged(decision: Decision, slug: str) -> bool:
 
 
 def measure(rows: Sequence[CorpusRow], decisions: Sequence[Decision],
-            splits: Iterable[str] = ("tune", "holdout")) -> dict[str, dict[tuple[str, ...], Tally]]:
+            splits: Iterable[str] = ("tune", "holdout", "blind")) -> dict[str, dict[tuple[str, ...], Tally]]:
     """Tally recall and precision (pure).
 
     Returns:
@@ -168,7 +172,7 @@ def render_markdown(result: dict[str, dict[tuple[str, ...], Tally]], policy_dige
             "| category | split | recall | precision | TP | FN | FP |",
             "|---|---|---|---|---|---|---|"]
     for slug in CATEGORIES:
-        for split in ("tune", "holdout"):
+        for split in SPLITS:
             t = result["by_split"].get((slug, split), Tally())
             out.append(f"| {slug} | {split} | {_fmt(t.recall)} | {_fmt(t.precision)} | {t.tp} "
                        f"| {t.fn} | {t.fp} |")

@@ -86,6 +86,9 @@ _LEAKED = re.compile(
 )
 
 
+_CONTENT_AFTER = re.compile(r"[^.\n:]{0,20}?:\s*[\w'-]+(?:\s+[\w'-]+){2,}")
+
+
 def find_marked(folded: str, original: str) -> list[LeakHit]:
     """Find documents marked confidential or internal that the comment discloses (pure)."""
     hits: list[LeakHit] = []
@@ -107,7 +110,9 @@ def find_marked(folded: str, original: str) -> list[LeakHit]:
         between = match.group("between") or ""
         if match.group("noun") and _COPULA_BEFORE.search(" " + between):
             continue
-        score = 0.85 if disclose else 0.45
+        # "à usage interne seulement : liste des employés...": the content follows a colon.
+        content = _CONTENT_AFTER.match(folded, match.end()) is not None
+        score = 0.85 if disclose or content else 0.45
         hits.append(LeakHit("confidential.marked", score, match.start(), match.end(),
                             "confidential or internal document named"
                             + (", its content disclosed" if disclose else "")))
@@ -124,7 +129,8 @@ _MINUTES = re.compile(
     r"|notes? de (?:la )?reunion|meeting notes|ordre du jour|agenda)\b"
 )
 _CLOSED = re.compile(
-    r"\b(?:huis clos|in[- ]camera|closed[- ]door|closed (?:board |committee )?(?:meeting|session)s?"
+    r"\b(?:huis clos|in[- ]camera|closed[- ]door|closed[- ]session"
+    r"|closed (?:board |committee )?(?:meeting|session)s?"
     r"|seance (?:a huis clos|fermee|privee)|confidentiel(?:le)?s?|confidential|internes?|internal"
     r"|non publie(?:e|s)?|not public|restricted|secret(?:e|s)?|privee?s?|private|leaked|fuitee?s?"
     r"|pas encore (?:publie|public|adopte)e?s?|not yet (?:published|approved|adopted))\b"
@@ -351,7 +357,8 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"[^.!?\n]{0,50}?\b(?:debarree|deverrouillee|unlocked|propped open|laissee ouverte"
         r"|left open|pas barree|jamais barree|never locked|ne (?:se )?barre pas|ne ferme pas"
         r"|reste ouverte|restent ouvertes|stays open|stay open|is open|est ouverte|doesn't lock"
-        r"|don't lock|won't lock)\b"
+        r"|don't lock|won't lock|never locks?|doesn't close|never closes|ne se verrouille pas"
+        r"|ne se barre jamais|ne barre jamais|ne ferme jamais)\b"
     ), "an entrance left unlocked"),
     (("serveur", "server", "portail", "portal", "site", "systeme", "system", "wordpress",
       "apache", "windows", "php", "admin", "base de donnees", "database", "wifi", "wi-fi",

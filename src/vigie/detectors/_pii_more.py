@@ -192,7 +192,7 @@ _STAFF = re.compile(
     r"\b(?:(?:numero|no\.?|n°|#|matricule|code|id|identifiant)\s+(?:d'|de l'|du\s+)?"
     r"(?:employee?|employe\(?e?\)?|personnel|membre du personnel|agent)"
     r"|(?:employee|staff|personnel|badge|payroll|worker)\s*(?:number|no\.?|id|#|num)"
-    r"|employee\s+id)\b(?:\s+(?:de|du|d'|of)\s*[\w.'-]+(?:\s+[\w'-]+)?)?"
+    r"|employee\s+id)\b(?:\s+(?:de|du|d'|of)\s*[\w.'-]+(?:\s+[\w'-]+){0,3}?)?"
     r"[\s:#.]*(?:(?:is|est|c'est|c est|:)\s*)?"
     r"(?P<id>[a-z]{0,3}-?\d[\d-]{3,11}\d)(?![\w])"
 )

@@ -22,7 +22,8 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["SecretHit", "find_access_codes", "find_key_formats", "find_passwords"]
+__all__ = ["SecretHit", "find_access_codes", "find_key_formats", "find_login_pairs",
+           "find_passwords"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +321,26 @@ def _password_token(window: str, base: int) -> tuple[int, int, str, bool, str] |
     return fallback
 
 
+# "the login for the club laptop is admin / Beaver!2024", "identifiants : asso / Castor#25".
+_LOGIN_PAIR = re.compile(
+    r"(?i)\b(?:login|log-in|identifiants?|credentials|creds|acces|access|compte|account)\b"
+    r"[^.!?\n]{0,40}?(?:\bis\b|\best\b|c'est|:|=)\s*(?P<user>[^\s/:,]{2,40})\s*(?:/|:|,|\band\b"
+    r"|\bet\b|\bpw\b|\bpwd\b)\s*(?P<secret>\S{4,64})"
+)
+
+
+def find_login_pairs(original: str) -> list[SecretHit]:
+    """A user name and a password written as a pair after a login word (pure)."""
+    hits: list[SecretHit] = []
+    for match in _LOGIN_PAIR.finditer(original):
+        if _shape(match.group("secret")) != "strong":
+            continue
+        end = match.start("secret") + len(match.group("secret").rstrip(_TRAILING))
+        hits.append(SecretHit("secret.password", 0.85, match.start(), end,
+                              "user name and password written as a pair", "login_pair"))
+    return hits
+
+
 # -- door, alarm and locker codes -------------------------------------------------------------
 
 _CODE_KEY = re.compile(
@@ -330,6 +351,9 @@ _CODE_KEY = re.compile(
     r"|\b(?:door|access|alarm|keypad|gate|entry|building|lock|locker|garage|room)\s+"
     r"(?:code|combination|pin)\b"
     r"|\bcode\s+(?:to|for)\s+(?:the\s+)?(?:door|room|building|lab|gate|locker|alarm)\b"
+    r"|\bcode\s+(?:to|for)\s+(?:get(?:ting)?\s+(?:in|into)|enter(?:ing)?|open(?:ing)?|access(?:ing)?"
+    r"|unlock(?:ing)?)\b"
+    r"|\bcode\s+pour\s+(?:ouvrir|acceder|debarrer|deverrouiller)\b"
     r"|\bdigicode\b"
 )
 _CODE_AFTER_SEP = re.compile(

@@ -35,7 +35,12 @@ from vigie.detectors._leaks import (
     find_security_gaps,
 )
 from vigie.detectors._pii_person import PersonRef, find_people, has_role_person
-from vigie.detectors._secrets import find_access_codes, find_key_formats, find_passwords
+from vigie.detectors._secrets import (
+    find_access_codes,
+    find_key_formats,
+    find_login_pairs,
+    find_passwords,
+)
 from vigie.detectors.base import DetectorInfo
 from vigie.findings import Finding
 from vigie.policy import Policy
@@ -97,6 +102,7 @@ class ConfidentialDetector:
             out.append(Finding(hit.signal, hit.score, NAME, hit.what + " disclosed",
                                (hit.start, hit.end), {"format": hit.kind}))
         for hit in [*find_passwords(folded, text, norm.offsets),
+                    *find_login_pairs(text),
                     *find_access_codes(folded, norm.offsets)]:
             if any(f.span is not None and f.span[0] <= hit.start < f.span[1] for f in out):
                 continue

@@ -115,8 +115,10 @@ class MlDetector:
         guess = item.language
         if guess.letters < self.options.min_letters:
             return False
-        if self.options.min_words > 1 and len(item.norm.text.split()) < self.options.min_words:
-            return False
+        if self.options.min_words > 1 and sum(
+                any(c.isalpha() for c in w) for w in item.norm.text.split()
+        ) < self.options.min_words:
+            return False  # words with letters: "Subscribed ✅" is one word
         foreign = (bool(self._languages) and guess.lang not in self._languages
                    and guess.score >= self.options.foreign_confidence
                    and guess.words >= 3)

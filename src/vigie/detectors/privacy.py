@@ -616,7 +616,9 @@ class PrivacyDetector:
                 out.append(Finding("pii.ssn", score, NAME, what, self._span(norm, start, end),
                                    {"kind": kind, "context": context}))
             for start, end in find_staff_ids(folded):
-                owner = self._owner(item, start, end, people)
+                # Only what comes before counts: "... is the guy who yelled at me" is no
+                # sign that the number is the writer's.
+                owner = owner_of(folded[:end], start, end)
                 score = {Owner.THIRD: 0.9, Owner.UNKNOWN: 0.75, Owner.SELF: 0.35,
                          Owner.ORG: 0.4}[owner]
                 if owner is Owner.UNKNOWN and self._people(item, people):
