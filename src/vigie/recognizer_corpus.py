@@ -25,7 +25,8 @@ from pathlib import Path
 from vigie.actions import Action
 from vigie.decision import Decision
 
-__all__ = ["CATEGORIES", "SPLITS", "CorpusRow", "Tally", "measure", "read_corpus", "render_markdown"]
+__all__ = ["CATEGORIES", "SPLITS", "CorpusRow", "Tally", "flagged", "measure", "read_corpus",
+           "render_markdown"]
 
 #: The categories the corpus measures.
 CATEGORIES = ("privacy", "confidential", "spam")
@@ -103,7 +104,7 @@ def flagged(decision: Decision, slug: str) -> bool:
 
 
 def measure(rows: Sequence[CorpusRow], decisions: Sequence[Decision],
-            splits: Iterable[str] = ("tune", "holdout", "blind")) -> dict[str, dict[tuple[str, ...], Tally]]:
+            splits: Iterable[str] = SPLITS) -> dict[str, dict[tuple[str, ...], Tally]]:
     """Tally recall and precision (pure).
 
     Returns:
