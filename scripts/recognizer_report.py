@@ -12,9 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from vigie.detectors.builtin import register_builtins
+from vigie.detectors.registry import Registry
 from vigie.pipeline import Pipeline
 from vigie.policy import load_policy
-from vigie.recognizer_corpus import (
+from vigie.quality.recognizers import (
     CATEGORIES,
     SPLITS,
     flagged,
@@ -23,8 +25,6 @@ from vigie.recognizer_corpus import (
     render_markdown,
 )
 from vigie.records import parse_comment
-from vigie.registrations import register_builtins
-from vigie.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "recognizers" / "corpus.jsonl"

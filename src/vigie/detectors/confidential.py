@@ -41,11 +41,10 @@ from vigie.detectors._secrets import (
     find_login_pairs,
     find_passwords,
 )
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["ConfidentialDetector", "ConfidentialOptions"]
 
