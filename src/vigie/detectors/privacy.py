@@ -108,6 +108,15 @@ _HEALTH_REFERENT = {
 
 _DIGIT = re.compile(r"\d")
 _NON_DIGIT = re.compile(r"\D")
+_PHONE_WORD = re.compile(
+    r"\b(?:numeros?|number|num|no|cell|cellulaire|portable|mobile|tel|telephone|phone|appelle\w*"
+    r"|call|text|texte\w*|whatsapp|natel|handy|joindre|rejoindre|reach|gsm|fixe|ligne)\b"
+)
+_NATIONAL_RUN = re.compile(r"(?<![\d+])0\d(?:[ .\-/]?\d){7,10}")
+_TOLL_FREE = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE,
+                        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+                        phonenumbers.PhoneNumberType.SHARED_COST,
+                        phonenumbers.PhoneNumberType.UAN})
 _PREPOSITION_END = re.compile(r"\b(?:au|a|at|on|sur|dans)\s+$")
 
 
@@ -136,6 +145,11 @@ class PrivacyOptions(BaseModel):
         default=(), description="published street addresses ('2500 chemin de Polytechnique')"
     )
     public_postal_codes: tuple[str, ...] = ()
+    national_regions: tuple[str, ...] = Field(
+        default=("FR", "BE", "CH", "GB", "DE", "ES", "IT", "PT", "MA", "DZ", "TN", "SN", "CI",
+                 "CM", "HT", "LB", "MX", "BR", "IN", "CN"),
+        description="regions whose national forms ('0470 12 34 56', '07911 123456') are read "
+                    "next to a phone word")
     student_id_lengths: tuple[int, ...] = Field(
         default=(7,), min_length=1,
         description="digit counts of the institution's student numbers",
@@ -311,14 +325,16 @@ class PrivacyDetector:
 
     def _phone(self, item: PreparedComment, cand: NumberCandidate, folded: str,
                people: dict[str, list[PersonRef]], span: tuple[int, int],
-               tricked: str) -> Finding | None:
+               tricked: str, where: str | None = None) -> Finding | None:
         e164 = cand.detail
         if e164 in self.public_numbers:
             return None
         # A number the official post itself gives is public.
         if cand.digits[-10:] in _NON_DIGIT.sub("", item.post_norm.text):
             return None
-        where = "North American" if e164.startswith("+1") else f"international ({e164[:3]}...)"
+        if where is None:
+            where = ("North American" if e164.startswith("+1")
+                     else f"international ({e164[:3]}...)")
         if cand.toll_free:
             return Finding("pii.phone", 0.2, NAME, f"toll-free {where} number, an organisation's "
                            "line", span, {"owner": "org"})
@@ -572,6 +588,35 @@ class PrivacyDetector:
                                self._span(norm, start, end), {"accusation": what}))
         return out
 
+    def _national_phones(self, item: PreparedComment,
+                         people: dict[str, list[PersonRef]]) -> list[Finding]:
+        """Other countries' national forms ("07911 123456"), next to a phone word only."""
+        norm = item.norm
+        out: list[Finding] = []
+        seen: list[tuple[int, int]] = []
+        for region in self.options.national_regions:
+            for match in phonenumbers.PhoneNumberMatcher(norm.text, region,
+                                                         leniency=phonenumbers.Leniency.VALID):
+                if not match.raw_string.startswith("0") or any(
+                        s <= match.start < e for s, e in seen):
+                    continue
+                near = norm.text[max(0, match.start - 40):match.start]
+                if _PHONE_WORD.search(near) is None:
+                    continue
+                seen.append((match.start, match.end))
+                e164 = phonenumbers.format_number(match.number,
+                                                  phonenumbers.PhoneNumberFormat.E164)
+                toll_free = phonenumbers.number_type(match.number) in _TOLL_FREE
+                digits = _NON_DIGIT.sub("", match.raw_string)
+                cand = NumberCandidate("phone", digits, match.start, match.end, (len(digits),),
+                                       e164, toll_free=toll_free)
+                finding = self._phone(item, cand, norm.text, people,
+                                      self._span(norm, match.start, match.end), "",
+                                      where="national-format")
+                if finding is not None:
+                    out.append(finding)
+        return out
+
     # -- identifiers, spelled-out numbers and private facts (vigie.detectors._pii_more) --------
 
     def _more(self, item: PreparedComment, people: dict[str, list[PersonRef]]) -> list[Finding]:
@@ -579,6 +624,8 @@ class PrivacyDetector:
         folded = norm.text
         out: list[Finding] = []
         has_digit = _DIGIT.search(folded) is not None
+        if has_digit and _PHONE_WORD.search(folded) and _NATIONAL_RUN.search(folded):
+            out.extend(self._national_phones(item, people))
         for start, end, digits, groups in spelled_numbers(folded):
             plus = folded[max(0, start - 2):start].strip().endswith("+")
             for e164, toll_free in _classify_spelled(digits, groups, plus, self.options.region):
