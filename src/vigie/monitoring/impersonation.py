@@ -55,7 +55,8 @@ __all__ = [
 def _name_labels(institution: str) -> frozenset[str]:
     """Labels an imitation would copy, from the institution's name: "Polytechnique Montréal"
     gives ``polytechniquemontreal`` and ``polytechnique`` (the registered handles are added by
-    the caller). Nothing about one institution is built in (pure)."""
+    the caller). Nothing about one institution is built in (pure).
+    """
     words = [w for w in re.split(r"[^a-z0-9]+", normalize(institution).text) if w]
     labels = {"".join(words)} | ({words[0]} if words and len(words[0]) >= 4 else set())
     return frozenset(label for label in labels if label)
