@@ -53,9 +53,10 @@ __all__ = [
 ]
 
 def _name_labels(institution: str) -> frozenset[str]:
-    """Labels an imitation would copy, from the institution's name: "Polytechnique Montréal"
-    gives ``polytechniquemontreal`` and ``polytechnique`` (the registered handles are added by
-    the caller). Nothing about one institution is built in (pure).
+    """Labels an imitation would copy, from the institution's name (pure).
+
+    "Polytechnique Montréal" gives ``polytechniquemontreal`` and ``polytechnique``; the
+    registered handles are added by the caller. Nothing about one institution is built in.
     """
     words = [w for w in re.split(r"[^a-z0-9]+", normalize(institution).text) if w]
     labels = {"".join(words)} | ({words[0]} if words and len(words[0]) >= 4 else set())
