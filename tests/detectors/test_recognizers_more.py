@@ -51,8 +51,14 @@ PRIVACY_CASES = [
     ("l'IBAN de sa mère c'est DE89 3704 0044 0532 0130 00", "pii.iban", "remove"),
     ("send it to her account GB82 WEST 1234 5698 7654 32", "pii.iban", "remove"),
     ("send it to her account GB83 WEST 1234 5698 7654 32", "pii.iban", "none"),
+    # One's own bank account in public: below removal, a human looks.
     ("Mon IBAN pour le remboursement du club : FR76 3000 6000 0112 3456 7890 189", "pii.iban",
-     "low"),
+     "review"),
+    ("Virez les dons au compte de l'association : FR76 3000 6000 0112 3456 7890 189",
+     "pii.iban", "low"),
+    # North American shapes with unlisted area codes and extensions, next to a phone word.
+    ("Please call John Smith at 001-452-813-7290x123 tomorrow.", "pii.phone", "remove"),
+    ("Order 452-813-7290 shipped yesterday", "pii.phone", "none"),
     # SSN and NIR.
     ("her social security number: 536-22-8374", "pii.ssn", "remove"),
     ("the code 666-12-3456 is not a number anyone gets", "pii.ssn", "none"),

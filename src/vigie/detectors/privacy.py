@@ -112,6 +112,10 @@ _PHONE_WORD = re.compile(
     r"\b(?:numeros?|number|num|no|cell|cellulaire|portable|mobile|tel|telephone|phone|appelle\w*"
     r"|call|text|texte\w*|whatsapp|natel|handy|joindre|rejoindre|reach|gsm|fixe|ligne)\b"
 )
+_NANP_SHAPE = re.compile(
+    r"(?<![\d+.-])(?:(?:\+|00|011)?\s?1[-. ]?|001[-. ])?(?P<number>\(?[2-9]\d{2}\)?[-. ]?"
+    r"[2-9]\d{2}[-. ]\d{4})(?:\s?(?:x|ext\.?|poste)\s?\d{1,5})?(?![\d-])"
+)
 _NATIONAL_RUN = re.compile(r"(?<![\d+])0\d(?:[ .\-/]?\d){7,10}")
 _TOLL_FREE = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE,
                         phonenumbers.PhoneNumberType.PREMIUM_RATE,
@@ -617,6 +621,26 @@ class PrivacyDetector:
                     out.append(finding)
         return out
 
+    def _nanp_shaped(self, item: PreparedComment,
+                     people: dict[str, list[PersonRef]]) -> list[Finding]:
+        """North American-shaped numbers whose area code libphonenumber does not list
+        ("(452) 813-7290", "001-452-813-7290x123"), next to a phone word only."""
+        norm = item.norm
+        out: list[Finding] = []
+        for match in _NANP_SHAPE.finditer(norm.text):
+            near = norm.text[max(0, match.start() - 40):match.start()]
+            if _PHONE_WORD.search(near) is None:
+                continue
+            digits = _NON_DIGIT.sub("", match.group("number"))
+            cand = NumberCandidate("phone", digits, match.start(), match.end(), (3, 3, 4),
+                                   "+1" + digits)
+            finding = self._phone(item, cand, norm.text, people,
+                                  self._span(norm, match.start(), match.end()), "",
+                                  where="North American-format")
+            if finding is not None:
+                out.append(finding)
+        return out
+
     # -- identifiers, spelled-out numbers and private facts (vigie.detectors._pii_more) --------
 
     def _more(self, item: PreparedComment, people: dict[str, list[PersonRef]]) -> list[Finding]:
@@ -624,8 +648,10 @@ class PrivacyDetector:
         folded = norm.text
         out: list[Finding] = []
         has_digit = _DIGIT.search(folded) is not None
-        if has_digit and _PHONE_WORD.search(folded) and _NATIONAL_RUN.search(folded):
-            out.extend(self._national_phones(item, people))
+        if has_digit and _PHONE_WORD.search(folded):
+            if _NATIONAL_RUN.search(folded):
+                out.extend(self._national_phones(item, people))
+            out.extend(self._nanp_shaped(item, people))
         for start, end, digits, groups in spelled_numbers(folded):
             plus = folded[max(0, start - 2):start].strip().endswith("+")
             for e164, toll_free in _classify_spelled(digits, groups, plus, self.options.region):
@@ -641,8 +667,10 @@ class PrivacyDetector:
                 f_start = bisect_left(norm.offsets, start)
                 owner = owner_of(folded, f_start, f_start + 4)
                 score = 0.95 if context else 0.9
-                if owner in (Owner.SELF, Owner.ORG):
-                    score = 0.35
+                if owner is Owner.ORG:
+                    score = 0.35  # "virez les dons au compte de l'asso : ..."
+                elif owner is Owner.SELF:
+                    score = 0.6  # one's own bank account in public: a human looks
                 out.append(Finding("pii.iban", score, NAME,
                                    "bank account number (IBAN) with valid check digits"
                                    + (", " + _OWNER_WORDS[owner] + " account"
@@ -658,7 +686,7 @@ class PrivacyDetector:
                     what = "US Social Security Number" + (
                         " next to 'SSN/social security'" if context else " format")
                 if owner is Owner.SELF:
-                    score = min(score, 0.35)
+                    score -= 0.2  # one's own, still a government identifier in public
                 out.append(Finding("pii.ssn", score, NAME, what, self._span(norm, start, end),
                                    {"kind": kind, "context": context}))
             for start, end in find_staff_ids(folded):
