@@ -624,7 +624,8 @@ class PrivacyDetector:
     def _nanp_shaped(self, item: PreparedComment,
                      people: dict[str, list[PersonRef]]) -> list[Finding]:
         """North American-shaped numbers whose area code libphonenumber does not list
-        ("(452) 813-7290", "001-452-813-7290x123"), next to a phone word only."""
+        ("(452) 813-7290", "001-452-813-7290x123"), next to a phone word only.
+        """
         norm = item.norm
         out: list[Finding] = []
         for match in _NANP_SHAPE.finditer(norm.text):
