@@ -623,8 +623,9 @@ class PrivacyDetector:
 
     def _nanp_shaped(self, item: PreparedComment,
                      people: dict[str, list[PersonRef]]) -> list[Finding]:
-        """North American-shaped numbers whose area code libphonenumber does not list
-        ("(452) 813-7290", "001-452-813-7290x123"), next to a phone word only.
+        """North American shapes that libphonenumber does not list, next to a phone word.
+
+        "(452) 813-7290", "001-452-813-7290x123": an unassigned area code or an extension.
         """
         norm = item.norm
         out: list[Finding] = []
