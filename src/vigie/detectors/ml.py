@@ -26,6 +26,7 @@ from vigie.findings import Finding
 from vigie.models.corpus import HEADS
 from vigie.models.model import BUNDLED, LinearModel, load_bundled
 from vigie.policy import Policy
+from vigie.text.context_words import tokens, word_lists
 from vigie.text.prepare import PreparedComment
 
 __all__ = ["MlDetector", "MlOptions"]
@@ -57,12 +58,15 @@ class MlOptions(BaseModel):
         ("fr", "en"),
         description="languages the model was trained on; others are not scored (empty: all)",
     )
-    min_words: int = Field(
-        1, ge=1, description="comments with fewer words are not scored ('Subscribed', 'Bravo')"
-    )
+    min_words: int = Field(1, ge=1, description="comments with fewer words are not scored")
+    skip_reactions: bool = Field(
+        False, description="comments made only of reactions ('Subscribed', 'Bravo!', 'Abonnée "
+                           "✅') are not scored: a bag of words says nothing about them")
     mask_signals: tuple[str, ...] = Field(
         (), description="glob patterns of earlier detectors' signals whose spans are hidden "
-                        "from the model (an IBAN or a key recognised as such is no spam cue)",
+                        "from the model (an IBAN or a key recognised as such is no spam cue); "
+                        "a finding that says the data is an organisation's, the writer's own or "
+                        "of unknown owner stays visible: a business's WhatsApp line is a cue",
     )
     foreign_confidence: float = Field(
         0.8, ge=0.0, le=1.0,
@@ -118,6 +122,11 @@ class MlDetector:
                 any(c.isalpha() for c in w) for w in item.norm.text.split()
         ) < self.options.min_words:
             return False  # words with letters: "Subscribed ✅" is one word
+        if self.options.skip_reactions:
+            words = tokens(item.norm.text)
+            lists = word_lists()
+            if words and all(w in lists.reactions or w in lists.stopwords for w in words):
+                return False
         foreign = (bool(self._languages) and guess.lang not in self._languages
                    and guess.score >= self.options.foreign_confidence
                    and guess.words >= 3)
@@ -130,6 +139,7 @@ class MlDetector:
         if not patterns and not (self._own_links and item.urls):
             return text
         spans = [f.span for f in prior if f.span is not None
+                 and f.data.get("owner", "third") == "third"
                  and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
         spans.extend(u.span for u in item.urls if self._own(u.url))
         if not spans:

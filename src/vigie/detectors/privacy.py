@@ -667,7 +667,7 @@ class PrivacyDetector:
         if has_digit:
             for start, end, context in find_ibans(item.text):
                 f_start = bisect_left(norm.offsets, start)
-                owner = owner_of(folded, f_start, f_start + 4)
+                owner = self._owner(item, f_start, f_start + 4, people)
                 score = 0.95 if context else 0.9
                 if owner is Owner.ORG:
                     score = 0.35  # "virez les dons au compte de l'asso : ..."
