@@ -36,7 +36,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "detectors" /
                         "recognizer-quality.md")
     parser.add_argument("--show-errors", action="store_true")
-    parser.add_argument("--split", choices=("tune", "holdout", "blind", "all"), default="all")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     args = parser.parse_args()
     policy = load_policy(args.policy)
     # The built-ins only: an installed plugin (or another checkout's editable install) must

@@ -51,7 +51,8 @@ _STAMP = re.compile(
     r"|DO NOT (?:DISTRIBUTE|SHARE|FORWARD)|SOUS EMBARGO|UNDER EMBARGO)\b"
 )
 _DOC_NOUN = (
-    r"documents?|docs?|memos?|notes? de service|rapports?|listes?|courriels?|e-?mails?|fichiers?"
+    r"documents?|docs?|memos?|notes? de service|notes?|rapports?|listes?|courriels?|e-?mails?"
+    r"|fichiers?"
     r"|presentations?|decks?|versions?|chiffres|donnees|proces-verbal|proces-verbaux|pv"
     r"|comptes? rendus?|budgets?|plans?|ententes?|contrats?|annexes?|resultats"
 )
@@ -61,6 +62,8 @@ _MARKED = re.compile(
     r"|\b(?:confidential|internal|secret|leaked)\s+(?:documents?|memos?|reports?|lists?|files?"
     r"|decks?|e-?mails?|budgets?|plans?|figures|numbers|data|minutes)\b"
     r"|\ba usage interne\b|\bfor internal use\b|\b(?:sous|under)\s+embargo\b"
+    r"|\bnot for (?:distribution|circulation|publication)\b|\bne pas (?:diffuser|distribuer"
+    r"|circuler|divulguer)\b"
     r"|\b(?:entente de non-divulgation|non-disclosure agreement|nda)\b"
 )
 # "Vos données restent confidentielles": a statement about confidentiality, not a marking.
@@ -78,7 +81,7 @@ _DISCLOSE = re.compile(
 # Substrings every match of the patterns above contains: most comments skip the regexes.
 _STAMP_HINTS = ("CONFIDENTI", "INTERN", "EMBARGO", "NE PAS", "DO NOT")
 _MARK_HINTS = ("confiden", "intern", "secret", "embargo", "divulgation", "disclosure", "nda",
-               "leaked")
+               "leaked", "not for", "ne pas")
 _LEAK_HINTS = ("fuite", "coule", "leaked")
 _LEAKED = re.compile(
     r"\b(?:ont|a|have|has)\s+(?:deja\s+|already\s+)?(?:fuite|coule|leaked)\b"
@@ -86,7 +89,7 @@ _LEAKED = re.compile(
 )
 
 
-_CONTENT_AFTER = re.compile(r"[^.\n:]{0,20}?:\s*[\w'-]+(?:\s+[\w'-]+){2,}")
+_CONTENT_AFTER = re.compile(r"[^.\n:]{0,40}?:\s*[\w'-]+(?:\s+[\w'-]+){2,}")
 
 
 def find_marked(folded: str, original: str) -> list[LeakHit]:
@@ -206,6 +209,14 @@ _PUBLISHED = re.compile(
 )
 
 
+# "the final for MEC1210 is the same as last year's practice exam": what an exam will be.
+_SAME_AS = re.compile(
+    rf"\b(?:{_EXAM})\b[^.!?\n]{{0,30}}?\b(?:is|will be|sera|est|c'est|c est|va etre)\s+"
+    r"(?:exactly\s+|exactement\s+|literally\s+)?(?:the same as|identical to|identique a|pareil que"
+    r"|pareil comme|le meme que|la meme que|les memes que|the same questions as)"
+)
+
+
 def find_exam_leaks(folded: str) -> list[LeakHit]:
     """Find unreleased exam content or solutions being shared (pure)."""
     hits: list[LeakHit] = []
@@ -225,6 +236,9 @@ def find_exam_leaks(folded: str) -> list[LeakHit]:
         hits.append(LeakHit("confidential.exam", score, match.start(), match.end(),
                             "exam questions or solutions shared"
                             + (" from a leaked source" if leak else "")))
+    for match in _SAME_AS.finditer(folded):
+        hits.append(LeakHit("confidential.exam", 0.75, match.start(), match.end(),
+                            "reveals what an exam will contain"))
     for match in _QUESTION_CLAIM.finditer(folded):
         more = _MORE_CLAIMS.search(folded, match.end()) is not None
         score = 0.88 if leak or more else 0.6
@@ -324,6 +338,7 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     (("gardien", "securit", "guard", "veilleur", "surveillant", "patrouille", "patrol"), re.compile(
         r"\b(?:gardien|gardienne|agente? de securite|securitas|guard|guards|security guard|veilleur"
         r"|surveillant|patrouille|patrol|security)\b[^.!?\n]{0,80}?\b(?:dort|dorment|sleeps?"
+        r"|patrols?|patrouillent?|only works?|travaille seulement|finit|ends?"
         r"|sleeping|absent|part|partent|quitte|quittent|leaves?|left|goes home|n'est pas la"
         r"|est jamais la|is never there|isn't there|fait sa ronde|passe|passes|changes? shift"
         r"|change de quart)\b[^.!?\n]{0,40}?\b" + _TIME
@@ -352,12 +367,15 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|desactivee?s?|disabled|deactivated|(?:is|are|est) off|turned off|hors service"
         r"|en panne|not working|doesn't work|debranchee|unplugged)"
     ), "an alarm out of service"),
-    (("barre", "verrouill", "unlocked", "open", "ouvert", "lock", "ferme"), re.compile(
+    (("barre", "verrouill", "unlocked", "open", "ouvert", "lock", "ferme", "broken", "bris",
+      "cass", "defectu", "jammed"), re.compile(
         r"\b(?:porte|portes|door|doors|entree|quai|loading dock|fenetre|window|garage)\b"
         r"[^.!?\n]{0,50}?\b(?:debarree|deverrouillee|unlocked|propped open|laissee ouverte"
         r"|left open|pas barree|jamais barree|never locked|ne (?:se )?barre pas|ne ferme pas"
         r"|reste ouverte|restent ouvertes|stays open|stay open|is open|est ouverte|doesn't lock"
         r"|don't lock|won't lock|never locks?|doesn't close|never closes|ne se verrouille pas"
+        r"|(?:is|has been|have been|est|sont|a ete) (?:broken|brisee?s?|cassee?s?|defectueuses?"
+        r"|jammed|bloquee?s? ouvertes?)"
         r"|ne se barre jamais|ne barre jamais|ne ferme jamais)\b"
     ), "an entrance left unlocked"),
     (("serveur", "server", "portail", "portal", "site", "systeme", "system", "wordpress",
@@ -374,7 +392,9 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|facile a pirater|easy to hack|anyone can log in|n'importe qui peut)"
     ), "an IT security weakness"),
 )
-_DOOR_TIME = re.compile(r"\b" + _TIME)
+_DOOR_TIME = re.compile(r"\b" + _TIME + r"|\banyone can (?:walk|get|come) in\b"
+                        r"|\bn'importe qui peut (?:entrer|rentrer)\b|\bfor (?:weeks|months)\b"
+                        r"|\bdepuis des (?:semaines|mois)\b")
 
 
 def find_security_gaps(folded: str) -> list[LeakHit]:

@@ -176,7 +176,7 @@ def find_key_formats(text: str) -> list[SecretHit]:
 
 _PASSWORD_KEY = re.compile(
     r"(?:\b(?:mots? de passe|mot-de-passe|mdp|m\.d\.p\.?|password|passwd|passcode|pwd"
-    r"|contrasena|passwort|senha|code (?:du )?wi-?fi|wi-?fi (?:code|pass|key)"
+    r"|contrasena|passwort|senha|code (?:du )?wi-?fi|wi-?fi (?:code|pass|key)|wi-?fi"
     r"|pass(?=\s*(?::|=|is\b|c'est\b|est\b)))\b"
     r"|密码|口令|パスワード|비밀번호)"
 )
@@ -354,6 +354,10 @@ _CODE_KEY = re.compile(
     r"|\bcode\s+(?:to|for)\s+(?:get(?:ting)?\s+(?:in|into)|enter(?:ing)?|open(?:ing)?|access(?:ing)?"
     r"|unlock(?:ing)?)\b"
     r"|\bcode\s+pour\s+(?:ouvrir|acceder|debarrer|deverrouiller)\b"
+    r"|\b(?:pin|nip|code|combination|combinaison)\s+(?:for|to|of|du|de la|de l'|pour|de)\s*"
+    r"(?:the\s+|la\s+|le\s+|l')?(?:[\w-]+\s+){0,2}?(?:room|door|lab|office|building|gate|locker"
+    r"|safe|alarm|photocopier|printer|copier|salle|porte|local|labo|bureau|casier|coffre|alarme"
+    r"|imprimante|photocopieuse|garage|vestiaire)\b"
     r"|\bdigicode\b"
 )
 _CODE_AFTER_SEP = re.compile(
