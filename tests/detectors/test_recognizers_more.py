@@ -130,6 +130,21 @@ CONFIDENTIAL_CASES = [
     ("question 4 of the final will be about Laplace transforms, saw the draft",
      "confidential.exam", "remove"),
     ("When is the final exam for INF1005? I can't find the schedule", "confidential.", "none"),
+    ("the code is 4455 for the side door", "secret.access_code", "hit"),
+    ("le code est 4455, valable sur tout le site de la boutique", "secret.access_code", "none"),
+    ("creds are jsmith / Winter#99", "secret.password", "hit"),
+    ("no cameras on the 3rd floor of the library, just saying", "confidential.security", "hit"),
+    ("no cameras allowed during the ceremony", "confidential.security", "none"),
+    ("the badge readers on the east entrance don't work after 10pm", "confidential.security",
+     "hit"),
+    ("the badge reader at the gym is slow lol", "confidential.security", "none"),
+    ("the spare key to the server room is under the mat", "confidential.security", "hit"),
+    ("la clé du local est cachée sous le paillasson", "confidential.security", "hit"),
+    ("the key to success is practice", "confidential.security", "none"),
+    ("the prof accidentally uploaded the answers to tomorrow's quiz on Moodle",
+     "confidential.exam", "remove"),
+    ("HR told us confidentially that 20 people will be laid off", "confidential.marked", "hit"),
+    ("She told me in person that she loved the course", "confidential.", "none"),
 ]
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["LeakHit", "find_exam_leaks", "find_internal_figures", "find_marked",
+__all__ = ["LeakHit", "find_confided", "find_exam_leaks", "find_internal_figures", "find_marked",
            "find_minutes", "find_security_gaps"]
 
 
@@ -90,6 +90,22 @@ _LEAKED = re.compile(
 
 
 _CONTENT_AFTER = re.compile(r"[^.\n:]{0,40}?:\s*[\w'-]+(?:\s+[\w'-]+){2,}")
+
+
+# "HR told us confidentially that ...", "le doyen m'a dit en confidence que ...".
+_CONFIDED = re.compile(
+    r"\b(?:told (?:us|me|everyone)|said|mentioned|shared|confirmed) (?:confidentially|in confidence"
+    r"|off the record|privately)\b|\bconfidentially,? (?:told|said)\b"
+    r"|\b(?:m'a|nous a|leur a|a) (?:dit|confie|confirme|avoue) (?:en confidence|confidentiellement"
+    r"|officieusement|en prive)\b"
+)
+
+
+def find_confided(folded: str) -> list[LeakHit]:
+    """What someone said in confidence, passed on ("HR told us confidentially that ...") (pure)."""
+    return [LeakHit("confidential.marked", 0.8, m.start(), m.end(),
+                    "passes on what was said in confidence")
+            for m in _CONFIDED.finditer(folded)][:1]
 
 
 def find_marked(folded: str, original: str) -> list[LeakHit]:
@@ -198,7 +214,8 @@ _LEAK_CUE = re.compile(
     r"|me l'a montre|me l'a envoye|m'a montre|showed me|sent me|en avance|d'avance"
     r"|avant l'examen|before the exam|trainer|laissees? trainer|circulent?|serveur|server"
     r"|inquietez-vous pas|pas besoin d'etudier|no need to study|je les ai|i have them|voici"
-    r"|here they are|je l'ai vue?|i saw (?:it|them|the)|saw the (?:draft|exam|copy|questions)"
+    r"|here they are|accidentally|by mistake|by accident|par erreur|par accident"
+    r"|je l'ai vue?|i saw (?:it|them|the)|saw the (?:draft|exam|copy|questions)"
     r"|sur le bureau du prof|on the (?:prof's|professor's|teacher's) desk|brouillon|the draft"
     r"|imprimante|printer|photocopieuse|photocopier)\b|dans /|🤫"
 )
@@ -258,6 +275,7 @@ _INTERNAL = re.compile(
     r"|pas encore (?:ete )?(?:publie|public|annonce|divulgue|officiel)e?s?"
     r"|(?:pas|non) (?:encore )?(?:public|publie|officiel|annonce)e?s?"
     r"|not (?:yet )?(?:public|published|released|announced)|unpublished|unreleased"
+    r"|not (?:public|published|released|announced|official) yet"
     r"|non publiee?s?|sous embargo|under embargo|officieusement|off the record"
     r"|les vrais chiffres|the real (?:numbers|figures)|ils le diront pas|ils le disent pas"
     r"|they won't say|steering committee deck)\b"
@@ -278,7 +296,8 @@ _PAY = re.compile(
     r"|annuel|a year))*\s*(?:\$\s?\d[\d,.]*\s?k?|\d[\d\s]*(?:[.,]\d+)?\s?(?:\$|k\$|k\b|dollars))"
     r"(?!\s*(?:billion|milliard|million))"
 )
-_INTERNAL_HINTS = ("intern", "publi", "public", "annonce", "divulgue", "officiel", "released",
+_INTERNAL_HINTS = ("intern", "publi", "public", "annonce", "announce", "divulgue", "officiel",
+                   "official", "released",
                    "embargo", "officieusement", "off the record", "vrais chiffres", "real ",
                    "diront", "disent", "won't say", "steering")
 _SALARY_HINTS = ("pay", "gagn", "touch", "make", "made", "earn", "paid", "salaire", "salary",
@@ -361,6 +380,20 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|doesn't work|do not work|don't record|not recording|ne sont pas branchees?"
         r"|debranchees?|not plugged|unplugged|en panne)"
     ), "security cameras out of service"),
+    (("camera",), re.compile(
+        r"\b(?:no|pas de|aucune|zero)\s+(?:security |surveillance )?cameras?\s+"
+        r"(?:de surveillance\s+)?"
+        r"(?:on|in|at|au|aux|dans|sur|near|pres|du|de la|covering|qui couvre)\b(?!\s+(?:allowed"
+        r"|permitted|please|svp))"
+    ), "a place without surveillance"),
+    (("key", "cle"), re.compile(
+        r"\b(?:spare |the |extra |master )?keys? (?:to|for|of) (?:the )?[\w' -]{0,30}?\b(?:is|are)"
+        r" (?:(?:hidden|kept|left|taped|stashed)\s+(?:\w+\s+)?|always\s+)?(?:under|behind|beneath"
+        r"|on top of|above)\b"
+        r"|\b(?:cles?|passe-partout|double) (?:du|de la|de l'|des)\s*[\w' -]{0,30}?\b(?:est|sont)"
+        r" (?:toujours )?(?:cachee?s?|laissee?s?|rangee?s?|collee?s?)\s+(?:sous|derriere|dans|sur"
+        r"|au-dessus)\b"
+    ), "where a key is hidden"),
     (("alarm",), re.compile(
         r"\b(?:l'alarme|alarme|alarmes|alarm|alarms|systeme d'alarme|alarm system)\b[^.!?\n]{0,40}?"
         r"(?:(?:ne )?(?:marche|marchent|fonctionne|sonne) (?:pas|plus)|brisee?s?|broken"
@@ -368,12 +401,15 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|en panne|not working|doesn't work|debranchee|unplugged)"
     ), "an alarm out of service"),
     (("barre", "verrouill", "unlocked", "open", "ouvert", "lock", "ferme", "broken", "bris",
-      "cass", "defectu", "jammed"), re.compile(
-        r"\b(?:porte|portes|door|doors|entree|quai|loading dock|fenetre|window|garage)\b"
+      "cass", "defectu", "jammed", "work", "marche", "fonctionne"), re.compile(
+        r"\b(?:porte|portes|door|doors|entree|quai|loading dock|fenetre|window|garage"
+        r"|badge readers?|card readers?|lecteurs? de (?:cartes?|badges?)|fire exits?"
+        r"|emergency exits?|sorties? de secours|turnstiles?|tourniquets?)\b"
         r"[^.!?\n]{0,50}?\b(?:debarree|deverrouillee|unlocked|propped open|laissee ouverte"
         r"|left open|pas barree|jamais barree|never locked|ne (?:se )?barre pas|ne ferme pas"
         r"|reste ouverte|restent ouvertes|stays open|stay open|is open|est ouverte|doesn't lock"
         r"|don't lock|won't lock|never locks?|doesn't close|never closes|ne se verrouille pas"
+        r"|don't work|doesn't work|do not work|ne (?:marchent?|fonctionnent?) pas"
         r"|(?:is|has been|have been|est|sont|a ete) (?:broken|brisee?s?|cassee?s?|defectueuses?"
         r"|jammed|bloquee?s? ouvertes?)"
         r"|ne se barre jamais|ne barre jamais|ne ferme jamais)\b"

@@ -324,7 +324,7 @@ def _password_token(window: str, base: int) -> tuple[int, int, str, bool, str] |
 # "the login for the club laptop is admin / Beaver!2024", "identifiants : asso / Castor#25".
 _LOGIN_PAIR = re.compile(
     r"(?i)\b(?:login|log-in|identifiants?|credentials|creds|acces|access|compte|account)\b"
-    r"[^.!?\n]{0,40}?(?:\bis\b|\best\b|c'est|:|=)\s*(?P<user>[^\s/:,]{2,40})\s*(?:/|:|,|\band\b"
+    r"[^.!?\n]{0,40}?(?:\bis\b|\best\b|\bare\b|\bsont\b|c'est|:|=)\s*(?P<user>[^\s/:,]{2,40})\s*(?:/|:|,|\band\b"
     r"|\bet\b|\bpw\b|\bpwd\b)\s*(?P<secret>\S{4,64})"
 )
 
@@ -377,6 +377,33 @@ _TYPED = re.compile(
 )
 
 
+# "the code is 4455 for the side door": the code first, the place later in the sentence.
+_CODE_FIRST = re.compile(
+    r"\b(?:the |le |la )?(?:code|pin|nip|combo|combination|combinaison|digicode)\s+(?:is|est|c'est"
+    r"|c est|:|=)\s*(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
+)
+_PLACE = re.compile(
+    r"\b(?:doors?|portes?|rooms?|salles?|local|lab|labo|gates?|barrieres?|lockers?|casiers?"
+    r"|buildings?|pavillon|garage|alarms?|alarmes?|safe|coffre|entrances?|entree|keypad|clavier"
+    r"|vestiaire|office|bureau)\b"
+)
+
+
+def _code_first(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
+    hits: list[SecretHit] = []
+    for match in _CODE_FIRST.finditer(folded):
+        lo = max(folded.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+        ends = [i for i in (folded.find(c, match.end()) for c in ".!?\n") if i != -1]
+        hi = min(ends) if ends else len(folded)
+        if _PLACE.search(folded, lo, hi) is None:
+            continue  # "le code est 4455" alone: a promo, a course, a ticket...
+        hits.append(SecretHit("secret.access_code", 0.8, offsets[match.start()],
+                              offsets[match.end("code") - 1] + 1,
+                              "door, alarm or locker access code", "access_code"))
+        break
+    return hits
+
+
 def _keypad_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
     hits: list[SecretHit] = []
     for key in _KEYPAD.finditer(folded):
@@ -405,6 +432,8 @@ def find_access_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
         hits.extend(_keypad_codes(folded, offsets))
     if not any(w in folded for w in ("code", "combinaison", "combo", "nip", "pin", "combination")):
         return hits
+    hits.extend(h for h in _code_first(folded, offsets)
+                if not any(k.start <= h.start < k.end for k in hits))
     for index, key in enumerate(_CODE_KEY.finditer(folded)):
         if index >= _MAX_KEYS:
             break

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors._fingerprints import ProtectedTexts, read_passages
 from vigie.detectors._leaks import (
+    find_confided,
     find_exam_leaks,
     find_internal_figures,
     find_marked,
@@ -111,6 +112,7 @@ class ConfidentialDetector:
         leaks = [*find_marked(folded, text), *find_exam_leaks(folded),
                  *find_security_gaps(folded)]
         leaks.extend(find_minutes(folded))
+        leaks.extend(find_confided(folded))
         if has_digit:
             people: list[PersonRef] = []
 
