@@ -260,6 +260,8 @@ def find_passwords(folded: str, original: str, offsets: tuple[int, ...]) -> list
         if hit is None:
             continue
         start, end, shape, explicit, gap = hit
+        if key.group(0) in ("wifi", "wi-fi") and _TAIL_SEPARATOR.search(gap) is None:
+            continue  # "wifi" alone names a password only with "is / : / c'est" before it
         if _EXAMPLE.search(gap.lower()):
             score = 0.45
         elif shape == "strong":
