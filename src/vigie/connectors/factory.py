@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 
 from vigie.connectors.base import Connector, Operation
+from vigie.connectors.bluesky import BlueskyConnector, BlueskySession
 from vigie.connectors.config import (
     Account,
+    BlueskyAccount,
     FacebookAccount,
     ImportAccount,
     InstagramAccount,
@@ -159,6 +161,17 @@ def _build_newer(
             wp.name, wp.site_url, http, credential, base_url=wp.api_base,
             remove_as=Operation.DELETE if wp.remove_as == "trash" else Operation.REJECT,
             statuses=wp.statuses, page_size=wp.page_size, **common)
+    if isinstance(account, BlueskyAccount):
+        pds = account.api_base or account.pds_url
+        session = BlueskySession(
+            http, pds_url=pds, identifier=account.identifier, account=account.name,
+            password=secrets.resolve(account.app_password, account=account.name,
+                                     field="app_password"), **common)
+        return BlueskyConnector(
+            account.name, session, http, pds_url=pds, post_uris=account.post_uris,
+            max_posts=account.max_posts, block_as=account.block_as,
+            report_blocked=account.report_blocked, report_reason=account.report_reason,
+            labeler_did=account.labeler_did, **common)
     return None
 
 
