@@ -19,6 +19,7 @@ from vigie.connectors.config import (
     InstagramAccount,
     LinkedInAccount,
     Secrets,
+    ThreadsAccount,
     WordPressAccount,
     XAccount,
     YouTubeAccount,
@@ -38,6 +39,12 @@ from vigie.connectors.oauth import (
     TokenRefresher,
 )
 from vigie.connectors.quota import QuotaBudget
+from vigie.connectors.threads import (
+    DEFAULT_THREADS_REFRESH_URL,
+    DEFAULT_THREADS_URL,
+    ThreadsConnector,
+    ThreadsToken,
+)
 from vigie.connectors.wordpress import ReloadingCredential, WordPressConnector, basic_credential
 from vigie.connectors.x import DEFAULT_X_URL, XConnector
 from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
@@ -172,6 +179,18 @@ def _build_newer(
             max_posts=account.max_posts, block_as=account.block_as,
             report_blocked=account.report_blocked, report_reason=account.report_reason,
             labeler_did=account.labeler_did, **common)
+    if isinstance(account, ThreadsAccount):
+        base = account.api_base or DEFAULT_THREADS_URL
+        token = ThreadsToken(
+            http, secrets.resolve(account.token, account=account.name, field="token"),
+            account=account.name,
+            refresh_url=(base.rsplit("/", 1)[0] + "/refresh_access_token"
+                         if account.api_base else DEFAULT_THREADS_REFRESH_URL),
+            token_file=(RefreshTokenFile(account.token_file, account=account.name)
+                        if account.token_file is not None else None),
+            clock=clock, **common)
+        return ThreadsConnector(account.name, account.user_id, http, token, base_url=base,
+                                max_posts=account.max_posts, **common)
     return None
 
 
