@@ -45,6 +45,7 @@ __all__ = [
     "PeriodCategory",
     "Policy",
     "SignalRule",
+    "StaffReplies",
     "default_policy_path",
     "effective_policy",
     "load_policy",
@@ -180,6 +181,8 @@ class Policy(_Strict):
     periods: tuple[Period, ...] = ()
     #: The period applied, set only on a policy returned by :func:`effective_policy`.
     period: str | None = None
+    #: What to do when staff reply in a thread that criticises the institution (6.1).
+    staff_replies: StaffReplies | None = None
     _source_digest: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -217,7 +220,7 @@ class Policy(_Strict):
     def digest(self) -> str:
         """``sha256:<hex>`` of the canonical JSON of this policy."""
         # A policy without periods keeps the digest it had before periods existed.
-        exclude = {k for k in ("periods", "period") if not getattr(self, k)}
+        exclude = {k for k in ("periods", "period", "staff_replies") if not getattr(self, k)}
         canonical = json.dumps(
             self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False,
             separators=(",", ":")
@@ -296,6 +299,12 @@ class Policy(_Strict):
     @model_validator(mode="after")
     def _periods_consistent(self) -> Policy:
         check_periods(self)
+        if self.staff_replies is not None:
+            known = {e.slug for e in self.escalations}
+            unknown = sorted(set(self.staff_replies.escalations) - known)
+            if unknown:
+                raise ValueError(f"staff_replies.escalations: unknown {', '.join(unknown)}; "
+                                 f"valid: {', '.join(sorted(known))}")
         return self
 
     @property
@@ -581,4 +590,42 @@ def effective_policy(policy: Policy, when: dt.datetime) -> Policy:
     return _EFFECTIVE[key]
 
 
-Policy.model_rebuild()  # its periods are defined after it
+# -- Staff replying to criticism (directive 6.1) ------------------------------------------------
+
+
+class StaffReplies(_Strict):
+    """Staff who answer negative information themselves (6.1), instead of alerting.
+
+    The community manager is always told; the staff member is reminded of 6.1 when ``remind``
+    is set.
+
+    Attributes:
+        clause: the clause cited.
+        escalations: the escalation rules whose match marks a thread as critical (default:
+            every rule citing ``6.1``).
+        remind: send the staff member ``reminder`` (by e-mail, where the registry gives one).
+        reminder: the reminder's text.
+        exempt: accounts that answer for the institution (the community manager's own):
+            ``platform:handle``, ``@handle`` or an author id.
+    """
+
+    clause: str = "6.1"
+    escalations: tuple[str, ...] = ()
+    remind: bool = False
+    reminder: Bilingual = Bilingual(
+        fr="Rappel de la directive (6.1) : une information négative au sujet de "
+           "l'établissement est transmise à la gestionnaire de communauté, qui y répond ; "
+           "merci de ne pas y répondre vous-même.",
+        en="Reminder of the directive (6.1): negative information about the institution is "
+           "passed on to the community manager, who answers it; please do not answer it "
+           "yourself.")
+    exempt: tuple[str, ...] = ()
+
+    def critical_slugs(self, policy: Policy) -> tuple[str, ...]:
+        """The escalation slugs that mark a thread as carrying criticism (pure)."""
+        if self.escalations:
+            return self.escalations
+        return tuple(e.slug for e in policy.escalations if e.clause.startswith(self.clause))
+
+
+Policy.model_rebuild()  # its periods and staff rules are defined after it

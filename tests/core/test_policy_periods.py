@@ -6,19 +6,19 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from factories import TEST_POLICY, comment, finding
+from fakes.analyser import Evidence
 from vigie.actions import Action
 from vigie.detectors.builtin import default_registry
 from vigie.detectors.period_terms import PeriodTermsDetector, PeriodTermsOptions
 from vigie.engine import decide
 from vigie.errors import PolicyError
-from vigie.findings import DetectorFailure, Finding
+from vigie.findings import DetectorFailure
 from vigie.policy import effective_policy, load_policy, parse_policy
 from vigie.records import Comment
 from vigie.store.queue import list_items, resolve
@@ -138,16 +138,10 @@ def test_invalid_periods_are_refused(change: str, message: str) -> None:
 
 def test_a_policy_without_periods_keeps_its_digest() -> None:
     plain = parse_policy(TEST_POLICY)
-    dump = plain.model_dump(mode="json", exclude={"periods", "period"})
+    dump = plain.model_dump(mode="json", exclude={"periods", "period", "staff_replies"})
     canonical = json.dumps(dump, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert plain.digest == "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
     assert POLICY.digest != plain.digest
-
-
-@dataclass(frozen=True)
-class _Evidence:
-    findings: tuple[Finding, ...]
-    failures: tuple[DetectorFailure, ...] = ()
 
 
 class ScoreAnalyser:
@@ -155,16 +149,16 @@ class ScoreAnalyser:
 
     detector_names = ("test.fake.v1",)
 
-    def analyse(self, batch: Sequence[Comment]) -> list[_Evidence]:
-        return [_Evidence((finding("hate.slur", 0.75),) if "hate 0.75" in c.text else ())
+    def analyse(self, batch: Sequence[Comment]) -> list[Evidence]:
+        return [Evidence((finding("hate.slur", 0.75),) if "hate 0.75" in c.text else ())
                 for c in batch]
 
 
 class Weak(ScoreAnalyser):
     """``hate.slur`` at 0.4 on every comment: above the period's review threshold only."""
 
-    def analyse(self, batch: Sequence[Comment]) -> list[_Evidence]:
-        return [_Evidence((finding("hate.slur", 0.4),)) for _ in batch]
+    def analyse(self, batch: Sequence[Comment]) -> list[Evidence]:
+        return [Evidence((finding("hate.slur", 0.4),)) for _ in batch]
 
 
 def test_the_store_applies_the_period_by_created_at(tmp_path: Path) -> None:
