@@ -134,6 +134,9 @@ def test_a_staff_reply_to_criticism_reaches_the_community_manager_once(
     runner.run_round(force=True)  # nothing new: nothing sent or reminded again
     assert reports[1].replies == [] and len(channel.reminded) == 1
     assert watch_staff_replies(store, load_book(store), POLICY, reminders=channel).replies == []
+    later = watch_staff_replies(store, load_book(store), POLICY, reminders=channel,
+                                after_pk=reports[0].last_pk)
+    assert later.replies == [] and later.last_pk == reports[0].last_pk > 0
     with store.read() as conn:
         kinds = [e.kind for e in iter_events(conn)]
     assert kinds.count(EventKind.STAFF_REMINDED) == 1

@@ -83,9 +83,12 @@ def run_command(
     smtp = store.settings.escalation.smtp
     reminders = SmtpReminders(smtp) if smtp is not None else None
 
+    seen = {"pk": 0}
+
     def staff_replies() -> None:  # directive 6.1: staff answering criticism themselves
         found = watch_staff_replies(store, load_book(store), moderator.fallback,
-                                    reminders=reminders)
+                                    reminders=reminders, after_pk=seen["pk"])
+        seen["pk"] = found.last_pk
         for reply in found.replies:
             err_console.print(f"6.1: {reply.staff} replied in a critical thread "
                               f"({reply.comment_id}); the community manager is told")

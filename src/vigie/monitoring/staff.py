@@ -102,6 +102,8 @@ class StaffReport:
 
     replies: list[StaffReply] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: The highest comment key looked at: pass it as ``after_pk`` next time.
+    last_pk: int = 0
 
 
 def _candidates(platform: str, author_id: str, handle: str | None) -> list[str]:
@@ -132,7 +134,7 @@ def _staff(book: MandateBook, rules: StaffReplies, platform: str, author_id: str
 
 
 def watch_staff_replies(store: Store, book: MandateBook, policy: Policy, *,
-                        reminders: Reminders | None = None, since: dt.datetime | None = None,
+                        reminders: Reminders | None = None, after_pk: int = 0,
                         limit: int = 5000) -> StaffReport:
     """Find staff replies in critical threads; escalate each once; remind where asked.
 
@@ -142,12 +144,14 @@ def watch_staff_replies(store: Store, book: MandateBook, policy: Policy, *,
         policy: the policy in force (its ``staff_replies``; without it, defaults: escalate,
             no reminder).
         reminders: the channel reminders go through (``None``: none is sent).
-        since: only replies ingested since then (default: all).
-        limit: most replies looked at in one call.
+        after_pk: only comments stored after this key (the ``last_pk`` of the previous call;
+            0: from the start). A reply already escalated is never escalated again, whatever
+            the key.
+        limit: most replies looked at in one call (the next call goes on from ``last_pk``).
     """
     rules = policy.staff_replies or _DEFAULT
     critical_slugs = set(rules.critical_slugs(policy))
-    report = StaffReport()
+    report = StaffReport(last_pk=after_pk)
     if not critical_slugs:
         return report
     now = store.now()
@@ -156,15 +160,15 @@ def watch_staff_replies(store: Store, book: MandateBook, policy: Policy, *,
                     decisions.c.pk.label("decision_pk"))
              .join(authors, authors.c.pk == comments.c.author_pk)
              .outerjoin(decisions, decisions.c.comment_pk == comments.c.pk)
-             .where(comments.c.parent_id.is_not(None)).order_by(comments.c.pk).limit(limit))
-    if since is not None:
-        query = query.where(comments.c.ingested_at >= since)
+             .where(comments.c.parent_id.is_not(None), comments.c.pk > after_pk)
+             .order_by(comments.c.pk).limit(limit))
     found: list[tuple[int, int | None, StaffReply, str | None]] = []
     with store.read() as conn:
         rows = conn.execute(query).all()
         handled = set(conn.execute(select(escalations.c.comment_pk).where(
             escalations.c.reason.startswith(REASON_PREFIX))).scalars())
         for row in rows:
+            report.last_pk = max(report.last_pk, row.pk)
             if row.pk in handled:
                 continue
             staff = _staff(book, rules, row.platform, row.author_id, row.handle, now)
