@@ -13,7 +13,9 @@ which answers ``com.atproto.*`` itself and proxies ``app.bsky.*`` to the AppView
   &parentHeight=0`` → ``{"thread": threadViewPost}``, a tree of ``{"post": PostView,
   "replies": [threadViewPost | notFoundPost | blockedPost]}``; a PostView is ``{"uri", "cid",
   "author": {"did", "handle", "displayName", "avatar", "createdAt"}, "record": {"text",
-  "createdAt", "reply": {"root", "parent"}}, "embed", "replyCount", "indexedAt"}``;
+  "createdAt", "reply": {"root", "parent"}}, "embed", "replyCount", "indexedAt"}``. A post's
+  ``replyCount`` counts its direct replies only, so every watched thread is read each round
+  (a reply to a reply changes no count on the root);
 * hide: the thread's ``app.bsky.feed.threadgate`` record (same rkey as the root post, in the
   institution's own repository) lists up to 300 ``hiddenReplies`` (at-uris); read with
   ``com.atproto.repo.getRecord`` and written with ``com.atproto.repo.putRecord`` and
@@ -392,10 +394,10 @@ class BlueskyConnector(OneCallPerAction):
 
     # -- reads --------------------------------------------------------------------------
 
-    def own_posts(self) -> list[tuple[str, int | None]]:
-        """``(uri, replyCount)`` of the posts to watch (reposts and others' posts left out)."""
+    def own_posts(self) -> list[str]:
+        """The at-uris of the posts to watch (reposts and others' posts left out)."""
         if self.post_uris:
-            return [(uri, None) for uri in self.post_uris]
+            return list(self.post_uris)
         body = self._get("app.bsky.feed.getAuthorFeed", actor=self.did,
                          filter="posts_no_replies", limit=self.max_posts)
         posts = []
@@ -408,8 +410,7 @@ class BlueskyConnector(OneCallPerAction):
             if uri:
                 self._roots[uri] = Post(id=vigie_id(Platform.BLUESKY, uri),
                                         text=str(obj(view.get("record")).get("text") or ""))
-                count = view.get("replyCount")
-                posts.append((uri, count if isinstance(count, int) else None))
+                posts.append(uri)
         return posts
 
     def thread(self, uri: str) -> dict[str, Any]:
@@ -497,9 +498,8 @@ class BlueskyConnector(OneCallPerAction):
     def fetch(self, cursor: str | None) -> FetchResult:
         """Return the new replies of one thread.
 
-        Per post, the cursor keeps the reply count last seen (a thread whose count has not
-        changed is not read again) and a watermark: the newest ``indexedAt`` returned, with
-        the replies at exactly that instant (so a reply indexed in the same millisecond as the
+        Per post, the cursor keeps a watermark: the newest ``indexedAt`` returned, with the
+        replies at exactly that instant (so a reply indexed in the same millisecond as the
         last one seen is not lost).
 
         Raises:
@@ -509,9 +509,8 @@ class BlueskyConnector(OneCallPerAction):
         seen: dict[str, dict[str, Any]] = {k: dict(v) for k, v in state.get("p", {}).items()}
         queue: list[str] = list(state.get("queue", []))
         if not queue:
-            posts = self.own_posts()
-            seen = {k: v for k, v in seen.items() if k in {u for u, _ in posts}}
-            queue = [u for u, n in posts if n is None or seen.get(u, {}).get("n") != n]
+            queue = self.own_posts()
+            seen = {k: v for k, v in seen.items() if k in queue}
             if not queue:
                 return FetchResult((), dump_state({"p": seen, "queue": []}), False)
         uri = queue[0]
@@ -542,10 +541,7 @@ class BlueskyConnector(OneCallPerAction):
                 newest, newest_at = when, {ruri}
             elif when == newest:
                 newest_at.add(ruri)
-        count = view.get("replyCount")
         mine.update({"t": newest, "at": sorted(newest_at)})
-        if isinstance(count, int):
-            mine["n"] = count
         comments.sort(key=lambda c: c.created_at)
         return FetchResult(tuple(comments), dump_state({"p": seen, "queue": queue[1:]}),
                            len(queue) > 1)
