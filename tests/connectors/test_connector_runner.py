@@ -33,6 +33,7 @@ from vigie.connectors.youtube import YouTubeConnector
 from vigie.records import Platform
 from vigie.store.events import iter_events, verify_chain
 from vigie.store.outbox import ActionKind, ActionResult, OutboxAction, run_outbox
+from vigie.store.outbox_claims import claim
 from vigie.store.schema import events, outbox
 from vigie.store.store import Store, open_store
 from vigie.store.workflow import StoreModerator
@@ -353,20 +354,20 @@ def test_quota_spent_mid_pass_keeps_the_calls_already_made(
                                                                  "published": 20}
 
 
-def test_rows_locked_by_another_worker_are_skipped(servers: dict[str, Any], store: Any,
-                                                   moderator: Any,
-                                                   comment_factory: Any) -> None:
-    if store.dialect != "postgresql":
-        pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite has one worker")
+def test_actions_claimed_by_another_worker_are_skipped(servers: dict[str, Any], store: Any,
+                                                       moderator: Any, comment_factory: Any,
+                                                       store_clock: Any) -> None:
     yt, server = servers["yt"]
     ids = plan_youtube(yt, moderator, comment_factory, 70)
     sink = ConnectorSink([yt_connector(server, yt)])
-    with store.begin() as other:  # another worker holds the first 20 due rows
-        other.execute(select(outbox.c.pk).order_by(outbox.c.pk).limit(20)
-                      .with_for_update(skip_locked=True)).all()
-        assert run_outbox(store, sink).applied == 50
+    with store.begin() as other:  # another worker claims the first 20 due rows, and is sending
+        first = other.execute(select(outbox).order_by(outbox.c.pk).limit(20)).all()
+        assert len(claim(other, first, store.now())) == 20
+    assert run_outbox(store, sink).applied == 50
     assert [len(c["ids"].split(",")) for c in yt.moderation_calls] == [50]
     assert {c for c in ids if yt.status_of(c) == "rejected"} == set(ids[20:])
+    assert run_outbox(store, sink).applied == 0          # their lease still holds
+    store_clock.advance(minutes=6)                      # the other worker died: in doubt now
     assert run_outbox(store, sink).applied == 20
 
 

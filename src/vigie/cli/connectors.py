@@ -67,7 +67,8 @@ def run_command(
     account: Annotated[list[str] | None, typer.Option(
         help="Only this account (repeatable).")] = None,
     once: Annotated[bool, typer.Option(
-        "--once", help="One round: poll every account, decide, apply; then exit.")] = False,
+        "--once", help="One round: poll every account, decide, apply every due action; "
+        "then exit.")] = False,
     rounds: Annotated[int | None, typer.Option(min=1, help="Stop after N rounds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each round as JSON.")
                        ] = False,
@@ -86,7 +87,7 @@ def run_command(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if once:
-            report = runner.run_round(force=True)
+            report = runner.run_round(force=True, drain=True)
             if as_json:
                 print(json.dumps(report.to_dict(), ensure_ascii=False))
             else:

@@ -369,17 +369,35 @@ class Runner:
         self.flush_events()  # an account stopped by an expired token while applying
         return run
 
+    def drain_actions(self, limit: int = 1000) -> OutboxRun:
+        """Apply passes until no due action is left (``vigie run --once``).
+
+        Retries wait for their back-off, so they are not due again in the same drain: it ends.
+        """
+        total = OutboxRun()
+        while True:
+            run = self.apply_actions(limit)
+            total.applied += run.applied
+            total.retried += run.retried
+            total.dead += run.dead
+            total.errors.extend(run.errors)
+            if run.applied + run.retried + run.dead < limit:
+                return total
+
     # -- rounds ------------------------------------------------------------------------------
 
-    def run_round(self, *, force: bool = False) -> RoundReport:
-        """Poll every due account (all when ``force``), decide pending, apply actions."""
+    def run_round(self, *, force: bool = False, drain: bool = False) -> RoundReport:
+        """Poll every due account (all when ``force``), decide pending, apply actions.
+
+        With ``drain``, every due action is applied before it returns, not one pass of them.
+        """
         report = RoundReport()
         now = self.clock()
         for state in self.accounts:
             if state.active and (force or state.next_due <= now):
                 report.fetched[state.connector.name] = self.poll(state)
         report.decided_pending = self.decide_pending()
-        report.outbox = self.apply_actions()
+        report.outbox = self.drain_actions() if drain else self.apply_actions()
         report.stopped = {s.connector.name: s.reason or "" for s in self.accounts
                           if not s.active}
         return report

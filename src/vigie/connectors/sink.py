@@ -29,6 +29,7 @@ from vigie.actions import Action
 from vigie.connectors.base import (
     ActionMapping,
     ActionOutcome,
+    ChecksEffects,
     Connector,
     Operation,
     PlatformAction,
@@ -140,6 +141,26 @@ class ConnectorSink:
             accounts.remove(owner)
             accounts.insert(0, owner)
         return accounts
+
+    def confirm(self, action: OutboxAction) -> bool | None:
+        """Whether an action in doubt is already in effect on its platform (never raises).
+
+        Asks the account that would apply it, where its connector can read the state back
+        (:class:`~vigie.connectors.base.ChecksEffects`: Facebook, Instagram); ``None`` otherwise,
+        and the outbox sends the action again with its idempotency key.
+        """
+        candidates = self._candidates(action)
+        if not candidates or not isinstance(candidates[0], ChecksEffects):
+            return None
+        connector = candidates[0]
+        _, request = self._request(connector, action)
+        if isinstance(request, ActionResult):
+            return None
+        try:
+            return connector.in_effect(request)
+        except ConnectorError as error:
+            log.info("%s: cannot confirm %s: %s", connector.name, action.key, error)
+            return None
 
     def apply(self, action: OutboxAction) -> ActionResult:
         """Apply one outbox action; never raises (failures are outcomes).
