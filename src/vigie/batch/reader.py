@@ -4,6 +4,11 @@ Readers yield one :class:`ReadResult` per record, in file order, and never stop 
 record: a malformed line comes out as a :class:`~vigie.errors.RecordError` carrying its line
 number and raw text, so the caller can write it to a rejects file. Memory stays constant
 whatever the file size.
+
+A line is bad when it is not valid UTF-8, not JSON, nested deeper than :data:`MAX_DEPTH`, holds
+a string no database stores as text (a NUL character: PostgreSQL refuses it; a lone surrogate:
+not encodable in UTF-8), or is not a valid comment. Each is decoded on its own, so one bad line
+never hides the lines after it.
 """
 
 from __future__ import annotations
@@ -11,15 +16,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from vigie.errors import InputError, RecordError
 from vigie.records import Comment, parse_comment
 
-__all__ = ["CSV_COLUMNS", "ReadResult", "detect_format", "read_comments"]
+__all__ = ["CSV_COLUMNS", "MAX_DEPTH", "ReadResult", "detect_format", "read_comments",
+           "unstorable"]
+
+#: Deepest nesting of arrays and objects accepted in a JSON record (a comment needs 3).
+MAX_DEPTH = 32
 
 #: CSV columns understood (``id``, ``platform``, ``text``, ``created_at``, ``author_id`` are
 #: required); ``post_links`` and ``labels`` are separated by spaces or ``;``.
@@ -55,19 +64,65 @@ def detect_format(path: Path) -> str:
     raise InputError(f"{path}: unknown input format {suffix or '(none)'!r}; use .jsonl or .csv")
 
 
+def _open_binary(path: Path) -> IO[bytes]:
+    if str(path) == "-":
+        import sys
+
+        return sys.stdin.buffer
+    try:
+        if path.suffix == ".gz":
+            import gzip
+
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot open: {error.strerror or error}") from None
+
+
 def _open(path: Path) -> IO[str]:
     if str(path) == "-":
         import sys
 
         return sys.stdin
-    try:
-        if path.suffix == ".gz":
-            import gzip
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8", newline="")
 
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-        return path.open(encoding="utf-8", newline="")
-    except OSError as error:
-        raise InputError(f"{path}: cannot open: {error.strerror or error}") from None
+
+def unstorable(data: Any, depth: int = 0) -> str | None:
+    """Why ``data`` (parsed JSON) cannot be stored, or ``None`` (pure).
+
+    Reasons: nested deeper than :data:`MAX_DEPTH`; a string (key or value) with a NUL
+    character or a lone surrogate.
+    """
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    if isinstance(data, str):
+        if "\x00" in data:
+            return "holds a NUL character (U+0000), which databases do not store as text"
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return (f"holds a lone surrogate (U+{ord(data[error.start]):04X}), which is not "
+                    "valid Unicode text")
+        return None
+    if isinstance(data, dict):
+        items: Any = (x for pair in data.items() for x in pair)
+    elif isinstance(data, list):
+        items = data
+    else:
+        return None
+    for item in items:
+        if (why := unstorable(item, depth + 1)) is not None:
+            return why
+    return None
+
+
+def _suspect(line: str) -> bool:
+    r"""Whether a line may hold what :func:`unstorable` refuses (cheap: most lines do not).
+
+    A strict UTF-8 decode lets no NUL into a JSON string and no surrogate at all; both can only
+    come from ``\u`` escapes. Deep nesting needs many brackets.
+    """
+    return "\\u" in line or line.count("{") + line.count("[") > MAX_DEPTH
 
 
 def _bool(value: str) -> bool:
@@ -98,16 +153,40 @@ def _csv_record(row: dict[str, str]) -> dict[str, Any]:
     return record
 
 
-def _read_jsonl(handle: IO[str]) -> Iterator[ReadResult]:
-    for number, raw in enumerate(handle, start=1):
-        line = raw.rstrip("\r\n")
+def _reject(number: int, why: str, raw: str) -> ReadResult:
+    return ReadResult(number, None, RecordError(why, line=number, raw=raw))
+
+
+def _read_jsonl(handle: IO[bytes] | IO[str]) -> Iterator[ReadResult]:
+    """Records of a JSONL stream; bytes are decoded line by line (a text stream is trusted)."""
+    lines: Iterable[bytes | str] = handle
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            raw = raw.rstrip(b"\r\n")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield _reject(number, f"not valid UTF-8 (byte {error.start + 1}: "
+                              f"0x{raw[error.start]:02x}); save the file as UTF-8",
+                              raw.decode("utf-8", "backslashreplace"))
+                continue
+        else:
+            line = raw.rstrip("\r\n")
+        if number == 1:
+            line = line.removeprefix("\ufeff")  # a byte-order mark some editors write
         if not line.strip():
             continue  # blank lines are not records
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
-            yield ReadResult(number, None, RecordError(
-                f"not valid JSON: {error.msg} at column {error.colno}", line=number, raw=line))
+            yield _reject(number, f"not valid JSON: {error.msg} at column {error.colno}", line)
+            continue
+        except RecursionError:
+            yield _reject(number, f"nested deeper than {MAX_DEPTH} levels", line)
+            continue
+        if _suspect(line) and (why := unstorable(data)) is not None:
+            # The raw line goes to the rejects file escaped, so the file stays valid UTF-8.
+            yield _reject(number, why, line)
             continue
         try:
             yield ReadResult(number, parse_comment(data, line=number, raw=line), None)
@@ -124,7 +203,15 @@ def _read_csv(handle: IO[str], source: str) -> Iterator[ReadResult]:
             f"{source}: CSV header lacks {', '.join(sorted(missing))}; "
             f"known columns: {', '.join(CSV_COLUMNS)}"
         )
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a NUL byte, or a field larger than the csv limit
+            yield _reject(reader.line_num, f"not valid CSV: {error}", "")
+            continue
         number = reader.line_num
         raw = json.dumps(row, ensure_ascii=False)
         try:
@@ -140,14 +227,16 @@ def read_comments(path: str | Path, fmt: str | None = None) -> Iterator[ReadResu
         InputError: the file cannot be opened or its format is unknown (raised on the first
             iteration); bad *records* never raise, they come out as results with an error.
     """
+    import sys
+
     file = Path(path)
     fmt = fmt or ("jsonl" if str(path) == "-" else detect_format(file))
-    handle = _open(file)
+    handle: IO[Any] = _open_binary(file) if fmt == "jsonl" else _open(file)
     try:
         if fmt == "jsonl":
             yield from _read_jsonl(handle)
         else:
             yield from _read_csv(handle, str(path))
     finally:
-        if handle is not __import__("sys").stdin:
+        if handle not in (sys.stdin, sys.stdin.buffer):
             handle.close()

@@ -252,8 +252,9 @@ class GraphConnector(OneCallPerAction):
     """The base of the Facebook and Instagram connectors: one Graph API account.
 
     Subclasses set :attr:`platform`, :attr:`hide_field` (the form field that hides a comment),
-    :attr:`hidden_field` (the field that reads it back) and :attr:`usage_pause_percent`, call :meth:`_connect` from their constructor, and override
-    :meth:`_perform_more` for operations beyond hide, unhide and delete.
+    :attr:`hidden_field` (the field that reads it back) and :attr:`usage_pause_percent`, call
+    :meth:`_connect` from their constructor, and override :meth:`_perform_more` for operations
+    beyond hide, unhide and delete.
     """
 
     platform: Platform

@@ -12,8 +12,9 @@ transaction across a platform call. It *claims* a small group of due actions (st
 ``sending``, with its name: :mod:`vigie.store.outbox_claims`) in one short transaction, sends
 them, and records their results in another, group after group, so a crash leaves at most one
 group whose fate is unknown. Such an action is *in doubt* once its worker is seen dead (same
-machine) or its lease has run out (``outbox_lease_s``); the next worker takes it over and, if the sink can look (:class:`ConfirmingSink`), asks the platform
-whether the effect is already there before sending anything. A sink that cannot look gets the
+machine) or its lease has run out (``outbox_lease_s``); the next worker takes it over and, if
+the sink can look (:class:`ConfirmingSink`), asks the platform whether the effect is already
+there before sending anything. A sink that cannot look gets the
 action again with the same key and must not repeat its effect: hiding or deleting an
 already-hidden comment is naturally idempotent on every platform; a sink for a call that is
 not keeps a record of the keys it applied (see :class:`JsonlSink`).
@@ -354,8 +355,8 @@ def run_outbox(store: Store, sink: ActionSink, *, limit: int = 1000,
     Group after group (one platform and one kind for a :class:`BatchActionSink`, see
     :func:`batches`; at most ``group_size`` actions): claim the group (committed), send it with
     no transaction open, record each result (committed). Actions in doubt (claimed by a worker
-    seen dead, or whose lease ran out) are first confirmed with a :class:`ConfirmingSink`; otherwise they
-    are sent again with the same idempotency key.
+    seen dead, or whose lease ran out) are first confirmed with a :class:`ConfirmingSink`;
+    otherwise they are sent again with the same idempotency key.
 
     Args:
         store: the store.

@@ -29,10 +29,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.actions import REMOVING_ACTIONS, Action
-from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
+from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_read, write_rejects
 from vigie.batch.reader import ReadResult
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
+from vigie.errors import RecordError, StoreError
 from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy
@@ -390,14 +391,47 @@ def moderate_stream_db(
         StoreError: the database refused a write (the run stops; rerun it to go on).
     """
     stats = RunStats()
-    for comments, bad in batched_results(results, batch_size):
-        stats.read += len(comments) + len(bad)
+    for good, bad in batched_read(results, batch_size):
+        stats.read += len(good) + len(bad)
         stats.rejected += write_rejects(bad, rejects, on_reject)
-        if not comments:
+        if not good:
             continue
-        lines = moderator.process(comments)
+        try:
+            lines = moderator.process([r.comment for r in good if r.comment is not None])
+        except StoreError as error:
+            good, lines, refused = _one_by_one(moderator, good, error)
+            stats.rejected += write_rejects(refused, rejects, on_reject)
         out.write("".join(line + "\n" for line in lines))
         stats.decided += len(lines)
         if on_batch is not None:
-            on_batch(comments, lines)
+            on_batch([r.comment for r in good if r.comment is not None], lines)
     return stats
+
+
+def _one_by_one(moderator: StoreModerator, batch: list[ReadResult], error: StoreError
+                ) -> tuple[list[ReadResult], list[str], list[ReadResult]]:
+    """Store a refused batch one comment at a time.
+
+    The comments the database refuses are rejected with its reason; the others are stored and
+    decided.
+
+    Raises:
+        StoreError: the database refused every one of them (the database is the problem, not
+            the lines: the run stops; rerun it to go on).
+    """
+    kept: list[ReadResult] = []
+    lines: list[str] = []
+    refused: list[ReadResult] = []
+    for result in batch:
+        assert result.comment is not None
+        try:
+            lines.extend(moderator.process([result.comment]))
+        except StoreError as why:
+            refused.append(ReadResult(result.line, None, RecordError(
+                f"the database refused it: {str(why)[:300]}", line=result.line,
+                raw=result.comment.model_dump_json())))
+        else:
+            kept.append(result)
+    if not kept:
+        raise error
+    return kept, lines, refused
