@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,7 +219,7 @@ def test_webhook_signed_ingested_once_forged_rejected(tmp_path: Path) -> None:
         value = {"from": {"id": "31337", "name": "Troll"}, "post_id": post,
                  "comment_id": comment_id, "created_time": 1742306742, "item": "comment",
                  "parent_id": post, "verb": "add", "message": text}
-        body = json.dumps({"object": "page", "entry": [{"id": "1000", "time": 1742306743,
+        body = json.dumps({"object": "page", "entry": [{"id": "1000", "time": int(time.time()),
                            "changes": [{"field": "feed", "value": value}]}]}).encode()
         secret = Secret("app-secret")
         ingest = store_ingest(store)
