@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+from vigie.batch.text_input import guess_delimiter, text_stream
 from vigie.errors import InputError, RecordError
 from vigie.records import Comment, parse_comment
 
@@ -84,7 +86,7 @@ def _open(path: Path) -> IO[str]:
         import sys
 
         return sys.stdin
-    return io.TextIOWrapper(_open_binary(path), encoding="utf-8", newline="")
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
 
 
 def unstorable(data: Any, depth: int = 0) -> str | None:
@@ -194,8 +196,10 @@ def _read_jsonl(handle: IO[bytes] | IO[str]) -> Iterator[ReadResult]:
             yield ReadResult(number, None, error)
 
 
-def _read_csv(handle: IO[str], source: str) -> Iterator[ReadResult]:
-    reader = csv.DictReader(handle)
+def _read_csv(handle: IO[str], source: str, codec: str = "utf-8") -> Iterator[ReadResult]:
+    header = handle.readline()
+    reader = csv.DictReader(itertools.chain([header], handle),
+                            delimiter=guess_delimiter(header))
     required = {"id", "platform", "text", "created_at", "author_id"}
     missing = required - set(reader.fieldnames or ())
     if missing:
@@ -212,6 +216,10 @@ def _read_csv(handle: IO[str], source: str) -> Iterator[ReadResult]:
         except csv.Error as error:  # a NUL byte, or a field larger than the csv limit
             yield _reject(reader.line_num, f"not valid CSV: {error}", "")
             continue
+        except UnicodeDecodeError:  # the guess read the start of the file only
+            raise InputError(
+                f"{source}: not valid {codec} after line {reader.line_num}; name the file's "
+                "encoding with --encoding (e.g. --encoding cp1252)") from None
         number = reader.line_num
         raw = json.dumps(row, ensure_ascii=False)
         try:
@@ -220,23 +228,30 @@ def _read_csv(handle: IO[str], source: str) -> Iterator[ReadResult]:
             yield ReadResult(number, None, error)
 
 
-def read_comments(path: str | Path, fmt: str | None = None) -> Iterator[ReadResult]:
+def read_comments(path: str | Path, fmt: str | None = None, *,
+                  encoding: str | None = None) -> Iterator[ReadResult]:
     """Stream the records of a JSONL or CSV file (``-`` reads JSONL from standard input).
 
+    JSONL is UTF-8 (a bad line is rejected on its own). A CSV file's encoding is guessed
+    (UTF-8 with or without BOM, cp1252, latin-1) unless ``encoding`` names it, and its delimiter
+    (comma, semicolon, tab) is read off its header (:mod:`vigie.batch.text_input`).
+
     Raises:
-        InputError: the file cannot be opened or its format is unknown (raised on the first
-            iteration); bad *records* never raise, they come out as results with an error.
+        InputError: the file cannot be opened, its format or ``encoding`` is unknown, or a CSV
+            file stops being valid in its encoding (raised on iteration); bad *records* never
+            raise, they come out as results with an error.
     """
     import sys
 
     file = Path(path)
     fmt = fmt or ("jsonl" if str(path) == "-" else detect_format(file))
-    handle: IO[Any] = _open_binary(file) if fmt == "jsonl" else _open(file)
+    handle: IO[Any] = _open_binary(file)
     try:
         if fmt == "jsonl":
             yield from _read_jsonl(handle)
         else:
-            yield from _read_csv(handle, str(path))
+            handle, codec = text_stream(handle, encoding)
+            yield from _read_csv(handle, str(path), codec)
     finally:
         if handle not in (sys.stdin, sys.stdin.buffer):
             handle.close()

@@ -92,6 +92,12 @@ def run_command(
                 print(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 _print_round(report.to_dict())
+            if report.unreachable:
+                err_console.print("[red]error:[/] no account could be reached: " + "; ".join(
+                    f"{name}: {why}" for name, why in {**report.failed,
+                                                       **report.stopped}.items()),
+                                  highlight=False)
+                raise typer.Exit(2)
             if report.stopped:
                 raise typer.Exit(2)
             return

@@ -187,12 +187,20 @@ class RoundReport:
     decided_pending: int = 0
     outbox: OutboxRun = field(default_factory=OutboxRun)
     stopped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unreachable(self) -> bool:
+        """Every account polled this round failed (or none is left in service)."""
+        polled = set(self.fetched)
+        return bool(polled) and polled <= set(self.failed) | set(self.stopped)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (pure)."""
         return {"fetched": dict(self.fetched), "decided_pending": self.decided_pending,
                 "applied": self.outbox.applied, "retried": self.outbox.retried,
-                "dead": self.outbox.dead, "stopped": dict(self.stopped)}
+                "dead": self.outbox.dead, "stopped": dict(self.stopped),
+                "failed": dict(self.failed)}
 
 
 class Runner:
@@ -396,6 +404,8 @@ class Runner:
         for state in self.accounts:
             if state.active and (force or state.next_due <= now):
                 report.fetched[state.connector.name] = self.poll(state)
+                if state.failures and state.reason:  # parked by this poll
+                    report.failed[state.connector.name] = state.reason
         report.decided_pending = self.decide_pending()
         report.outbox = self.drain_actions() if drain else self.apply_actions()
         report.stopped = {s.connector.name: s.reason or "" for s in self.accounts
