@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -33,21 +32,22 @@ if TYPE_CHECKING:  # kept out of `vigie --help`'s start-up
     from vigie.batch.moderation import RunStats
     from vigie.batch.reader import ReadResult
 
-__all__ = ["audit_app", "escalations_app", "moderate_with_store", "outbox_app", "queue_app"]
-
-
+__all__ = ["escalations_app", "moderate_with_store", "open_store_at", "outbox_app", "queue_app"]
 
 queue_app = typer.Typer(help="Review queue: list, show, resolve, appeal.", no_args_is_help=True)
-audit_app = typer.Typer(help="Audit trail: verify the hash chain, export.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Planned platform actions.", no_args_is_help=True)
 escalations_app = typer.Typer(help="Escalations to the community manager.",
                               no_args_is_help=True)
 
 
-def _open(db: str | None) -> Any:
+def open_store_at(db: str | None) -> Any:
+    """The store of ``--db`` (``None``, ``""`` or ``default``: the configured one)."""
     from vigie.store.store import open_store
 
     return open_store(None if db in (None, "", "default") else db)
+
+
+_open = open_store_at
 
 
 # -- moderate --db ---------------------------------------------------------------------------
@@ -190,54 +190,6 @@ def queue_appeal(
 
     item = appeal(_open(db), comment_id, by=by, reason=reason)
     out_console.print(f"appeal recorded: review item {item} is open")
-
-
-# -- audit -----------------------------------------------------------------------------------
-
-@audit_app.command("verify")
-def audit_verify(db: DbOption = None, as_json: JsonFlag = False) -> None:
-    """Recompute the hash chain of the event log; exit 1 and name the rows if it is broken."""
-    from vigie.store.events import verify_chain
-
-    store = _open(db)
-    with store.read() as conn:
-        report = verify_chain(conn)
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    elif report.ok:
-        out_console.print(f"[green]ok[/]: {report.events:,} events and {report.decisions:,} "
-                          "decisions verify")
-    else:
-        for problem in report.problems:
-            err_console.print(f"[red]tampered[/]: {problem}", highlight=False)
-        err_console.print(f"{len(report.problems)} problem(s) in {report.events:,} events")
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("export")
-def audit_export(
-    db: DbOption = None,
-    author: Annotated[str | None, typer.Option(
-        help="Export everything held about this author (access request) instead.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who asks (recorded).")] = "vigie",
-) -> None:
-    """Export the audit trail (authors pseudonymised, no text), or one author's file."""
-    from vigie.store.retention import export_audit, export_author
-
-    store = _open(db)
-    handle = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
-        if author is not None:
-            handle.write(json.dumps(export_author(store, author, actor=by), ensure_ascii=False,
-                                    indent=2) + "\n")
-        else:
-            for record in export_audit(store, actor=by):
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            handle.close()
 
 
 # -- outbox, escalations, purge ------------------------------------------------------------

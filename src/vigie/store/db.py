@@ -27,9 +27,9 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
            "migrate"]
 
 #: The newest migration of the one linear chain that the store and the web dashboard share
-#: (``0006_outbox_claims`` is the outbox worker's). :func:`migrate` goes to every head the
+#: (``0007_audit_append_only`` is the audit log's). :func:`migrate` goes to every head the
 #: scripts know.
-HEAD_REVISION = "0006_outbox_claims"
+HEAD_REVISION = "0007_audit_append_only"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()
