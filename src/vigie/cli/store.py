@@ -256,8 +256,11 @@ def policy_propose(
     by: ByOption,
     db: DbOption = None,
     effective: Annotated[str | None, typer.Option(
-        help="Date it comes into force, YYYY-MM-DD (default: the file's effective_date).")]
+        help="Date it comes into force, YYYY-MM-DD (default: the file's effective_date); "
+        "another date than the file's needs --override-reason.")]
     = None,
+    override_reason: Annotated[str | None, typer.Option(
+        help="Why --effective overrides the file's date (recorded in the audit).")] = None,
 ) -> None:
     """Store a proposed version of the directive (section 9)."""
     from vigie.store.policy_versions import propose
@@ -270,10 +273,28 @@ def policy_propose(
         when = dt.date.fromisoformat(effective) if effective else None
     except ValueError:
         raise StoreError(f"--effective {effective!r} is not a date (YYYY-MM-DD)") from None
-    version = propose(_open(db), text, by=by, effective=when, source=str(file))
+    version = propose(_open(db), text, by=by, effective=when, override_reason=override_reason,
+                      source=str(file))
     out_console.print(f"proposed {version.digest} ({version.policy_id} {version.version}), "
                       f"effective {version.effective_date}; approve it with `vigie policy "
                       f"approve {version.digest[7:19]} --by NAME --reference ADD-...`")
+
+
+def _check_approver(store: Any, by: str) -> None:
+    """Refuse an approver who is not a dashboard account allowed to approve (when any exist)."""
+    from sqlalchemy import func, select
+
+    from vigie.web.models import web_users
+    from vigie.web.roles import Permission, can
+
+    with store.read() as conn:
+        if not conn.execute(select(func.count()).select_from(web_users)).scalar_one():
+            return  # no accounts: a one-person install names the approver in words
+        role = conn.execute(select(web_users.c.role).where(
+            web_users.c.username == by, web_users.c.active.is_(True))).scalar_one_or_none()
+    if role is None or not can(role, Permission.APPROVE_POLICY):
+        raise StoreError(f"--by {by!r} must be a dashboard account whose role approves policy "
+                         "versions (admin); see `vigie users list`")
 
 
 def policy_approve(
@@ -283,10 +304,16 @@ def policy_approve(
     db: DbOption = None,
     body: Annotated[str | None, typer.Option(help="Approving body.")] = None,
 ) -> None:
-    """Record the approval of a proposed version (section 9)."""
+    """Record the approval of a proposed version (section 9).
+
+    Where dashboard accounts exist, --by must name one whose role approves policy versions
+    (admin); the person who proposed the version cannot approve it.
+    """
     from vigie.store.policy_versions import approve
 
-    version = approve(_open(db), digest, by=by, reference=reference, body=body)
+    store = _open(db)
+    _check_approver(store, by)
+    version = approve(store, digest, by=by, reference=reference, body=body)
     out_console.print(f"approved {version.digest} by {version.approved_by} ({version.reference}); "
                       f"in force from {version.effective_date}")
 

@@ -79,7 +79,10 @@ def mapping_for(kind: ActionKind, connector: Connector) -> ActionMapping:
         for op in (Operation.UNHIDE, Operation.PUBLISH):
             if caps.supports(op):
                 return ActionMapping(Action.ALLOW, (op,), False, f"restore applied as {op}")
-        return ActionMapping(Action.ALLOW, (), True, "the platform cannot restore a comment")
+        return ActionMapping(Action.ALLOW, (), True,
+                             f"{connector.platform.value} cannot restore a comment (its removal "
+                             f"is a {caps.remove_as.value}, for good): ask the author to post "
+                             "it again if needed")
     if caps.supports(Operation.UNBLOCK_AUTHOR):
         return ActionMapping(Action.ALLOW, (Operation.UNBLOCK_AUTHOR,), False,
                              "unblock applied as unblock_author")

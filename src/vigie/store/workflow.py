@@ -9,9 +9,10 @@ The order of one batch, and why:
    (directive section 10); without one, by the run's policy file, recorded as a fallback.
 3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock.
 4. **decide and record** (one transaction, chain head locked) — the author's strikes within the
-   policy window are read, the pure engine decides in input order (a second removal in the same
-   batch sees the first), and the decision, strike, block, review item, escalation, outbox
-   actions and their events are written together: all or nothing.
+   policy window are read, the pure engine decides in the order the comments were posted (a
+   second removal in the same batch sees the first, whatever order the platform listed them
+   in), and the decision, strike, block, review item, escalation, outbox actions and their
+   events are written together: all or nothing.
 5. **apply** — when a sink is given, the outbox worker applies the due actions (idempotency keys
    make a repeated delivery after a crash harmless).
 """
@@ -241,7 +242,10 @@ class StoreModerator:
                                    min(c.created_at for c in todo) - window,
                                    max(c.created_at for c in todo))
             judged = []
-            for c in todo:
+            # In the authors' time line, not the platform's listing order (YouTube and X list
+            # newest first): a strike counts only strikes dated before it, so three removals
+            # fetched newest-first would each see none and never reach the block.
+            for c in sorted(todo, key=lambda c: c.created_at):
                 policy, _, source = chosen[c.id]
                 analysis, pipeline = analyses[c.id]
                 author_pk, comment_pk = author_pks[c.id], comment_pks[c.id]
