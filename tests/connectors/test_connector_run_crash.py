@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
+from crash_support import decided_count
 from fakes.facebook import FakeFacebook
 from fakes.server import FakeServer, Reply, Request
 from vigie.bench.store import synthetic_records
@@ -80,17 +80,6 @@ def _run(config: Path, db: str) -> subprocess.Popen[bytes]:
                              "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _decided(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(decisions)).scalar_one())
-    except SQLAlchemyError:
-        return 0  # not migrated yet
-    finally:
-        engine.dispose()
-
-
 def _calls(platform: FakeFacebook) -> int:
     with platform.lock:
         return sum(platform.moderation_calls.values())
@@ -118,7 +107,7 @@ def test_sigkill_during_run_applies_no_action_twice(
     total = N_POSTS * PER_POST
     proc = _run(config, db_url)
     if moment == "deciding":
-        _kill_when(proc, lambda: _decided(db_url) >= total // 3)
+        _kill_when(proc, lambda: decided_count(db_url) >= total // 3)
         assert _calls(platform) == 0, "killed too late: actions were already being sent"
     else:
         # About 300 removals and blocks are planned; kill after ~40 or ~200 calls went out.

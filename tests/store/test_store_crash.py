@@ -21,9 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
+from crash_support import decided_count
 from vigie.bench.store import synthetic_records
 from vigie.store.db import connect
 from vigie.store.events import verify_chain
@@ -43,17 +43,6 @@ def _moderate(source: Path, db: str, out: Path, actions: Path) -> subprocess.Pop
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _decided(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(decisions)).scalar_one())
-    except SQLAlchemyError:
-        return 0  # not migrated yet
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The input file: spam, foreign-language and plain comments from 150 authors."""
@@ -67,14 +56,14 @@ def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path) 
     out, actions = tmp_path / "decisions.jsonl", tmp_path / "actions.jsonl"
     proc = _moderate(source, db_url, out, actions)
     deadline = time.monotonic() + 180
-    while (done := _decided(db_url)) < N // 3:
+    while (done := decided_count(db_url)) < N // 3:
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    at_kill = _decided(db_url)
+    at_kill = decided_count(db_url)
     assert N // 3 <= at_kill < N, f"killed after {at_kill} decisions: not mid-file"
     del done
 

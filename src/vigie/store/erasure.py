@@ -27,10 +27,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from vigie.errors import StoreError
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
-from vigie.store.retention import pseudonym
-from vigie.store.schema import PLATFORMS, authors, comments, decisions, outbox
+from vigie.store.retention import find_authors, pseudonym
+from vigie.store.schema import authors, comments, decisions, outbox
 from vigie.store.store import Store
 
 __all__ = ["ERASED_NOTE", "ErasureReport", "erase_author", "redact_decision"]
@@ -91,13 +90,7 @@ def erase_author(store: Store, author_id: str, *, actor: str, reason: str,
     now = store.now()
     with store.begin() as conn:
         lock_chain(conn)
-        query = select(authors).where(authors.c.platform.in_(PLATFORMS),
-                                      authors.c.author_id == author_id)
-        if platform:
-            query = query.where(authors.c.platform == platform)
-        rows = conn.execute(query).all()
-        if not rows:
-            raise StoreError(f"no stored author {author_id!r} (already erased?)")
+        rows = find_authors(conn, author_id, platform)
         new_events: list[NewEvent] = []
         n_comments = n_decisions = 0
         names = []

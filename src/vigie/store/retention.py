@@ -44,7 +44,7 @@ from vigie.store.schema import (
 )
 from vigie.store.store import Store
 
-__all__ = ["PurgeReport", "export_audit", "export_author", "pseudonym", "purge"]
+__all__ = ["PurgeReport", "export_audit", "export_author", "find_authors", "pseudonym", "purge"]
 
 _REMOVED = sorted(a.value for a in REMOVING_ACTIONS)
 
@@ -173,6 +173,23 @@ def export_audit(store: Store, *, actor: str = "vigie") -> Iterator[dict[str, An
                                       {"pseudonymised": True}, actor)], store.now())
 
 
+def find_authors(conn: Connection, author_id: str, platform: str | None = None
+                 ) -> list[Any]:
+    """The author rows of a platform id (one per platform, or only ``platform``'s).
+
+    Raises:
+        StoreError: none is stored (never was, or erased: its id is now a pseudonym).
+    """
+    query = select(authors).where(authors.c.platform.in_(PLATFORMS),
+                                  authors.c.author_id == author_id)
+    if platform:
+        query = query.where(authors.c.platform == platform)
+    rows = list(conn.execute(query).all())
+    if not rows:
+        raise StoreError(f"no stored author {author_id!r} (never seen, or erased)")
+    return rows
+
+
 def export_author(store: Store, author_id: str, *, platform: str | None = None,
                   actor: str = "vigie") -> dict[str, Any]:
     """Everything the store holds about one author (Law 25 access request).
@@ -187,13 +204,7 @@ def export_author(store: Store, author_id: str, *, platform: str | None = None,
         StoreError: no such author.
     """
     with store.read() as conn:
-        query = select(authors).where(authors.c.platform.in_(PLATFORMS),
-                                      authors.c.author_id == author_id)
-        if platform:
-            query = query.where(authors.c.platform == platform)
-        rows = conn.execute(query).all()
-        if not rows:
-            raise StoreError(f"no stored author {author_id!r}")
+        rows = find_authors(conn, author_id, platform)
         out: dict[str, Any] = {"author_id": author_id, "accounts": []}
         for author in rows:
             out["accounts"].append(_author_file(conn, author))
