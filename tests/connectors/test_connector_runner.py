@@ -435,3 +435,18 @@ def test_a_token_expired_while_applying_is_in_the_audit_trail(servers: dict[str,
     run = runner.apply_actions()
     assert run.retried == 1 and not runner.accounts[0].active
     assert [k for k, _ in account_events(store)] == ["connector_stopped"]
+
+
+def test_a_restart_with_a_renewed_token_applies_at_once(servers: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    fb, server = servers["fb"]
+    bad = fb.add_comment(fb.add_post("p"), "HATEWORD")
+    runner, store = make_runner(tmp_path, [fb_connector(server)], [])
+    runner.poll(runner.accounts[0])
+    fb.expire_token()
+    assert runner.apply_actions().retried == 1          # backed off (30 s and doubling)
+    assert runner.apply_actions().retried == 0          # still waiting
+    store.dispose()
+    fb.valid_tokens.add("page-token")                   # the operator renews the token...
+    restarted, store = make_runner(tmp_path, [fb_connector(server)], [])  # ...and restarts
+    assert restarted.apply_actions().applied == 1 and fb.hidden == {bad}

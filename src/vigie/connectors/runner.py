@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import desc, or_, select
+from sqlalchemy import desc, or_, select, update
 
 from vigie.connectors.base import Connector
 from vigie.connectors.errors import AuthExpired, ConfigError, ConnectorError, RateLimited
@@ -46,7 +46,7 @@ from vigie.notify.escalation import Notifier
 from vigie.records import Comment, Post
 from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.store.outbox import OutboxRun, run_outbox
-from vigie.store.schema import PLATFORMS, comments, decisions, events, posts
+from vigie.store.schema import PLATFORMS, comments, decisions, events, outbox, posts
 from vigie.store.store import Store
 from vigie.store.workflow import StoreModerator
 
@@ -243,6 +243,7 @@ class Runner:
         # inside the outbox worker, which must not see a store failure as a platform one.
         self._events: list[NewEvent] = []
         self._read_halts()
+        self._release_auth_backoffs()
 
     # -- the audit trail of accounts -----------------------------------------------------------
 
@@ -255,6 +256,23 @@ class Runner:
                                                 events.c.subject_id == state.connector.name)
                     .order_by(desc(events.c.seq)).limit(1)).scalar()
                 state.halted = last if last in _HALTED else None
+
+    def _release_auth_backoffs(self) -> None:
+        """Actions backed off for an expired token are due again at start-up.
+
+        A restart is how an operator puts a renewed token in service; waiting out a back-off
+        of up to an hour that the old token earned would leave the page unmoderated for no
+        reason. (Still expired: the first action stops the account again, with an alert.)
+        """
+        platforms = {s.connector.platform.value for s in self.accounts}
+        if not platforms:
+            return
+        now = self.store.now()
+        with self.store.begin() as conn:
+            conn.execute(update(outbox).where(
+                outbox.c.status == "pending", outbox.c.platform.in_(platforms),
+                outbox.c.last_error.like("token expired%"), outbox.c.next_attempt_at > now,
+            ).values(next_attempt_at=now))
 
     def _note(self, kind: EventKind, state: AccountState, **details: Any) -> None:
         connector = state.connector
