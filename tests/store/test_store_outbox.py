@@ -300,3 +300,16 @@ def test_a_broken_batch_is_a_retry_of_each_action(
     run = run_outbox(store, BatchRecordingSink(answer))
     assert (run.applied, run.retried) == (0, 3)  # no result trusted to the wrong action
     assert _statuses(store) == [("pending", 1)] * 3
+
+
+def test_a_status_reset_by_hand_does_not_apply_an_action_again(store: Any, moderator: Any,
+                                                                comment_factory: Any) -> None:
+    _plan(moderator, comment_factory, 2)
+    sink = RecordingSink()
+    assert run_outbox(store, sink).applied == 2
+    with store.engine.begin() as conn:  # someone with write access "replays" the actions
+        conn.execute(outbox.update().values(status="pending", attempts=0))
+    run = run_outbox(store, sink)
+    assert run.applied == 0 and len(sink.calls) == 2            # nothing sent again
+    assert len(run.errors) == 2 and "reset outside Vigie" in run.errors[0]
+    assert _statuses(store) == [("applied", 0)] * 2

@@ -49,7 +49,7 @@ from vigie.errors import StoreError
 from vigie.store._bulk import bulk_insert
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.outbox_claims import SENDING, WORKER, claim, due_rows
-from vigie.store.schema import outbox
+from vigie.store.schema import events, outbox
 from vigie.store.store import Store
 
 __all__ = [
@@ -344,6 +344,15 @@ def _record(store: Store, conn: Connection,
     append_events(conn, events, now)
 
 
+def _applied_in_chain(conn: Connection, keys: Sequence[str]) -> set[str]:
+    """Keys among ``keys`` with an ``action_applied`` event: applied, whatever the row says."""
+    if not keys:
+        return set()
+    return set(conn.execute(select(events.c.subject_id).where(
+        events.c.subject_type == "action", events.c.kind == EventKind.ACTION_APPLIED.value,
+        events.c.subject_id.in_(list(keys)))).scalars())
+
+
 #: Actions claimed, sent and recorded together: at most this many are in doubt after a crash.
 GROUP_SIZE = 50
 
@@ -374,6 +383,16 @@ def run_outbox(store: Store, sink: ActionSink, *, limit: int = 1000,
     lease = dt.timedelta(seconds=store.settings.outbox_lease_s)
     with store.read() as conn:
         rows = due_rows(conn, store.now(), lease, limit)
+        done = _applied_in_chain(conn, [row.key for row in rows])
+    if done:
+        # The chain says these were applied: a status reset by hand must not apply them again.
+        with store.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.key.in_(sorted(done))).values(
+                status="applied", claimed_by=None))
+        run.errors.extend(f"{key}: already applied according to the audit chain; its status "
+                          "was reset outside Vigie (restored to applied, not sent)"
+                          for key in sorted(done))
+        rows = [row for row in rows if row.key not in done]
     doubt = {row.key for row in rows if row.status == SENDING}
     by_key = {row.key: row for row in rows}
     for group in _groups(sink, [_action(row) for row in rows], max(1, group_size)):
