@@ -450,3 +450,20 @@ def test_a_restart_with_a_renewed_token_applies_at_once(servers: dict[str, Any],
     fb.valid_tokens.add("page-token")                   # the operator renews the token...
     restarted, store = make_runner(tmp_path, [fb_connector(server)], [])  # ...and restarts
     assert restarted.apply_actions().applied == 1 and fb.hidden == {bad}
+
+
+def test_vigie_run_signs_audit_checkpoints_when_due(servers: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    from vigie.store.checkpoints import Checkpointer, generate_key, load_private_key
+
+    fb, server = servers["fb"]
+    fb.add_comment(fb.add_post("p"), "HATEWORD")
+    generate_key(tmp_path / "k", tmp_path / "k.pub")
+    runner, store = make_runner(tmp_path, [fb_connector(server)], [])
+    now = [0.0]
+    runner.checkpointer = Checkpointer(store, load_private_key(tmp_path / "k"),
+                                       tmp_path / "cp.jsonl", 3600.0, clock=lambda: now[0])
+    runner.run_round(force=True)
+    runner.run_round(force=True)                       # within the hour: no second one
+    lines = (tmp_path / "cp.jsonl").read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["seq"] > 0

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.testing import CliRunner
 
 from tamper import drop_guard
+from vigie.errors import StoreError
 from vigie.store.checkpoints import (
     generate_key,
     load_private_key,
@@ -147,3 +148,31 @@ def test_cli_keygen_checkpoint_verify(store: Any, db_url: str, tmp_path: Path) -
     broken = runner.invoke(app, args)
     assert broken.exit_code == 1
     assert "before the first checkpoint" in broken.output and "event #120" in broken.output
+
+
+def test_checkpointer_signs_when_due_and_needs_both_settings(store: Any, db_url: str,
+                                                             keys: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    from vigie.store.checkpoints import Checkpointer
+    from vigie.store.settings import StoreSettings
+    from vigie.store.store import open_store
+
+    private, public = keys
+    log = tmp_path / "cp.jsonl"
+    now = [0.0]
+    signer = Checkpointer(store, load_private_key(private), log, 60.0, clock=lambda: now[0])
+    _append(store, 3)
+    assert signer.maybe() is not None and signer.maybe() is None   # due at once, then waits
+    _append(store, 2, start=3)
+    now[0] += 61
+    assert signer.maybe() is not None
+    with store.read() as conn:
+        report = verify_checkpoints(conn, read_checkpoints(log), load_public_key(public))
+    assert report.ok and report.last_good is not None and report.last_good.seq == 5
+    half = open_store(settings=StoreSettings(database_url=db_url,
+                                             audit_checkpoint_key=str(private)))
+    try:
+        with pytest.raises(StoreError, match="need both"):
+            Checkpointer.from_settings(half)
+    finally:
+        half.dispose()

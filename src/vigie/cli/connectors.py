@@ -76,13 +76,15 @@ def run_command(
     """Poll the configured accounts on their schedules and moderate what they bring."""
     from vigie.connectors.runner import Runner, file_alert, notify_alert
     from vigie.notify.escalation import notifiers_from_settings
+    from vigie.store.checkpoints import Checkpointer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config, store, moderator, pairs = _setup(connectors, db, policy_file, account)
     runner = Runner(store, moderator, [c for _, c in pairs],
                     intervals={a.name: a.poll_interval_s for a, _ in pairs},
                     alert=notify_alert(notifiers_from_settings(store.settings.escalation),
-                                       file_alert(config.alerts_file)))
+                                       file_alert(config.alerts_file)),
+                    checkpointer=Checkpointer.from_settings(store))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

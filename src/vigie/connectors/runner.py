@@ -44,6 +44,7 @@ from vigie.connectors.sink import ConnectorSink
 from vigie.errors import InputError
 from vigie.notify.escalation import Notifier
 from vigie.records import Comment, Post
+from vigie.store.checkpoints import Checkpointer
 from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.store.outbox import OutboxRun, run_outbox
 from vigie.store.schema import PLATFORMS, comments, decisions, events, outbox, posts
@@ -216,6 +217,7 @@ class Runner:
         alert: Alert | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_pages: int = 1000,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         """Build a runner.
 
@@ -228,6 +230,7 @@ class Runner:
             alert: where a human is told that an account stopped.
             clock: monotonic clock for the schedule.
             max_pages: most pages one account fetches per round (keeps rounds fair).
+            checkpointer: signs checkpoints of the audit chain when due, after each round.
         """
         self.store = store
         self.moderator = moderator
@@ -237,6 +240,7 @@ class Runner:
         self.alert = alert or file_alert(None)
         self.clock = clock
         self.max_pages = max_pages
+        self.checkpointer = checkpointer
         self.sink = ConnectorSink(connectors, on_auth_expired=self._auth_expired,
                                   is_active=lambda c: self._by_connector[id(c)].active)
         # Events wait here until the step that caused them is over: the sink's callbacks run
@@ -428,6 +432,8 @@ class Runner:
         report.outbox = self.drain_actions() if drain else self.apply_actions()
         report.stopped = {s.connector.name: s.reason or "" for s in self.accounts
                           if not s.active}
+        if self.checkpointer is not None:
+            self.checkpointer.maybe()
         return report
 
     def run_forever(self, stop: threading.Event | None = None, *,

@@ -25,6 +25,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,9 +38,11 @@ from sqlalchemy.engine import Connection
 
 from vigie.errors import StoreError
 from vigie.store.schema import chain_head, events
+from vigie.store.store import Store
 
-__all__ = ["Checkpoint", "CheckpointReport", "generate_key", "key_id", "load_private_key",
-           "load_public_key", "read_checkpoints", "verify_checkpoints", "write_checkpoint"]
+__all__ = ["Checkpoint", "CheckpointReport", "Checkpointer", "generate_key", "key_id",
+           "load_private_key", "load_public_key", "read_checkpoints", "verify_checkpoints",
+           "write_checkpoint"]
 
 _DOMAIN = "vigie-audit-checkpoint/v1"
 
@@ -248,3 +252,46 @@ def verify_checkpoints(conn: Connection, checkpoints: list[Checkpoint],
                 f"event #{cp.seq} no longer has the hash signed {cp.at} (the rows up to it "
                 "were edited and the chain recomputed)")
     return report
+
+
+class Checkpointer:
+    """Signs a checkpoint when one is due: for long-running processes (``vigie run``).
+
+    Built from the store's settings (:meth:`from_settings`); the key is read once, at start,
+    so a wrong path fails at once rather than an hour later.
+    """
+
+    def __init__(self, store: Store, key: Ed25519PrivateKey, path: Path, every_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """Sign the first checkpoint at the first :meth:`maybe`, then every ``every_s``."""
+        self.store, self.key, self.path, self.every_s = store, key, path, every_s
+        self.clock = clock
+        self._next = clock()
+
+    @classmethod
+    def from_settings(cls, store: Store) -> Checkpointer | None:
+        """The checkpointer the settings ask for, or ``None`` when not configured.
+
+        Raises:
+            StoreError: only one of the key and the file is set, or the key is unreadable.
+        """
+        s = store.settings
+        if not s.audit_checkpoint_key and not s.audit_checkpoint_file:
+            return None
+        if not s.audit_checkpoint_key or not s.audit_checkpoint_file:
+            raise StoreError("audit checkpoints need both VIGIE_AUDIT_CHECKPOINT_KEY and "
+                             "VIGIE_AUDIT_CHECKPOINT_FILE")
+        return cls(store, load_private_key(Path(s.audit_checkpoint_key)),
+                   Path(s.audit_checkpoint_file), s.audit_checkpoint_every_s)
+
+    def maybe(self) -> Checkpoint | None:
+        """Sign and append a checkpoint if one is due; the checkpoint, or ``None``.
+
+        Raises:
+            StoreError: the file cannot be written.
+        """
+        if self.clock() < self._next:
+            return None
+        self._next = self.clock() + self.every_s
+        with self.store.read() as conn:
+            return write_checkpoint(conn, self.key, self.path, self.store.now())
