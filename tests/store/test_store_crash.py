@@ -1,7 +1,8 @@
 """Crash safety: SIGKILL a real ``vigie moderate --db`` in the middle of a large file, rerun it.
 
-The rerun must finish the file with no comment lost, none decided twice and no platform action
-applied twice; its output file must hold every decision, each equal to the one stored.
+Three moments (a sixth, half and five sixths of the way). The rerun must finish the file with no
+comment lost, none decided twice and no platform action applied twice; its output file must hold
+every decision, each equal to the one stored.
 
 Decisions are not compared with an uninterrupted run: some detectors remember recent comments
 across batches (duplicate text from several accounts), and that memory starts empty after a
@@ -52,11 +53,14 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("moment", [1, 3, 5], ids=["early", "middle", "late"])
+def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path,
+                                     moment: int) -> None:
     out, actions = tmp_path / "decisions.jsonl", tmp_path / "actions.jsonl"
     proc = _moderate(source, db_url, out, actions)
     deadline = time.monotonic() + 180
-    while (done := decided_count(db_url)) < N // 3:
+    threshold = N * moment // 6   # a sixth, half, five sixths of the file
+    while (done := decided_count(db_url)) < threshold:
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.05)
@@ -64,7 +68,7 @@ def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path) 
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     at_kill = decided_count(db_url)
-    assert N // 3 <= at_kill < N, f"killed after {at_kill} decisions: not mid-file"
+    assert threshold <= at_kill < N, f"killed after {at_kill} decisions: not mid-file"
     del done
 
     rerun = _moderate(source, db_url, out, actions)
