@@ -130,7 +130,8 @@ def test_bench_json_keys() -> None:
         assert result[key] > 0
 
 
-@pytest.mark.parametrize("args", [(), ("queue",), ("policy",), ("mentions",), ("registry",)])
+@pytest.mark.parametrize("args", [(), ("queue",), ("policy",), ("mentions",), ("registry",),
+                                  ("audit",), ("privacy",)])
 def test_bare_command_or_group_prints_help_not_a_traceback(args: tuple[str, ...]) -> None:
     run = vigie(*args)
     assert "Traceback" not in run.stderr + run.stdout

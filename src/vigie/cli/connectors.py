@@ -67,7 +67,8 @@ def run_command(
     account: Annotated[list[str] | None, typer.Option(
         help="Only this account (repeatable).")] = None,
     once: Annotated[bool, typer.Option(
-        "--once", help="One round: poll every account, decide, apply; then exit.")] = False,
+        "--once", help="One round: poll every account, decide, apply every due action; "
+        "then exit.")] = False,
     rounds: Annotated[int | None, typer.Option(min=1, help="Stop after N rounds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each round as JSON.")
                        ] = False,
@@ -77,6 +78,7 @@ def run_command(
     from vigie.monitoring.registry import load_book
     from vigie.monitoring.staff import SmtpReminders, watch_staff_replies
     from vigie.notify.escalation import notifiers_from_settings
+    from vigie.store.checkpoints import Checkpointer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config, store, moderator, pairs = _setup(connectors, db, policy_file, account)
@@ -97,16 +99,23 @@ def run_command(
                     intervals={a.name: a.poll_interval_s for a, _ in pairs},
                     alert=notify_alert(notifiers_from_settings(store.settings.escalation),
                                        file_alert(config.alerts_file)),
-                    after_round=staff_replies)
+                    after_round=staff_replies,
+                    checkpointer=Checkpointer.from_settings(store))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if once:
-            report = runner.run_round(force=True)
+            report = runner.run_round(force=True, drain=True)
             if as_json:
                 print(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 _print_round(report.to_dict())
+            if report.unreachable:
+                err_console.print("[red]error:[/] no account could be reached: " + "; ".join(
+                    f"{name}: {why}" for name, why in {**report.failed,
+                                                       **report.stopped}.items()),
+                                  highlight=False)
+                raise typer.Exit(2)
             if report.stopped:
                 raise typer.Exit(2)
             return

@@ -26,6 +26,7 @@ __all__ = [
     "ActionMapping",
     "ActionOutcome",
     "Capabilities",
+    "ChecksEffects",
     "Connector",
     "FetchResult",
     "OneCallPerAction",
@@ -294,6 +295,23 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Release the HTTP client."""
+        ...
+
+
+@runtime_checkable
+class ChecksEffects(Protocol):
+    """A connector that can read whether an action's effect is already on the platform.
+
+    The outbox asks before it sends again an action whose earlier attempt was interrupted (a
+    crash between the platform call and the record of its answer), so no call is repeated.
+    """
+
+    def in_effect(self, action: PlatformAction) -> bool | None:
+        """``True``: every operation is in effect; ``False``: not; ``None``: cannot tell.
+
+        Raises:
+            ConnectorError: the platform could not be asked (treated as ``None``).
+        """
         ...
 
 

@@ -9,9 +9,10 @@ The order of one batch, and why:
    (directive section 10); without one, by the run's policy file, recorded as a fallback.
 3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock.
 4. **decide and record** (one transaction, chain head locked) — the author's strikes within the
-   policy window are read, the pure engine decides in input order (a second removal in the same
-   batch sees the first), and the decision, strike, block, review item, escalation, outbox
-   actions and their events are written together: all or nothing.
+   policy window are read, the pure engine decides in the order the comments were posted (a
+   second removal in the same batch sees the first, whatever order the platform listed them
+   in), and the decision, strike, block, review item, escalation, outbox actions and their
+   events are written together: all or nothing.
 5. **apply** — when a sink is given, the outbox worker applies the due actions (idempotency keys
    make a repeated delivery after a crash harmless).
 """
@@ -29,10 +30,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.actions import REMOVING_ACTIONS, Action
-from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
+from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_read, write_rejects
 from vigie.batch.reader import ReadResult
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
+from vigie.errors import RecordError, StoreError
 from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy, effective_policy
@@ -241,7 +243,10 @@ class StoreModerator:
                                    min(c.created_at for c in todo) - window,
                                    max(c.created_at for c in todo))
             judged = []
-            for c in todo:
+            # In the authors' time line, not the platform's listing order (YouTube and X list
+            # newest first): a strike counts only strikes dated before it, so three removals
+            # fetched newest-first would each see none and never reach the block.
+            for c in sorted(todo, key=lambda c: c.created_at):
                 policy, _, source = chosen[c.id]
                 analysis, pipeline = analyses[c.id]
                 author_pk, comment_pk = author_pks[c.id], comment_pks[c.id]
@@ -404,14 +409,47 @@ def moderate_stream_db(
         StoreError: the database refused a write (the run stops; rerun it to go on).
     """
     stats = RunStats()
-    for comments, bad in batched_results(results, batch_size):
-        stats.read += len(comments) + len(bad)
+    for good, bad in batched_read(results, batch_size):
+        stats.read += len(good) + len(bad)
         stats.rejected += write_rejects(bad, rejects, on_reject)
-        if not comments:
+        if not good:
             continue
-        lines = moderator.process(comments)
+        try:
+            lines = moderator.process([r.comment for r in good if r.comment is not None])
+        except StoreError as error:
+            good, lines, refused = _one_by_one(moderator, good, error)
+            stats.rejected += write_rejects(refused, rejects, on_reject)
         out.write("".join(line + "\n" for line in lines))
         stats.decided += len(lines)
         if on_batch is not None:
-            on_batch(comments, lines)
+            on_batch([r.comment for r in good if r.comment is not None], lines)
     return stats
+
+
+def _one_by_one(moderator: StoreModerator, batch: list[ReadResult], error: StoreError
+                ) -> tuple[list[ReadResult], list[str], list[ReadResult]]:
+    """Store a refused batch one comment at a time.
+
+    The comments the database refuses are rejected with its reason; the others are stored and
+    decided.
+
+    Raises:
+        StoreError: the database refused every one of them (the database is the problem, not
+            the lines: the run stops; rerun it to go on).
+    """
+    kept: list[ReadResult] = []
+    lines: list[str] = []
+    refused: list[ReadResult] = []
+    for result in batch:
+        assert result.comment is not None
+        try:
+            lines.extend(moderator.process([result.comment]))
+        except StoreError as why:
+            refused.append(ReadResult(result.line, None, RecordError(
+                f"the database refused it: {str(why)[:300]}", line=result.line,
+                raw=result.comment.model_dump_json())))
+        else:
+            kept.append(result)
+    if not kept:
+        raise error
+    return kept, lines, refused

@@ -4,8 +4,8 @@ The public page ``/questions`` shows the directive in force and takes questions 
 community manager; each lands here (spam-checked, rate-limited per keyed digest of the client
 address: the address itself is not kept).
 
-Revision ID: 0006_questions
-Revises: 0005_passwords
+Revision ID: 0008_questions
+Revises: 0007_audit_append_only
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_questions"
-down_revision = "0005_passwords"
+revision = "0008_questions"
+down_revision = "0007_audit_append_only"
 branch_labels = None
 depends_on = None
 
