@@ -174,6 +174,15 @@ def decide(
     if (strike and policy.blocking is not None and action is not Action.BLOCK
             and history.strikes + 1 >= policy.blocking.strikes):
         action, blocked = Action.BLOCK, True
+    # A period that holds for review (policy.Period): queued means off view until a human
+    # decides; a hide is reversible, and it is no strike.
+    period = policy.active_period
+    if period is not None and period.hold_for_review and action is Action.REVIEW:
+        action = Action.HIDE
+    explanation = _explain(policy, verdicts, action, failures, blocked)
+    if period is not None and (verdicts or failures):
+        explanation = {"fr": f"{explanation['fr']} | période : {period.label.fr}",
+                       "en": f"{explanation['en']} | period: {period.label.en}"}
 
     return Decision(
         comment_id=comment.id,
@@ -183,8 +192,9 @@ def decide(
         escalations=escalations,
         strike=strike,
         failures=tuple(failures),
-        explanation=_explain(policy, verdicts, action, failures, blocked),
-        policy={"id": policy.id, "version": policy.version, "digest": policy.digest},
+        explanation=explanation,
+        policy={"id": policy.id, "version": policy.version, "digest": policy.source_digest,
+                **({"period": policy.period} if policy.period else {})},
         detectors=tuple(detectors),
         scores=scores,
     )

@@ -43,6 +43,9 @@ PINNED = {
         'sexual.image_suggestive',
         'media.not_analysed',
     ),
+    'vigie.terms.period.v1': (
+        'period.term',
+    ),
     'vigie.language.fasttext.v1': (
         'language.foreign',
     ),

@@ -43,7 +43,8 @@ class Operation(StrEnum):
 
     ``hold`` puts a comment back into a review queue, off public view (YouTube
     ``heldForReview``); ``reject`` removes it for good (YouTube ``rejected``);
-    ``block_author`` blocks or bans the author from the page/channel.
+    ``block_author`` blocks or bans the author from the page/channel (Bluesky: a block
+    record, or a mute where the account is configured so).
     """
 
     HIDE = "hide"
@@ -54,6 +55,9 @@ class Operation(StrEnum):
     REJECT = "reject"
     BLOCK_AUTHOR = "block_author"
     UNBLOCK_AUTHOR = "unblock_author"
+    #: Report the comment to the platform's moderators (Bluesky: ``createReport``), where the
+    #: page cannot take it down network-wide itself. Never chosen by :func:`map_action`.
+    REPORT = "report"
 
 
 #: Operations that take the comment off public view.
@@ -299,6 +303,9 @@ _PREFIX = {
     Platform.YOUTUBE: "yt",
     Platform.X: "x",
     Platform.LINKEDIN: "li",
+    Platform.WORDPRESS: "wp",
+    Platform.BLUESKY: "bsky",
+    Platform.THREADS: "th",
 }
 
 

@@ -208,6 +208,7 @@ class Runner:
         alert: Alert | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_pages: int = 1000,
+        after_round: Callable[[], object] | None = None,
     ) -> None:
         """Build a runner.
 
@@ -220,6 +221,9 @@ class Runner:
             alert: where a human is told that an account stopped.
             clock: monotonic clock for the schedule.
             max_pages: most pages one account fetches per round (keeps rounds fair).
+            after_round: called at the end of each round, once the decisions are recorded
+                (``vigie run`` looks there for staff replying to criticism, directive 6.1);
+                a failure is logged, never fatal to the round.
         """
         self.store = store
         self.moderator = moderator
@@ -229,6 +233,7 @@ class Runner:
         self.alert = alert or file_alert(None)
         self.clock = clock
         self.max_pages = max_pages
+        self.after_round = after_round
         self.sink = ConnectorSink(connectors, on_auth_expired=self._auth_expired,
                                   is_active=lambda c: self._by_connector[id(c)].active)
         # Events wait here until the step that caused them is over: the sink's callbacks run
@@ -380,6 +385,11 @@ class Runner:
                 report.fetched[state.connector.name] = self.poll(state)
         report.decided_pending = self.decide_pending()
         report.outbox = self.apply_actions()
+        if self.after_round is not None:
+            try:
+                self.after_round()
+            except Exception:  # the platforms' work is done; a watcher must not undo it
+                log.exception("the end-of-round step failed")
         report.stopped = {s.connector.name: s.reason or "" for s in self.accounts
                           if not s.active}
         return report

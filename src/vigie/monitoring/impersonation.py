@@ -71,7 +71,8 @@ _DISCLAIMERS = re.compile(
     r"|grad(?:uate)? of|prof(?:esseure?)? (?:a|de)|professor at|chercheure? (?:a|de)"
     r"|researcher at|association|club|comite|committee|chapter)(?!\w)")
 _HOSTS = {"x": "x.com", "instagram": "instagram.com", "facebook": "facebook.com",
-          "youtube": "youtube.com/@", "linkedin": "linkedin.com/in", "tiktok": "tiktok.com/@"}
+          "youtube": "youtube.com/@", "linkedin": "linkedin.com/in", "tiktok": "tiktok.com/@",
+          "threads": "threads.net/@", "bluesky": "bsky.app/profile"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,8 @@ class EventKind(StrEnum):
     # Dashboard accounts (subject ``account``, the username); never the password itself.
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
+    # A member of staff reminded of directive 6.1 (subject ``comment``: their reply).
+    STAFF_REMINDED = "staff_reminded"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

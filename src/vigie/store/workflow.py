@@ -35,7 +35,7 @@ from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
 from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
-from vigie.policy import Policy
+from vigie.policy import Policy, effective_policy
 from vigie.records import Comment
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
@@ -157,10 +157,11 @@ class StoreModerator:
         return self.pipelines[policy.digest]
 
     def _policy_for(self, comment: Comment) -> tuple[Policy, str, str]:
+        # The version in force when the comment was posted, with its period if one covers it.
         found = self.resolver.at(comment.created_at)
         if found is None:
-            return self.fallback, self.fallback_text, "file"
-        return found[0], found[1], "store"
+            return effective_policy(self.fallback, comment.created_at), self.fallback_text, "file"
+        return effective_policy(found[0], comment.created_at), found[1], "store"
 
     def process(self, batch: Sequence[Comment]) -> list[str]:
         """Ingest, decide and record one batch.
@@ -270,7 +271,7 @@ class StoreModerator:
                 writes: _Writes) -> None:
         rows = [{"comment_pk": j.comment_pk, "action": j.decision.action.value,
                  "strike": j.decision.strike, "escalate": j.decision.escalate,
-                 "policy_digest": j.policy.digest, "policy_source": j.source,
+                 "policy_digest": j.policy.source_digest, "policy_source": j.source,
                  "decided_at": now, "body": j.body,
                  "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest(),
                  "revision": j.revision}
@@ -291,7 +292,8 @@ class StoreModerator:
             d, c = j.decision, j.comment
             payload = {
                 "decision_pk": pk, "action": d.action.value, "clauses": list(d.clauses),
-                "policy": j.policy.digest, "policy_source": j.source, "strike": d.strike,
+                "policy": j.policy.source_digest, "policy_source": j.source,
+                "strike": d.strike,
                 "escalate": d.escalate, "body_sha256": row["body_sha256"]}
             if j.revision > 1:
                 payload["revision"] = j.revision
@@ -306,7 +308,8 @@ class StoreModerator:
         if reviews:
             bulk_insert(conn, review_items, [
                 {"comment_pk": j.comment_pk, "decision_pk": pk, "origin": "decision",
-                 "state": "open", "outcome": None, "takedown": False,
+                 "state": "open", "outcome": None,
+                 "takedown": _held(j.decision, j.policy),
                  "author_blocked": j.author_blocked, "appeals": 0, "opened_at": now,
                  "updated_at": now, "last_actor": "vigie", "last_reason": None}
                 for j, pk in reviews])
@@ -317,7 +320,8 @@ class StoreModerator:
             for j, decision_pk in reviews:
                 item_pk = items[decision_pk]
                 writes.events.append(NewEvent(EventKind.REVIEW_OPENED, "review", str(item_pk), {
-                    "comment_id": j.comment.id, "origin": "decision", "takedown": False,
+                    "comment_id": j.comment.id, "origin": "decision",
+                    "takedown": _held(j.decision, j.policy),
                     "author_blocked": j.author_blocked, "appeal": False,
                     "clauses": list(j.decision.clauses)}))
 
@@ -359,7 +363,7 @@ class StoreModerator:
                         platform=platform, comment_id=c.id, author_id=c.author.id,
                         post_id=post_id, reason=why, when=now, rows=writes.outbox,
                         events=writes.events)
-        if d.action is Action.REVIEW:
+        if d.action is Action.REVIEW or _held(d, j.policy):
             reviews.append((j, decision_pk))
         if d.escalate or d.action is Action.ESCALATE:
             escalation_rows.append({
@@ -368,6 +372,16 @@ class StoreModerator:
                 "attempts": 0})
             writes.events.append(NewEvent(EventKind.ESCALATED, "comment", c.id, {
                 "clauses": list(d.clauses), "origin": "decision"}))
+
+
+def _held(decision: Decision, policy: Policy) -> bool:
+    """A period held the comment for review (``Period.hold_for_review``): hidden, a human decides.
+
+    Only the period turned it into a hide: no category asked for more than review.
+    """
+    period = policy.active_period
+    return (period is not None and period.hold_for_review and decision.action is Action.HIDE
+            and all(v.action.strength <= Action.REVIEW.strength for v in decision.categories))
 
 
 def moderate_stream_db(

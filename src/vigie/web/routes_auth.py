@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 PUBLIC_ROUTES = frozenset({
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/lang/{code}"),
     ("GET", "/healthz"), ("GET", "/api/openapi.json"),
+    ("GET", "/questions"), ("POST", "/questions"),  # directive 8: vigie.web.questions
 })
 
 
