@@ -145,6 +145,22 @@ CONFIDENTIAL_CASES = [
      "confidential.exam", "remove"),
     ("HR told us confidentially that 20 people will be laid off", "confidential.marked", "hit"),
     ("She told me in person that she loved the course", "confidential.", "none"),
+    # A password-shaped string near a credential word, wherever the word stands.
+    ("the admin account on the lab PCs still uses LabAdmin2024", "secret.password", "hit"),
+    ("Merci David41, j'espère que tu t'es rendu compte de l'impact", "secret.", "none"),
+    ("Merci @USER pour son message #EnsembleContreleSexisme #25janvier", "secret.", "none"),
+    ("his credentials in the field are impeccable, a PhD from 2019", "secret.", "none"),
+    ("laissées pour compte: ici.radio-canada.ca/nouvelle/1078412/moiaussi", "secret.", "none"),
+    # Codes typed at a door, a combo for a cage.
+    ("to get into the makerspace after 6 you just punch 2468 at the door", "secret.access_code",
+     "hit"),
+    ("the combo for the bike cage is 3-7-1-9", "secret.access_code", "hit"),
+    ("Le local 2468 est fermé pour rénovation", "secret.", "none"),
+    # Leaked exams; failing one's own exam is not a leak (Québec "couler").
+    ("someone leaked the final exam for PHS1102 on Reddit", "confidential.exam", "remove"),
+    ("J'ai coulé mon intra mais je vais me reprendre", "confidential.", "none"),
+    ("the midterm is basically problems 3, 5 and 8 from the textbook", "confidential.exam",
+     "hit"),
 ]
 
 

@@ -152,7 +152,8 @@ _CLOSED = re.compile(
     r"|closed (?:board |committee )?(?:meeting|session)s?"
     r"|seance (?:a huis clos|fermee|privee)|confidentiel(?:le)?s?|confidential|internes?|internal"
     r"|non publie(?:e|s)?|not public|restricted|secret(?:e|s)?|privee?s?|private|leaked|fuitee?s?"
-    r"|pas encore (?:publie|public|adopte)e?s?|not yet (?:published|approved|adopted))\b"
+    r"|pas encore (?:publie|public|adopte)e?s?|not yet (?:published|approved|adopted)"
+    r"|unreleased|unpublished|draft|brouillon|non diffusee?s?)\b"
 )
 _TOLD = re.compile(
     r":\s*\S|\b(?:ils|elles|on|they|it|qui|which|that)\s+(?:\w+\s+)?(?:dit|disent|parlent|parle"
@@ -227,6 +228,24 @@ _PUBLISHED = re.compile(
 
 
 # "the final for MEC1210 is the same as last year's practice exam": what an exam will be.
+# "someone leaked the final exam", "l'examen de demain a coulé", "I got a copy of the midterm".
+_EXAM_LEAKED = re.compile(
+    rf"\b(?:leaked|leak|fuite|coule|circule|circulate|circulating|got a copy of"
+    rf"|have a copy of|j'ai une copie de|j'ai eu une copie de|posted|a publie|uploaded"
+    rf"|a mis en ligne)\b"
+    # "j'ai coulé mon intra" is failing it, not leaking it: no possessive before the exam.
+    rf"(?:(?!\b(?:mon|ma|mes|ton|ta|tes|son|sa|ses|my|his|her|their|your|our)\b)[^.!?\n]){{0,30}}?"
+    rf"\b(?:the |l'|la |le )?(?:{_EXAM})\b"
+    rf"|\b(?:{_EXAM})\b[^.!?\n]{{0,40}}?\b(?:(?:has|have|was|were|got) leaked|a fuite|ont fuite"
+    rf"|a coule|ont coule|is circulating|circule)\b"
+)
+# "the midterm is basically problems 3, 5 and 8 from the textbook": what an exam will contain.
+_EXAM_IS = re.compile(
+    rf"\b(?:{_EXAM})\b[^.!?\n]{{0,30}}?\b(?:is|will be|sera|est|c'est|va etre|consists of)\s+"
+    r"(?:basically |just |only |exactly |literally |juste |seulement |exactement )?"
+    r"(?:the )?(?:problems?|questions?|exercises?|exercices?|numeros?|numbers?|chapitres?"
+    r"|sections?)\s+\d"
+)
 _SAME_AS = re.compile(
     rf"\b(?:{_EXAM})\b[^.!?\n]{{0,30}}?\b(?:is|will be|sera|est|c'est|c est|va etre)\s+"
     r"(?:exactly\s+|exactement\s+|literally\s+)?(?:the same as|identical to|identique a|pareil que"
@@ -253,6 +272,14 @@ def find_exam_leaks(folded: str) -> list[LeakHit]:
         hits.append(LeakHit("confidential.exam", score, match.start(), match.end(),
                             "exam questions or solutions shared"
                             + (" from a leaked source" if leak else "")))
+    for match in _EXAM_LEAKED.finditer(folded):
+        if published and not leak:
+            continue
+        hits.append(LeakHit("confidential.exam", 0.85, match.start(), match.end(),
+                            "says an exam has leaked"))
+    for match in _EXAM_IS.finditer(folded):
+        hits.append(LeakHit("confidential.exam", 0.75, match.start(), match.end(),
+                            "reveals what an exam will contain"))
     for match in _SAME_AS.finditer(folded):
         hits.append(LeakHit("confidential.exam", 0.75, match.start(), match.end(),
                             "reveals what an exam will contain"))
@@ -350,6 +377,7 @@ def find_internal_figures(folded: str,
 # -- security details -------------------------------------------------------------------------
 
 _TIME = (r"(?:\d{1,2}\s?(?:h|pm|am|:\d\d)\b|la nuit|at night|overnight|la fin de semaine"
+         r"|midnight|minuit|anymore|any more|no longer|ne \w+ plus"
          r"|(?:this |the |every |on )?weekends?|fin de semaine|ce soir|tonight|apres les cours"
          r"|after hours|apres \d|after \d|jusqu'a|until|depuis|since|toujours|always"
          r"|tout le temps|all the time|jamais|never)")
@@ -362,10 +390,11 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|est jamais la|is never there|isn't there|fait sa ronde|passe|passes|changes? shift"
         r"|change de quart)\b[^.!?\n]{0,40}?\b" + _TIME
     ), "the hours when the premises are unguarded"),
-    (("securit", "guard", "surveill", "gardien"), re.compile(
+    (("securit", "guard", "surveill", "gardien", "nobody", "no one", "personne"), re.compile(
         r"\b(?:pas de|aucune?|plus de|no|zero)\s+(?:securite|gardiens?|guards?|security"
         r"|surveillance|agents?)\b[^.!?\n]{0,60}?\b" + _TIME
-        + r"|\bnobody (?:checks|watches|guards)\b|\bpersonne (?:surveille|verifie|check)\b"
+        + r"|\b(?:nobody|no one) (?:checks|watches|guards|is at|is on)\b[^.!?\n]{0,60}?\b" + _TIME
+        + r"|\bpersonne (?:surveille|verifie|check|controle|est a)\b[^.!?\n]{0,60}?\b" + _TIME
     ), "the hours when the premises are unguarded"),
     (("camera", "cctv", "surveillance"), re.compile(
         r"\b(?:cameras? (?:de (?:surveillance|securite)|du (?:pavillon|batiment|stationnement"
@@ -381,7 +410,9 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|debranchees?|not plugged|unplugged|en panne)"
     ), "security cameras out of service"),
     (("camera",), re.compile(
-        r"\b(?:no|pas de|aucune|zero)\s+(?:security |surveillance )?cameras?\s+"
+        r"\b(?:n'a|n'ont|n'y a|has|have|there (?:is|are)|with)\s+(?:pas de|aucune|no)\s+"
+        r"(?:security |surveillance )?cameras?\b"
+        r"|\b(?:no|pas de|aucune|zero)\s+(?:security |surveillance )?cameras?\s+"
         r"(?:de surveillance\s+)?"
         r"(?:on|in|at|au|aux|dans|sur|near|pres|du|de la|covering|qui couvre)\b(?!\s+(?:allowed"
         r"|permitted|please|svp))"
@@ -401,8 +432,9 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|en panne|not working|doesn't work|debranchee|unplugged)"
     ), "an alarm out of service"),
     (("barre", "verrouill", "unlocked", "open", "ouvert", "lock", "ferme", "broken", "bris",
-      "cass", "defectu", "jammed", "work", "marche", "fonctionne"), re.compile(
-        r"\b(?:porte|portes|door|doors|entree|quai|loading dock|fenetre|window|garage"
+      "cass", "defectu", "jammed", "work", "marche", "fonctionne", "alarm"), re.compile(
+        r"\b(?:porte|portes|door|doors|entree|quai|loading dock|fenetre|window|garage|serrure"
+        r"|serrures|locks?|cadenas|padlock"
         r"|badge readers?|card readers?|lecteurs? de (?:cartes?|badges?)|fire exits?"
         r"|emergency exits?|sorties? de secours|turnstiles?|tourniquets?)\b"
         r"[^.!?\n]{0,50}?\b(?:debarree|deverrouillee|unlocked|propped open|laissee ouverte"
@@ -410,6 +442,8 @@ _SECURITY: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         r"|reste ouverte|restent ouvertes|stays open|stay open|is open|est ouverte|doesn't lock"
         r"|don't lock|won't lock|never locks?|doesn't close|never closes|ne se verrouille pas"
         r"|don't work|doesn't work|do not work|ne (?:marchent?|fonctionnent?) pas"
+        r"|doesn't alarm|does not alarm|n'est plus alarmee?|isn't alarmed|not alarmed"
+        r"|(?:jamais|pas|never|not) (?:verrouillee?s?|barree?s?|locked)"
         r"|(?:is|has been|have been|est|sont|a ete) (?:broken|brisee?s?|cassee?s?|defectueuses?"
         r"|jammed|bloquee?s? ouvertes?)"
         r"|ne se barre jamais|ne barre jamais|ne ferme jamais)\b"

@@ -22,8 +22,8 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["SecretHit", "find_access_codes", "find_key_formats", "find_login_pairs",
-           "find_passwords"]
+__all__ = ["SecretHit", "find_access_codes", "find_credential_tokens", "find_key_formats",
+           "find_login_pairs", "find_passwords"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,11 +335,60 @@ def find_login_pairs(original: str) -> list[SecretHit]:
     """A user name and a password written as a pair after a login word (pure)."""
     hits: list[SecretHit] = []
     for match in _LOGIN_PAIR.finditer(original):
-        if _shape(match.group("secret")) != "strong":
-            continue
+        user, secret = match.group("user"), match.group("secret")
+        if _shape(secret) != "strong" or "/" in secret or re.search(r"\.[a-z]{2,}", user):
+            continue  # "compte : ici.radio-canada.ca/nouvelle/...": a link, not a login
         end = match.start("secret") + len(match.group("secret").rstrip(_TRAILING))
         hits.append(SecretHit("secret.password", 0.85, match.start(), end,
                               "user name and password written as a pair", "login_pair"))
+    return hits
+
+
+# A token shaped like a password ("LabAdmin2024", "Bridge$2026", "imprim3!") in the same
+# sentence as a credential word, wherever the word stands ("the admin account ... still uses
+# LabAdmin2024", "network EngGuest, key Bridge$2026").
+_CREDENTIAL_WORD = re.compile(
+    r"(?i)\b(?:passwords?|passwd|pwd|pass|passcode|mots? de passe|mdp|login|logins|log in|sign in"
+    r"|identifiants?|credentials?|creds|accounts?|admin|administrateur|root|wi-?fi"
+    r"|network key|key|cle|clé|ssid|vpn|username|nom d'utilisateur)\b"
+)
+_TOKEN_ANY = re.compile(r"[^\s,;()\[\]{}<>]{6,40}")
+_SPECIAL = frozenset("!@#$%^&*+=?~")
+
+
+def _password_like(token: str) -> bool:
+    """Mixed case and digits, or letters, digits and a symbol: a chosen password (pure)."""
+    token = token.rstrip(_TRAILING).lstrip("«\"'“(")
+    if len(token) < 6 or _shape(token) != "strong" or "/" in token or token.count(".") > 1:
+        return False
+    if token[0] in "#@&" or "&#" in token or "&lt" in token or "&gt" in token:
+        return False  # hashtags, handles, HTML entities
+    lower = any(c.islower() for c in token)
+    upper = any(c.isupper() for c in token[1:])  # "David41" is a user name, not a password
+    digit = any(c.isdigit() for c in token)
+    symbol = any(c in _SPECIAL for c in token.rstrip("!?"))
+    if re.fullmatch(r"[A-Z]+-?\d+[A-Z]?", token) or re.fullmatch(r"\d+[a-zA-Z]{1,3}", token):
+        return False  # "B-418", "COVID19", "12h", "3rd": codes and ordinals
+    return digit and ((lower and upper) or (symbol and (lower or upper)))
+
+
+def find_credential_tokens(original: str) -> list[SecretHit]:
+    """A password-shaped token in a sentence that names a credential (pure)."""
+    hits: list[SecretHit] = []
+    if _CREDENTIAL_WORD.search(original) is None:
+        return hits
+    for sentence in re.finditer(r"[^.!?\n]+(?:[.!?](?=\s|$))?", original):
+        words = _CREDENTIAL_WORD.search(sentence.group(0))
+        if words is None:
+            continue
+        for token in _TOKEN_ANY.finditer(sentence.group(0)):
+            if _password_like(token.group(0)) and not _MAIL_LIKE.search(token.group(0)):
+                start = sentence.start() + token.start()
+                end = start + len(token.group(0).rstrip(_TRAILING))
+                hits.append(SecretHit("secret.password", 0.75, start, end,
+                                      "password-shaped string next to a credential word",
+                                      "credential_token"))
+                return hits
     return hits
 
 
@@ -381,19 +430,27 @@ _TYPED = re.compile(
 
 # "the code is 4455 for the side door": the code first, the place later in the sentence.
 _CODE_FIRST = re.compile(
-    r"\b(?:the |le |la )?(?:code|pin|nip|combo|combination|combinaison|digicode)\s+(?:is|est|c'est"
-    r"|c est|:|=)\s*(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
+    r"\b(?:the |le |la )?(?:code|pin|nip|combo|combination|combinaison|digicode|passcode)"
+    r"(?:\s+(?:for|to|of|du|de la|de l'|pour|de)\s+(?:the\s+|la\s+|le\s+|l')?(?:[\w'-]+\s+){0,3}?)?"
+    r"\s*(?:is|est|c'est|c est|:|=)\s*(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
 )
 _PLACE = re.compile(
     r"\b(?:doors?|portes?|rooms?|salles?|local|lab|labo|gates?|barrieres?|lockers?|casiers?"
     r"|buildings?|pavillon|garage|alarms?|alarmes?|safe|coffre|entrances?|entree|keypad|clavier"
-    r"|vestiaire|office|bureau)\b"
+    r"|vestiaire|office|bureau|cage|padlock|cadenas|lock|serrure|shed|remise|makerspace|atelier"
+    r"|workshop|storage|entrepot|roof|toit|basement|sous-sol)\b"
+    r"|\b(?:get (?:in|into)|enter|entrer|rentrer|ouvrir|open|unlock|debarrer|deverrouiller)\b"
+)
+# "punch 2468 at the door", "tapez 1357 à la porte": typed digits, a place in the sentence.
+_TYPED_ANY = re.compile(
+    r"\b(?:punch(?: in)?|type|enter|dial|key in|press|faites|tapez|tape|entrez|composez"
+    r"|pitonnez|pitonne)\s+(?:the\s+|le\s+)?(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
 )
 
 
 def _code_first(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
     hits: list[SecretHit] = []
-    for match in _CODE_FIRST.finditer(folded):
+    for match in [*_CODE_FIRST.finditer(folded), *_TYPED_ANY.finditer(folded)]:
         lo = max(folded.rfind(c, 0, match.start()) for c in ".!?\n") + 1
         ends = [i for i in (folded.find(c, match.end()) for c in ".!?\n") if i != -1]
         hi = min(ends) if ends else len(folded)
@@ -432,10 +489,10 @@ def find_access_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
     if any(w in folded for w in ("clavier", "keypad", "key pad", "pave numerique", "digicode",
                                  "keycode", "key code")):
         hits.extend(_keypad_codes(folded, offsets))
-    if not any(w in folded for w in ("code", "combinaison", "combo", "nip", "pin", "combination")):
+    if not any(w in folded for w in ("code", "combinaison", "combo", "nip", "pin", "combination",
+                                     "punch", "type", "enter", "dial", "press", "faites", "tape",
+                                     "entrez", "composez", "pitonn")):
         return hits
-    hits.extend(h for h in _code_first(folded, offsets)
-                if not any(k.start <= h.start < k.end for k in hits))
     for index, key in enumerate(_CODE_KEY.finditer(folded)):
         if index >= _MAX_KEYS:
             break
@@ -458,4 +515,8 @@ def find_access_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
             continue
         hits.append(SecretHit("secret.access_code", score, start, end,
                               "door, alarm or locker access code", "access_code"))
+    # The code first, the place later ("the code is 4455 for the side door"), where no keyword
+    # rule above already found it.
+    hits.extend(h for h in _code_first(folded, offsets)
+                if not any(k.start <= h.start < k.end or h.start <= k.start < h.end for k in hits))
     return hits

@@ -38,6 +38,7 @@ from vigie.detectors._leaks import (
 from vigie.detectors._pii_person import PersonRef, find_people, has_role_person
 from vigie.detectors._secrets import (
     find_access_codes,
+    find_credential_tokens,
     find_key_formats,
     find_login_pairs,
     find_passwords,
@@ -103,6 +104,7 @@ class ConfidentialDetector:
                                (hit.start, hit.end), {"format": hit.kind}))
         for hit in [*find_passwords(folded, text, norm.offsets),
                     *find_login_pairs(text),
+                    *find_credential_tokens(text),
                     *find_access_codes(folded, norm.offsets)]:
             if any(f.span is not None and f.span[0] <= hit.start < f.span[1] for f in out):
                 continue
