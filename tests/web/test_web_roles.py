@@ -230,6 +230,12 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("GET", "/account"): "own_account",
     ("POST", "/account/password"): "own_account",
     ("POST", "/admin/users/{user_pk}/reset-password"): "manage",
+    ("GET", "/api/v1/actions"): "read",
+    ("POST", "/api/v1/actions/{comment_pk}/undo"): "act",
+    ("POST", "/api/v1/actions/{comment_pk}/appeal"): "act",
+    ("GET", "/actions"): "read",
+    ("POST", "/actions/{comment_pk}/undo"): "act",
+    ("POST", "/actions/{comment_pk}/appeal"): "act",
 }
 
 
