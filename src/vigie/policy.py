@@ -40,6 +40,7 @@ __all__ = [
     "CategoryRule",
     "EscalationRule",
     "Policy",
+    "PresetReason",
     "SignalRule",
     "default_policy_path",
     "load_policy",
@@ -105,6 +106,16 @@ class SignalRule(_Strict):
     max_action: Literal["review", "hide", "remove", "block"] | None = None
 
 
+class PresetReason(_Strict):
+    """A reviewer's ready-made reason for a clause (the dashboard offers it as one click).
+
+    ``action`` is the reviewer action it goes with; ``text`` is recorded as the reason.
+    """
+
+    action: Literal["approve", "remove", "block", "escalate", "restore"]
+    text: Bilingual
+
+
 class CategoryRule(_Strict):
     """One category of forbidden content and what to do about it.
 
@@ -123,6 +134,8 @@ class CategoryRule(_Strict):
     remove_threshold: float | None = Field(None, ge=0.0, le=1.0)
     action: Literal["escalate", "review", "hide", "remove", "block"] = "remove"
     counts_as_strike: bool = True
+    # Left out of the canonical JSON when empty, so policies without presets keep their digest.
+    reasons: tuple[PresetReason, ...] = Field((), exclude_if=lambda v: not v)
 
     @field_validator("signals", mode="before")
     @classmethod

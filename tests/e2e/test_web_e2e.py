@@ -116,6 +116,7 @@ def test_moderator_triages_an_item_and_the_audit_log_shows_it(server: str, brows
     _shot(page, "03-item")
 
     page.check("#verb-remove")
+    page.uncheck("#save-next")  # stay on this item to see its new state
     page.fill("#reason", "Insulte envers une personne (test e2e)")
     page.click("#action-submit")
     page.wait_for_url("**msg=item.done")

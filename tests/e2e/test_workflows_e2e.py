@@ -110,3 +110,44 @@ def test_appeal_from_the_dashboard(server: str, browser: Any) -> None:
     shot(page, "appeal-item-390")
     assert errors == [], errors
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_review_with_a_preset_key_then_the_next_item(server: str, browser: Any,
+                                                     width: int) -> None:
+    from web_support import PASSWORDS
+
+    context, page, errors = _page(browser, width)
+    _login(page, server, "moderator", PASSWORDS["moderator"])
+    page.locator("a.item-link").first.click()
+    page.wait_for_url("**/items/*")
+    first = page.url.split("/items/")[1].split("?")[0]
+    shortcuts = page.locator("#shortcuts")
+    assert shortcuts.is_visible() and "Raccourcis clavier" in shortcuts.inner_text()
+    mark = page.locator("#comment-text mark").first
+    assert mark.get_attribute("data-clause") == "1 a"  # the clause shown with the evidence
+    preset = page.locator("#preset-1")
+    assert "Contraire à la clause 1 a (Haine)" in preset.inner_text()
+    no_sideways_scroll(page)
+    shot(page, f"review-item-{width}")
+    page.keyboard.press("1")  # one key: remove with that reason, then the next item
+    page.wait_for_url("**msg=item.done_next**")
+    assert page.url.split("/items/")[1].split("?")[0] != first
+    assert "voici l'élément suivant" in page.locator(".flash.ok").inner_text()
+    page.goto(f"{server}/items/{first}")
+    assert page.locator("h1 .badge").get_attribute("data-state") == "closed"
+    assert "Contraire à la clause 1 a (Haine)" in page.locator("#history").inner_text()
+
+    # Two actions for a selection: tick, pick a preset reason, apply.
+    page.goto(f"{server}/queue")
+    picks = page.locator("input.pick")
+    picks.nth(0).check()
+    picks.nth(1).check()
+    page.select_option("#bulk-action", "approve")
+    page.fill("#bulk-reason", "Conforme à la directive")
+    page.click("#bulk-submit")
+    page.wait_for_url("**msg=queue.bulk_done**")
+    no_sideways_scroll(page)
+    shot(page, f"queue-bulk-{width}")
+    assert errors == [], errors
+    context.close()

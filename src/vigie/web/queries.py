@@ -44,6 +44,7 @@ __all__ = [
     "author_view",
     "item_view",
     "iter_audit",
+    "next_open_item",
     "queue_page",
 ]
 
@@ -222,6 +223,18 @@ def queue_page(conn: Connection, f: QueueFilter, now: dt.datetime) -> QueuePage:
                      int(total) > COUNT_CAP)
 
 
+def next_open_item(conn: Connection, after: int) -> int | None:
+    """The open item to review after ``after``: the next one by key, else the first (indexed)."""
+    found = conn.execute(select(review_items.c.pk).where(
+        review_items.c.state == "open", review_items.c.pk > after)
+        .order_by(review_items.c.pk).limit(1)).scalar_one_or_none()
+    if found is None:
+        found = conn.execute(select(review_items.c.pk).where(
+            review_items.c.state == "open", review_items.c.pk != after)
+            .order_by(review_items.c.pk).limit(1)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def queue_counts(conn: Connection) -> dict[str, int]:
     """Items per state (open, escalated, closed)."""
     rows = conn.execute(select(review_items.c.state, func.count())
@@ -258,7 +271,7 @@ def marks_of(body: dict[str, Any], text: str) -> list[Mark]:
                 continue
             out.append(Mark(int(span[0]), int(span[1]),
                             f"{cat.get('clause')} {cat.get('slug')}: {ev.get('explanation')}",
-                            f"cat-{cat.get('slug')}"))
+                            f"cat-{cat.get('slug')}", str(cat.get("clause") or "")))
     return out
 
 

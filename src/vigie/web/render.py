@@ -24,12 +24,14 @@ class Mark:
         end: one past the last character.
         label: what was found there (shown as the tooltip), e.g. ``6.4 c abuse``.
         css: a class name for the category, e.g. ``cat-abuse``.
+        tag: a short visible tag after the words, e.g. the clause ``6.4 c`` (``""``: none).
     """
 
     start: int
     end: int
     label: str
     css: str = ""
+    tag: str = ""
 
 
 def merge_marks(marks: Iterable[Mark], length: int) -> list[Mark]:
@@ -47,9 +49,11 @@ def merge_marks(marks: Iterable[Mark], length: int) -> list[Mark]:
             last = out[-1]
             labels = last.label.split("; ")
             label = last.label if mark.label in labels else f"{last.label}; {mark.label}"
-            out[-1] = Mark(last.start, max(last.end, end), label, last.css)
+            tags = [x for x in last.tag.split(" · ") if x]
+            tag = last.tag if not mark.tag or mark.tag in tags else " · ".join([*tags, mark.tag])
+            out[-1] = Mark(last.start, max(last.end, end), label, last.css, tag)
         else:
-            out.append(Mark(start, end, mark.label, mark.css))
+            out.append(Mark(start, end, mark.label, mark.css, mark.tag))
     return out
 
 
@@ -67,8 +71,9 @@ def highlight(text: str, marks: Iterable[Mark]) -> Markup:
     at = 0
     for mark in merge_marks(marks, len(text)):
         pieces.append(str(escape(text[at:mark.start])))
+        tag = f' data-clause="{escape(mark.tag)}"' if mark.tag else ""
         pieces.append(
-            f'<mark class="{escape(mark.css)}" title="{escape(mark.label)}">'
+            f'<mark class="{escape(mark.css)}" title="{escape(mark.label)}"{tag}>'
             f"{escape(text[mark.start:mark.end])}</mark>"
         )
         at = mark.end

@@ -6,7 +6,7 @@ Every route names its permission; forms carry the CSRF token; actions go through
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -36,6 +36,7 @@ from vigie.web.queries import (
     event_kinds,
     filter_choices,
     item_view,
+    next_open_item,
     queue_counts,
     queue_page,
 )
@@ -100,8 +101,12 @@ def queue(
         choices = filter_choices(conn, languages(ctx))
     filters = {"state": state, "category": category, "platform": platform,
                "language": language, "post": post, "age": age, "order": order}
+    from vigie.web.i18n import translator
+    from vigie.web.presets import queue_reasons
+
     rows = [{"row": r, "text": highlight(r.text or "", [])} for r in page.rows]
     return render(request, "queue.html", {
+        "reasons": queue_reasons(ctx.policy, translator(lang_of(request))),
         "page": page, "rows": rows, "filters": filters, "counts": counts, "choices": choices,
         "categories": ctx.policy.categories, "ages": list(AGES), "verbs": VERBS, "msg": msg,
     })
@@ -114,11 +119,22 @@ def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
         view = item_view(conn, item_pk)
     if view is None:
         raise HTTPException(404, "no such review item")
+    from vigie.web.i18n import translator
+    from vigie.web.presets import presets_for
+
     rules = {c.slug: c for c in ctx.policy.categories}
+    presets = presets_for(ctx.policy, view.decision.get("categories", []),
+                          translator(lang_of(request)))
     return render(request, "item.html", {
         "view": view, "text": highlight(view.row.text or "", view.marks), "rules": rules,
-        "verbs": VERBS, "error": error, "msg": msg,
+        "verbs": VERBS, "error": error, "msg": msg, "presets": presets,
+        "next_item": _next_item(ctx, item_pk),
     }, status_code=status_code)
+
+
+def _next_item(ctx: Any, item_pk: int) -> int | None:
+    with ctx.read() as conn:
+        return next_open_item(conn, item_pk)
 
 
 @router.get("/items/{item_pk}")
@@ -135,16 +151,24 @@ def item(request: Request, item_pk: PathPk, _: Reader,
 @router.post("/items/{item_pk}/action")
 def item_action(request: Request, item_pk: PathPk, me: ActorDep,
                 action: Annotated[Verb, Form()],
-                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    """Apply a reviewer action with a reason, then show the item again."""
+                reason: Annotated[str, Form(max_length=2000)] = "",
+                next: Annotated[str, Form(max_length=1)] = "") -> Response:
+    """Apply a reviewer action with a reason; then the next open item or this one again."""
     if not reason.strip():
         return _item_page(request, item_pk, error="item.reason_required", status_code=422)
+    ctx = web_context(request)
     try:
-        apply_review(web_context(request), item_pk, action, me, reason.strip())
+        apply_review(ctx, item_pk, action, me, reason.strip())
     except (ReviewError, StoreError) as error:
         return _item_page(request, item_pk, error=str(error), status_code=409)
     except Forbidden as error:
         return _item_page(request, item_pk, error=str(error), status_code=403)
+    if next == "1":
+        following = _next_item(ctx, item_pk)
+        if following is None:
+            return RedirectResponse("/queue?msg=item.queue_empty", status_code=303)
+        return RedirectResponse(f"/items/{following}?msg=item.done_next&done={item_pk}",
+                                status_code=303)
     return RedirectResponse(f"/items/{item_pk}?msg=item.done", status_code=303)
 
 
