@@ -122,3 +122,11 @@ def seed(app: FastAPI, n: int = 20) -> None:
     from vigie.web.service import submit_comments
 
     submit_comments(app.state.vigie, [parse_comment(r) for r in records(n)], "test")
+
+
+def seeded_app(tmp_path: Path, db_url: str, n: int = 20) -> FastAPI:
+    """An app on ``db_url`` with one account per role and ``n`` moderated records."""
+    app = make_app(tmp_path, db_url=db_url)
+    add_users(app)
+    seed(app, n)
+    return app

@@ -138,16 +138,5 @@ def test_review_with_a_preset_key_then_the_next_item(server: str, browser: Any,
     assert page.locator("h1 .badge").get_attribute("data-state") == "closed"
     assert "Contraire à la clause 1 a (Haine)" in page.locator("#history").inner_text()
 
-    # Two actions for a selection: tick, pick a preset reason, apply.
-    page.goto(f"{server}/queue")
-    picks = page.locator("input.pick")
-    picks.nth(0).check()
-    picks.nth(1).check()
-    page.select_option("#bulk-action", "approve")
-    page.fill("#bulk-reason", "Conforme à la directive")
-    page.click("#bulk-submit")
-    page.wait_for_url("**msg=queue.bulk_done**")
-    no_sideways_scroll(page)
-    shot(page, f"queue-bulk-{width}")
     assert errors == [], errors
     context.close()

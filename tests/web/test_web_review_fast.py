@@ -21,7 +21,7 @@ from vigie.store.schema import events
 from vigie.web import create_app, load_web_settings
 from vigie.web.i18n import Translator
 from vigie.web.presets import MAX_PRESETS, presets_for
-from web_support import KeywordDetector, add_users, login, make_app, seed
+from web_support import KeywordDetector, add_users, login, seed, seeded_app
 
 REASONS = TEST_POLICY.replace(
     "    mitigated_by: [context.counter_speech]\n",
@@ -33,10 +33,7 @@ REASONS = TEST_POLICY.replace(
 
 @pytest.fixture
 def app(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
-    app = make_app(tmp_path, db_url=db_url)
-    add_users(app)
-    seed(app, 20)
-    return app
+    return seeded_app(tmp_path, db_url, 20)
 
 
 def _open_items(client: TestClient) -> list[int]:

@@ -16,15 +16,12 @@ from vigie.actions import Action
 from vigie.store.events import verify_chain
 from vigie.store.schema import events, outbox, strikes
 from vigie.web.reversal import reversal_for
-from web_support import add_users, login, make_app, seed
+from web_support import login, seeded_app
 
 
 @pytest.fixture
 def app(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
-    app = make_app(tmp_path, db_url=db_url)
-    add_users(app)
-    seed(app, 60)
-    return app
+    return seeded_app(tmp_path, db_url, 60)
 
 
 def _client(app: Any, role: str) -> tuple[TestClient, dict[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import Field
 
@@ -74,17 +74,24 @@ def _refused(error: StoreError) -> JSONResponse:
     return JSONResponse({"code": code, "message": str(error)}, status_code=409)
 
 
-@api_router.get("/actions", tags=["review"])
-def actions_api(
-    request: Request, _: Reader,
+def _filters(
     action: ActionName = "", platform: Annotated[str, Query(max_length=32)] = "",
     standing: StandingName = "", since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
-    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> dict[str, Any]:
+) -> dict[str, str]:
+    return {"action": action, "platform": platform, "standing": standing, "since": since,
+            "until": until}
+
+
+Filters = Annotated[dict[str, str], Depends(_filters)]
+Before = Annotated[int | None, Query(ge=1, le=MAX_PK)]
+
+
+@api_router.get("/actions", tags=["review"])
+def actions_api(request: Request, _: Reader, filters: Filters, before: Before = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Automatic actions (hide, remove, block), newest first, with what undoing each does."""
-    f = _filter(action, platform, standing, since, until, before, limit)
+    f = _filter(**filters, before=before, limit=limit)
     with web_context(request).read() as conn:
         rows, next_before = takedown_page(conn, f)
     return {"actions": [r.to_dict() for r in rows], "next_before": next_before}
@@ -122,8 +129,7 @@ def appeal_api(request: Request, comment_pk: PathPk, body: AppealIn, me: Actor) 
 def _page(request: Request, filters: dict[str, Any], before: int | None, msg: str = "",
           note: str = "", error: str = "", status_code: int = 200) -> Response:
     ctx = web_context(request)
-    f = _filter(filters["action"], filters["platform"], filters["standing"], filters["since"],
-                filters["until"], before, ctx.settings.page_size)
+    f = _filter(**filters, before=before, limit=ctx.settings.page_size)
     with ctx.read() as conn:
         rows, next_before = takedown_page(conn, f)
     return render(request, "actions.html", {
@@ -134,17 +140,11 @@ def _page(request: Request, filters: dict[str, Any], before: int | None, msg: st
 
 @router.get("/actions")
 def actions(
-    request: Request, _: Reader,
-    action: ActionName = "", platform: Annotated[str, Query(max_length=32)] = "",
-    standing: StandingName = "", since: Annotated[str, Query(max_length=10)] = "",
-    until: Annotated[str, Query(max_length=10)] = "",
-    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
+    request: Request, _: Reader, filters: Filters, before: Before = None,
     msg: Annotated[str, Query(max_length=64, pattern=r"^(undo\.[a-z_]+)?$")] = "",
     note: Annotated[str, Query(max_length=64, pattern=r"^(undo\.[a-z_]+)?$")] = "",
 ) -> Response:
     """Every automatic action with filters; undo and appeal forms per row."""
-    filters = {"action": action, "platform": platform, "standing": standing,
-               "since": since, "until": until}
     return _page(request, filters, before, msg=msg, note=note)
 
 
