@@ -59,6 +59,7 @@ class WebSettings(BaseModel):
         default_locale: language of the interface when the browser has chosen none.
         fast_password_hashing: cheap Argon2 parameters; only in ``test`` mode.
         page_size: queue items per page (1–200).
+        default_timezone: IANA zone of dates and times when the browser has chosen none.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,6 +77,7 @@ class WebSettings(BaseModel):
     default_locale: Literal["fr", "en"] = "fr"
     fast_password_hashing: bool = False
     page_size: int = Field(50, ge=1, le=200)
+    default_timezone: str = Field("America/Montreal", pattern=r"^[A-Za-z0-9_+\-/]{1,64}$")
 
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:
@@ -119,7 +121,7 @@ def load_web_settings(env: Mapping[str, str] | None = None, **overrides: object)
 
     Variables: ``VIGIE_WEB_MODE``, ``VIGIE_SECRET_KEY``, ``VIGIE_DATABASE_URL``,
     ``VIGIE_POLICY``, ``VIGIE_COOKIE_SECURE`` (``1``/``0``), ``VIGIE_SESSION_TTL_S``,
-    ``VIGIE_DEFAULT_LOCALE``.
+    ``VIGIE_DEFAULT_LOCALE``, ``VIGIE_TIMEZONE``.
 
     Raises:
         WebSettingsError: a setting is invalid or unsafe; the message names it.
@@ -130,6 +132,7 @@ def load_web_settings(env: Mapping[str, str] | None = None, **overrides: object)
         "VIGIE_WEB_MODE": "mode", "VIGIE_SECRET_KEY": "secret_key",
         "VIGIE_DATABASE_URL": "database_url", "VIGIE_POLICY": "policy_path",
         "VIGIE_SESSION_TTL_S": "session_ttl_s", "VIGIE_DEFAULT_LOCALE": "default_locale",
+        "VIGIE_TIMEZONE": "default_timezone",
     }
     for var, field in names.items():
         if env.get(var):
