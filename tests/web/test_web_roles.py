@@ -75,7 +75,7 @@ def test_auditor_can_never_change_anything(app) -> None:  # type: ignore[no-unty
             continue
         if permission is Permission.OWN_ACCOUNT:
             # Changing one's own password is every account's right, the auditor's included.
-            assert path in {"/account/password", "/api/v1/me/password"}, (
+            assert path in {"/account/password", "/api/v1/me/password", "/account/zone"}, (
                 f"{method} {path} uses the own-account permission")
             continue
         assert not can("auditor", permission), f"auditor could {method} {path}"
@@ -234,6 +234,7 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/actions/{comment_pk}/undo"): "act",
     ("POST", "/api/v1/actions/{comment_pk}/appeal"): "act",
     ("GET", "/actions"): "read",
+    ("POST", "/account/zone"): "own_account",
     ("POST", "/actions/{comment_pk}/undo"): "act",
     ("POST", "/actions/{comment_pk}/appeal"): "act",
 }

@@ -16,7 +16,7 @@ from typing import Any
 from vigie.web.formats import Formats
 from vigie.web.i18n import Translator
 
-__all__ = ["evidence_text", "summary"]
+__all__ = ["escalation_reason", "evidence_text", "summary"]
 
 
 def evidence_text(finding: Mapping[str, Any], t: Translator) -> str:
@@ -56,3 +56,22 @@ def summary(decision: Mapping[str, Any], labels: Mapping[str, str], t: Translato
     if not parts:
         return t("explain.nothing", action=head)
     return t("explain.line", action=head, categories="; ".join(parts))
+
+
+def escalation_reason(row: Mapping[str, Any], labels: Mapping[str, str], t: Translator,
+                      fmt: Formats) -> str:
+    """Why an item was escalated, in the reader's language (pure).
+
+    A reviewer's escalation is stored as ``escalated by WHO: REASON`` (the store's words); the
+    engine's is rebuilt from the decision (``decision_body``) like :func:`summary`.
+    """
+    reason = str(row.get("reason") or "")
+    if reason.startswith("escalated by ") and ": " in reason:
+        who, why = reason[len("escalated by "):].split(": ", 1)
+        return t("escalations.by_reviewer", who=who, reason=why)
+    body = row.get("decision_body")
+    if body:
+        import json
+
+        return summary(json.loads(body) if isinstance(body, str) else body, labels, t, fmt)
+    return reason if t.lang == "en" else t("escalations.by_policy")

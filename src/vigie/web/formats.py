@@ -83,14 +83,24 @@ class Formats:
         time = format_skeleton("Hm", local, locale=self.locale)
         return f"{day} {time}"
 
-    def day(self, value: dt.date | dt.datetime | None) -> str:
-        """A calendar day (``7 déc. 2026``), in the reader's zone for a moment."""
-        if value is None:
+    def day(self, value: dt.date | dt.datetime | str | None) -> str:
+        """A calendar day (``7 déc. 2026``), in the reader's zone for a moment.
+
+        An ISO ``YYYY-MM-DD`` string (a JSON-ready record) is read as that day.
+        """
+        if value is None or value == "":
             return "—"
-        if isinstance(value, dt.datetime):
-            value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(
+        if isinstance(value, str):
+            try:
+                day = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+        elif isinstance(value, dt.datetime):
+            day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(
                 self.tz).date()
-        return format_date(value, "medium", locale=self.locale)
+        else:
+            day = value
+        return format_date(day, "medium", locale=self.locale)
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         """A number with the locale's separators and exactly ``digits`` decimals (``0,85``)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -258,10 +258,14 @@ def filter_choices(conn: Connection, languages: list[str],
     return {"platforms": [p.value for p in Platform], "languages": languages, "posts": recent}
 
 
-def marks_of(body: dict[str, Any], text: str) -> list[Mark]:
+def marks_of(body: dict[str, Any], text: str,
+             describe: Callable[[dict[str, Any], dict[str, Any]], str] | None = None,
+             ) -> list[Mark]:
     """Highlight marks from a decision body's evidence.
 
     Spans covering the whole text are left out: they say "this comment", not "these words".
+    ``describe(category, finding)`` words each mark's tooltip (the reader's language); by
+    default, the clause, slug and the detector's explanation.
     """
     out: list[Mark] = []
     for cat in body.get("categories", ()):
@@ -269,8 +273,9 @@ def marks_of(body: dict[str, Any], text: str) -> list[Mark]:
             span = ev.get("span")
             if not span or (span[0] == 0 and span[1] >= len(text)):
                 continue
-            out.append(Mark(int(span[0]), int(span[1]),
-                            f"{cat.get('clause')} {cat.get('slug')}: {ev.get('explanation')}",
+            label = (describe(cat, ev) if describe is not None else
+                     f"{cat.get('clause')} {cat.get('slug')}: {ev.get('explanation')}")
+            out.append(Mark(int(span[0]), int(span[1]), label,
                             f"cat-{cat.get('slug')}", str(cat.get("clause") or "")))
     return out
 
@@ -437,9 +442,11 @@ def escalation_rows(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
                escalations.c.review_pk, review_items.c.state, review_items.c.outcome,
                review_items.c.last_actor, comments.c.pk.label("comment_pk"),
                comments.c.platform, comments.c.comment_id, comments.c.text,
-               authors.c.pk.label("author_pk"), authors.c.name.label("author_name"))
+               authors.c.pk.label("author_pk"), authors.c.name.label("author_name"),
+               decisions.c.body.label("decision_body"))
         .select_from(escalations.join(comments, comments.c.pk == escalations.c.comment_pk)
                      .join(authors, authors.c.pk == comments.c.author_pk)
+                     .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
                      .outerjoin(review_items, review_items.c.pk == escalations.c.review_pk))
         .order_by(escalations.c.pk.desc()).limit(limit)
     ).all()

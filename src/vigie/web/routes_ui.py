@@ -126,10 +126,29 @@ def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
     presets = presets_for(ctx.policy, view.decision.get("categories", []),
                           translator(lang_of(request)))
     return render(request, "item.html", {
-        "view": view, "text": highlight(view.row.text or "", view.marks), "rules": rules,
+        "view": view, "text": highlight(view.row.text or "", _marks(request, view.decision,
+                                                                    view.row.text or "")),
+        "rules": rules,
         "verbs": VERBS, "error": error, "msg": msg, "presets": presets,
         "next_item": _next_item(ctx, item_pk),
     }, status_code=status_code)
+
+
+def _marks(request: Request, decision: dict[str, Any], text: str) -> list[Any]:
+    """Evidence marks whose tooltips name the clause, label and evidence in the reader's words."""
+    from vigie.web.explain import evidence_text
+    from vigie.web.i18n import translator
+    from vigie.web.queries import marks_of
+
+    t = translator(lang_of(request))
+    rules = {c.slug: c for c in web_context(request).policy.categories}
+
+    def describe(cat: dict[str, Any], finding: dict[str, Any]) -> str:
+        rule = rules.get(str(cat.get("slug")))
+        label = (rule.label.fr if t.lang == "fr" else rule.label.en) if rule else cat.get("slug")
+        return f"{cat.get('clause')} {label} : {evidence_text(finding, t)}"
+
+    return marks_of(decision, text, describe)
 
 
 def _next_item(ctx: Any, item_pk: int) -> int | None:
@@ -328,12 +347,10 @@ def check_submit(request: Request, _: Checker,
                  text: Annotated[str, Form(max_length=20_000)] = "",
                  post: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """Show the decision for a text, with its evidence highlighted."""
-    from vigie.web.queries import marks_of
-
     decision = check_text(web_context(request), CheckIn(text=text, post=post))
     return render(request, "check.html", {
         "text": text, "post": post, "decision": decision,
-        "marked": highlight(text, marks_of(decision, text))})
+        "marked": highlight(text, _marks(request, decision, text))})
 
 
 @router.get("/admin")
@@ -441,8 +458,13 @@ def _account_page(request: Request, error: str = "", status_code: int = 200,
 
     # Translated here because the weak-password text has a field (base.html shows it as is).
     text = translator(lang_of(request))(error, n=accounts.MIN_PASSWORD) if error else ""
-    return render(request, "account.html", {"error": text, "msg": msg,
-                                            "min_length": accounts.MIN_PASSWORD},
+    from vigie.web.formats import zones
+    from vigie.web.templating import zone_of
+
+    return render(request, "account.html", {"error_text": text, "msg": msg,
+                                            "min_length": accounts.MIN_PASSWORD,
+                                            "zone": zone_of(request), "zones": zones(),
+                                            "now": web_context(request).store.now()},
                   status_code=status_code)
 
 
@@ -483,4 +505,18 @@ def account_password(request: Request, me: AccountHolder,
     response = RedirectResponse("/account?msg=account.changed", status_code=303)
     if token is not None:
         set_session_cookie(response, ctx.settings, token)
+    return response
+
+
+@router.post("/account/zone")
+def account_zone(request: Request, _: AccountHolder,
+                 zone: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Remember the reader's time zone in a cookie (dates and times are shown in it)."""
+    from vigie.web.formats import TZ_COOKIE, valid_zone
+
+    if not valid_zone(zone):
+        return _account_page(request, "account.bad_zone", 422)
+    response = RedirectResponse("/account?msg=account.zone_saved", status_code=303)
+    response.set_cookie(TZ_COOKIE, zone, max_age=365 * 86400, samesite="lax",
+                        secure=web_context(request).settings.secure_cookies, path="/")
     return response

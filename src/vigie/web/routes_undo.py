@@ -20,7 +20,7 @@ from vigie.web.auth import Actor, Forbidden, Reader
 from vigie.web.context import web_context
 from vigie.web.schemas import MAX_PK, ApiError, _In
 from vigie.web.takedowns import STANDINGS, TakedownFilter, takedown_page
-from vigie.web.templating import render
+from vigie.web.templating import formats_of, render
 from vigie.web.undo import UndoRefused, file_appeal, undo_takedown
 
 __all__ = ["api_router", "router"]
@@ -46,11 +46,16 @@ def _day(value: str) -> dt.date | None:
         return None
 
 
-def _filter(action: str, platform: str, standing: str, since: str, until: str,
-            before: int | None, limit: int) -> TakedownFilter:
+def _filter(request: Request, action: str, platform: str, standing: str, since: str,
+            until: str, before: int | None, limit: int) -> TakedownFilter:
+    """The filter, with the date fields read as days in the reader's time zone."""
+    fmt = formats_of(request)
+    first, last = _day(since), _day(until)
     return TakedownFilter(action, platform if platform in PLATFORMS else "",
                           standing if standing in STANDINGS else "",  # type: ignore[arg-type]
-                          _day(since), _day(until), before, limit)
+                          fmt.local_midnight(first) if first else None,
+                          fmt.local_midnight(last + dt.timedelta(days=1)) if last else None,
+                          before, limit)
 
 
 # -- API -----------------------------------------------------------------------------------
@@ -91,7 +96,7 @@ Before = Annotated[int | None, Query(ge=1, le=MAX_PK)]
 def actions_api(request: Request, _: Reader, filters: Filters, before: Before = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Automatic actions (hide, remove, block), newest first, with what undoing each does."""
-    f = _filter(**filters, before=before, limit=limit)
+    f = _filter(request, **filters, before=before, limit=limit)
     with web_context(request).read() as conn:
         rows, next_before = takedown_page(conn, f)
     return {"actions": [r.to_dict() for r in rows], "next_before": next_before}
@@ -129,7 +134,7 @@ def appeal_api(request: Request, comment_pk: PathPk, body: AppealIn, me: Actor) 
 def _page(request: Request, filters: dict[str, Any], before: int | None, msg: str = "",
           note: str = "", error: str = "", status_code: int = 200) -> Response:
     ctx = web_context(request)
-    f = _filter(**filters, before=before, limit=ctx.settings.page_size)
+    f = _filter(request, **filters, before=before, limit=ctx.settings.page_size)
     with ctx.read() as conn:
         rows, next_before = takedown_page(conn, f)
     return render(request, "actions.html", {

@@ -39,8 +39,8 @@ class TakedownFilter:
         action: ``hide``, ``remove`` or ``block``.
         platform: a platform name.
         standing: one of :data:`STANDINGS`.
-        since: decided on or after this day (local calendar day, as UTC midnight bounds).
-        until: decided on or before this day.
+        since: decided at or after this moment (the start of the reader's first day).
+        until: decided before this moment (the end of the reader's last day).
         before: keyset cursor: the last decision ``pk`` of the previous page.
         limit: rows per page.
     """
@@ -48,8 +48,8 @@ class TakedownFilter:
     action: str = ""
     platform: str = ""
     standing: Standing = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
     before: int | None = None
     limit: int = 50
 
@@ -146,11 +146,9 @@ def _where(f: TakedownFilter) -> list[Any]:
     if f.standing in STANDINGS:
         where.append(_standing_condition(f.standing))
     if f.since is not None:
-        where.append(decisions.c.decided_at >= dt.datetime.combine(f.since, dt.time(),
-                                                                   dt.UTC))
+        where.append(decisions.c.decided_at >= f.since)
     if f.until is not None:
-        where.append(decisions.c.decided_at < dt.datetime.combine(
-            f.until + dt.timedelta(days=1), dt.time(), dt.UTC))
+        where.append(decisions.c.decided_at < f.until)
     return where
 
 

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from vigie.web.auth import current_principal
-from vigie.web.explain import evidence_text, summary
+from vigie.web.explain import escalation_reason, evidence_text, summary
 from vigie.web.formats import TZ_COOKIE, Formats, valid_zone
 from vigie.web.i18n import LANG_COOKIE, translator
 
@@ -40,6 +40,18 @@ def _query(base: dict[str, Any], **changes: Any) -> str:
     return urlencode(merged)
 
 
+def _refusal(message: str, code: str = "") -> str:
+    from vigie.web.messages import message_key
+
+    key = message_key(message or "")
+    if key == "err.refused" and code:
+        by_code = {"invalid_policy": "err.invalid_policy", "invalid_request": "err.invalid_request",
+                   "not_found": "err.not_found", "method_not_allowed": "err.method"}
+        return by_code.get(code, "err.refused" if not code.startswith("forbidden") else
+                           "err.forbidden")
+    return key
+
+
 @cache
 def environment() -> Environment:
     """The Jinja2 environment (templates from the package; built once)."""
@@ -51,6 +63,7 @@ def environment() -> Environment:
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2,
                                                         default=str)
     env.globals["query"] = _query
+    env.globals["refusal"] = _refusal
     return env
 
 
@@ -86,7 +99,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path, "ago": fmt.ago, "fmt": fmt, "cat_labels": labels,
         "evidence": lambda finding: evidence_text(finding, t),
         "explain": lambda decision: summary(decision, labels, t, fmt),
-        "request_query": request.url.query, "msg": "", "error": "",
+        "escalation_reason": lambda row: escalation_reason(row, labels, t, fmt),
+        "request_query": request.url.query, "msg": "", "error": "", "error_text": "",
     }
     values.update(context or {})
     html = environment().get_template(template).render(**values)
