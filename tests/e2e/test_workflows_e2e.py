@@ -140,3 +140,36 @@ def test_review_with_a_preset_key_then_the_next_item(server: str, browser: Any,
 
     assert errors == [], errors
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_then_export_for_a_spreadsheet(server: str, browser: Any, width: int) -> None:
+    from web_support import PASSWORDS
+
+    context, page, errors = _page(browser, width)
+    _login(page, server, "auditor", PASSWORDS["auditor"])
+    page.goto(f"{server}/queue?state=closed")
+    page.fill("#f-q", "avec MAYBEHATE")
+    page.fill("#f-author", "Auteur")
+    page.locator("#filters button[type=submit]").click()
+    page.wait_for_url("**q=avec+MAYBEHATE**")
+    rows = page.locator("#queue-table tbody tr[data-item]")
+    assert rows.count() >= 1
+    assert all("MAYBEHATE" in t for t in rows.locator("a.item-link").all_inner_texts())
+    no_sideways_scroll(page)
+    shot(page, f"search-{width}")
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel opens it as UTF-8
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("élément,état,ouvert le")
+    assert len(text.splitlines()) == rows.count() + 1
+    with page.expect_download() as info:
+        page.click("#export-json")
+    import json
+
+    items = json.loads(Path(info.value.path()).read_text("utf-8"))["items"]
+    assert len(items) == rows.count()
+    assert errors == [], errors
+    context.close()

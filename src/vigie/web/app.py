@@ -172,7 +172,14 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         StoreError: the database cannot be opened or migrated.
         PolicyError: the policy file is invalid.
     """
-    from vigie.web import routes_api, routes_auth, routes_monitoring, routes_ui, routes_undo
+    from vigie.web import (
+        routes_api,
+        routes_auth,
+        routes_export,
+        routes_monitoring,
+        routes_ui,
+        routes_undo,
+    )
 
     context = build_context(settings, store, pipeline)
 
@@ -201,6 +208,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_undo.router)
+    app.include_router(routes_export.router)
     for router in extra_routers:
         app.include_router(router)
     return app

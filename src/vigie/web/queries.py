@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -44,6 +44,7 @@ __all__ = [
     "author_view",
     "item_view",
     "iter_audit",
+    "iter_queue",
     "next_open_item",
     "queue_page",
 ]
@@ -71,6 +72,11 @@ class QueueFilter:
         order: ``oldest`` first (a fair queue) or ``newest`` first.
         after: keyset cursor, the last item ``pk`` of the previous page.
         limit: items per page.
+        text: words the comment contains (case-insensitive substring).
+        author: part of the author's name or handle, or their platform id.
+        action: the decision's action (``review``, ``remove``...).
+        since: comments written at or after this moment.
+        until: comments written before this moment.
     """
 
     state: Literal["open", "escalated", "closed"] = "open"
@@ -82,6 +88,16 @@ class QueueFilter:
     order: Literal["oldest", "newest"] = "oldest"
     after: int | None = None
     limit: int = 50
+    text: str = ""
+    author: str = ""
+    action: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @property
+    def searching(self) -> bool:
+        """Whether a filter needs the author or decision tables (not only the comment)."""
+        return bool(self.author or self.action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +191,22 @@ def _joined() -> Any:
             .outerjoin(decisions, decisions.c.pk == review_items.c.decision_pk))
 
 
+def text_and_author(text: str, author: str) -> list[Any]:
+    """Conditions for "the comment contains ``text``" and "written by ``author``".
+
+    Case-insensitive substrings (``%`` and ``_`` are searched as themselves); the author
+    matches on name, handle, or the exact platform id. Needs comments and authors joined.
+    """
+    where: list[Any] = []
+    if text:
+        where.append(comments.c.text.icontains(text, autoescape=True))
+    if author:
+        where.append(or_(authors.c.name.icontains(author, autoescape=True),
+                         authors.c.handle.icontains(author, autoescape=True),
+                         authors.c.author_id == author))
+    return where
+
+
 def _conditions(f: QueueFilter, now: dt.datetime) -> list[Any]:
     where: list[Any] = [review_items.c.state == f.state]
     if f.platform:
@@ -187,6 +219,13 @@ def _conditions(f: QueueFilter, now: dt.datetime) -> list[Any]:
                                     web_facets.c.language == f.language))
     if f.post:
         where.append(posts.c.post_id == f.post)
+    where.extend(text_and_author(f.text, f.author))
+    if f.action:
+        where.append(decisions.c.action == f.action)
+    if f.since is not None:
+        where.append(comments.c.created_at >= f.since)
+    if f.until is not None:
+        where.append(comments.c.created_at < f.until)
     if f.age in AGES:
         newer, older = AGES[f.age]
         if newer is not None:
@@ -212,7 +251,9 @@ def queue_page(conn: Connection, f: QueueFilter, now: dt.datetime) -> QueuePage:
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     count_from = review_items.join(comments, comments.c.pk == review_items.c.comment_pk)
-    if f.post:
+    if f.searching:
+        count_from = _joined()
+    elif f.post:
         count_from = count_from.outerjoin(posts, posts.c.pk == comments.c.post_pk)
     # Counting stops at COUNT_CAP: an exact "37 412" costs a scan of every match on each page
     # view, and "10,000+" tells a reviewer the same thing.
@@ -233,6 +274,19 @@ def next_open_item(conn: Connection, after: int) -> int | None:
             review_items.c.state == "open", review_items.c.pk != after)
             .order_by(review_items.c.pk).limit(1)).scalar_one_or_none()
     return None if found is None else int(found)
+
+
+def iter_queue(conn: Connection, f: QueueFilter, now: dt.datetime, cap: int = 100_000,
+               page_size: int = 1000) -> Iterator[QueueRow]:
+    """Every item matching ``f`` (all pages, at most ``cap``), read page by page (exports)."""
+    after, seen = f.after, 0
+    while seen < cap:
+        page = queue_page(conn, replace(f, after=after, limit=page_size), now)
+        yield from page.rows[: cap - seen]
+        seen += len(page.rows)
+        if page.next_after is None:
+            return
+        after = page.next_after
 
 
 def queue_counts(conn: Connection) -> dict[str, int]:

@@ -28,8 +28,6 @@ from vigie.web.auth import Actor as ActorDep
 from vigie.web.context import web_context
 from vigie.web.queries import (
     AGES,
-    AuditFilter,
-    QueueFilter,
     audit_page,
     author_view,
     escalation_rows,
@@ -43,6 +41,7 @@ from vigie.web.queries import (
 from vigie.web.render import Bar, bar_chart, column_chart, highlight
 from vigie.web.roles import Role
 from vigie.web.schemas import MAX_PK, CheckIn, PageIn
+from vigie.web.search import DECISION_ACTIONS, AuditSearch, QueueSearch
 from vigie.web.service import (
     add_page,
     apply_review,
@@ -78,29 +77,17 @@ def home(_: Reader) -> Response:
 
 
 @router.get("/queue")
-def queue(
-    request: Request, me: Reader,
-    state: Literal["open", "escalated", "closed"] = "open",
-    category: Annotated[str, Query(max_length=64)] = "",
-    platform: Annotated[str, Query(max_length=32)] = "",
-    language: Annotated[str, Query(max_length=16)] = "",
-    post: Annotated[str, Query(max_length=255)] = "",
-    age: Literal["", "1h", "24h", "7d", "older"] = "",
-    order: Literal["oldest", "newest"] = "oldest",
-    after: Annotated[int | None, Query(ge=0, le=MAX_PK)] = None,
-    msg: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    """The review queue with its filters, bulk actions and keyset pagination."""
+def queue(request: Request, me: Reader, search: QueueSearch,
+          msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The review queue with its search, filters, bulk actions, exports and pagination."""
     ctx = web_context(request)
     refresh_facets(ctx)
-    f = QueueFilter(state, category, platform, language, post, age, order, after,
-                    ctx.settings.page_size)
+    f = search.filter
     with ctx.read() as conn:
         page = queue_page(conn, f, ctx.store.now())
         counts = queue_counts(conn)
         choices = filter_choices(conn, languages(ctx))
-    filters = {"state": state, "category": category, "platform": platform,
-               "language": language, "post": post, "age": age, "order": order}
+    filters = search.raw
     from vigie.web.i18n import translator
     from vigie.web.presets import queue_reasons
 
@@ -109,6 +96,7 @@ def queue(
         "reasons": queue_reasons(ctx.policy, translator(lang_of(request))),
         "page": page, "rows": rows, "filters": filters, "counts": counts, "choices": choices,
         "categories": ctx.policy.categories, "ages": list(AGES), "verbs": VERBS, "msg": msg,
+        "actions": DECISION_ACTIONS,
     })
 
 
@@ -305,34 +293,24 @@ def policy_approve(request: Request, digest: str, me: Approver,
 
 
 @router.get("/audit")
-def audit(
-    request: Request, _: Reader,
-    actor: Annotated[str, Query(max_length=255)] = "",
-    kind: Annotated[str, Query(max_length=32)] = "",
-    subject: Annotated[str, Query(max_length=255)] = "",
-    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
-) -> Response:
+def audit(request: Request, _: Reader, f: AuditSearch) -> Response:
     """The audit log, newest first, with search and CSV export."""
-    f = AuditFilter(actor, kind, subject, before, 100)
     with web_context(request).read() as conn:
         rows, next_before = audit_page(conn, f)
         kinds = event_kinds(conn)
     return render(request, "audit.html", {
         "rows": rows, "next_before": next_before, "kinds": kinds,
-        "filters": {"actor": actor, "kind": kind, "subject": subject}})
+        "filters": {"actor": f.actor, "kind": f.kind, "subject": f.subject}})
 
 
 @router.get("/audit.csv")
-def audit_csv(
-    request: Request, _: Reader,
-    actor: Annotated[str, Query(max_length=255)] = "",
-    kind: Annotated[str, Query(max_length=32)] = "",
-    subject: Annotated[str, Query(max_length=255)] = "",
-) -> Response:
-    """The matching audit events as a CSV file."""
+def audit_csv(request: Request, _: Reader, f: AuditSearch) -> Response:
+    """The matching audit events as a CSV file (every page, oldest first)."""
+    from dataclasses import replace
+
     from vigie.web.routes_api import audit_csv_response
 
-    return audit_csv_response(web_context(request), AuditFilter(actor, kind, subject))
+    return audit_csv_response(web_context(request), replace(f, before=None))
 
 
 @router.get("/check")

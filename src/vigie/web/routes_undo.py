@@ -23,7 +23,7 @@ from vigie.web.takedowns import STANDINGS, TakedownFilter, takedown_page
 from vigie.web.templating import formats_of, render
 from vigie.web.undo import UndoRefused, file_appeal, undo_takedown
 
-__all__ = ["api_router", "router"]
+__all__ = ["Filters", "api_router", "router", "takedown_filter"]
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", responses={
@@ -46,8 +46,9 @@ def _day(value: str) -> dt.date | None:
         return None
 
 
-def _filter(request: Request, action: str, platform: str, standing: str, since: str,
-            until: str, before: int | None, limit: int) -> TakedownFilter:
+def takedown_filter(request: Request, action: str, platform: str, standing: str, since: str,
+                    until: str, q: str, author: str, before: int | None,
+                    limit: int) -> TakedownFilter:
     """The filter, with the date fields read as days in the reader's time zone."""
     fmt = formats_of(request)
     first, last = _day(since), _day(until)
@@ -55,7 +56,7 @@ def _filter(request: Request, action: str, platform: str, standing: str, since: 
                           standing if standing in STANDINGS else "",  # type: ignore[arg-type]
                           fmt.local_midnight(first) if first else None,
                           fmt.local_midnight(last + dt.timedelta(days=1)) if last else None,
-                          before, limit)
+                          before, limit, q.strip(), author.strip())
 
 
 # -- API -----------------------------------------------------------------------------------
@@ -83,9 +84,11 @@ def _filters(
     action: ActionName = "", platform: Annotated[str, Query(max_length=32)] = "",
     standing: StandingName = "", since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    author: Annotated[str, Query(max_length=255)] = "",
 ) -> dict[str, str]:
     return {"action": action, "platform": platform, "standing": standing, "since": since,
-            "until": until}
+            "until": until, "q": q, "author": author}
 
 
 Filters = Annotated[dict[str, str], Depends(_filters)]
@@ -96,7 +99,7 @@ Before = Annotated[int | None, Query(ge=1, le=MAX_PK)]
 def actions_api(request: Request, _: Reader, filters: Filters, before: Before = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Automatic actions (hide, remove, block), newest first, with what undoing each does."""
-    f = _filter(request, **filters, before=before, limit=limit)
+    f = takedown_filter(request, **filters, before=before, limit=limit)
     with web_context(request).read() as conn:
         rows, next_before = takedown_page(conn, f)
     return {"actions": [r.to_dict() for r in rows], "next_before": next_before}
@@ -134,7 +137,7 @@ def appeal_api(request: Request, comment_pk: PathPk, body: AppealIn, me: Actor) 
 def _page(request: Request, filters: dict[str, Any], before: int | None, msg: str = "",
           note: str = "", error: str = "", status_code: int = 200) -> Response:
     ctx = web_context(request)
-    f = _filter(request, **filters, before=before, limit=ctx.settings.page_size)
+    f = takedown_filter(request, **filters, before=before, limit=ctx.settings.page_size)
     with ctx.read() as conn:
         rows, next_before = takedown_page(conn, f)
     return render(request, "actions.html", {
@@ -168,7 +171,8 @@ def _redirect(back: str, **params: str) -> Response:
 def _refused_page(request: Request, error: Exception) -> Response:
     key = error.key if isinstance(error, UndoRefused) else (
         "undo.forbidden" if isinstance(error, Forbidden) else "undo.refused")
-    empty = {"action": "", "platform": "", "standing": "", "since": "", "until": ""}
+    empty = {"action": "", "platform": "", "standing": "", "since": "", "until": "", "q": "",
+             "author": ""}
     return _page(request, empty, None, error=key,
                  status_code=403 if isinstance(error, Forbidden) else 409)
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Row
 
 from vigie.actions import REMOVING_ACTIONS
 from vigie.store.schema import authors, blocks, comments, decisions, outbox, posts, review_items
+from vigie.web.queries import text_and_author
 from vigie.web.reversal import Reversal, applied_operations, reversal_for
 
 __all__ = ["STANDINGS", "Takedown", "TakedownFilter", "takedown", "takedown_page"]
@@ -43,6 +44,8 @@ class TakedownFilter:
         until: decided before this moment (the end of the reader's last day).
         before: keyset cursor: the last decision ``pk`` of the previous page.
         limit: rows per page.
+        text: words the comment contains (case-insensitive).
+        author: part of the author's name or handle, or their platform id.
     """
 
     action: str = ""
@@ -52,6 +55,8 @@ class TakedownFilter:
     until: dt.datetime | None = None
     before: int | None = None
     limit: int = 50
+    text: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +154,7 @@ def _where(f: TakedownFilter) -> list[Any]:
         where.append(decisions.c.decided_at >= f.since)
     if f.until is not None:
         where.append(decisions.c.decided_at < f.until)
+    where.extend(text_and_author(f.text, f.author))
     return where
 
 
