@@ -176,6 +176,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_api,
         routes_auth,
         routes_export,
+        routes_groups,
         routes_monitoring,
         routes_ui,
         routes_undo,
@@ -204,11 +205,13 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     # Monitoring API first: the token test walks routes in order and revokes tokens last.
     app.include_router(routes_monitoring.api_router)
     app.include_router(routes_undo.api_router)
+    app.include_router(routes_groups.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
+    app.include_router(routes_groups.router)
     for router in extra_routers:
         app.include_router(router)
     return app

@@ -26,6 +26,7 @@ from vigie.web.auth import (
 )
 from vigie.web.auth import Actor as ActorDep
 from vigie.web.context import web_context
+from vigie.web.groups import groups_in
 from vigie.web.queries import (
     AGES,
     audit_page,
@@ -87,11 +88,16 @@ def queue(request: Request, me: Reader, search: QueueSearch,
         page = queue_page(conn, f, ctx.store.now())
         counts = queue_counts(conn)
         choices = filter_choices(conn, languages(ctx))
+        groups = groups_in(conn, f.state)
     filters = search.raw
+    by_item = {pk: g for g in groups for pk in g.items}
     from vigie.web.i18n import translator
     from vigie.web.presets import queue_reasons
 
-    rows = [{"row": r, "text": highlight(r.text or "", [])} for r in page.rows]
+    rows = [{"row": r, "text": highlight(r.text or "", []), "group": by_item.get(r.item_pk)}
+            for r in page.rows
+            if filters["grouped"] == "0" or by_item.get(r.item_pk) is None
+            or by_item[r.item_pk].lead == r.item_pk]
     return render(request, "queue.html", {
         "reasons": queue_reasons(ctx.policy, translator(lang_of(request))),
         "page": page, "rows": rows, "filters": filters, "counts": counts, "choices": choices,

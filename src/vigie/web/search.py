@@ -56,8 +56,12 @@ def queue_search(
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+    grouped: Literal["1", "0"] = "1",
 ) -> Search:
-    """Read the queue's filters from the query string (a FastAPI dependency)."""
+    """Read the queue's filters from the query string (a FastAPI dependency).
+
+    ``grouped`` (default ``1``) shows each group of repeated comments once, in the page only.
+    """
     fmt = formats_of(request)
     first, last = day(since), day(until)
     f = QueueFilter(
@@ -68,7 +72,7 @@ def queue_search(
     raw: dict[str, Any] = {"state": state, "category": category, "platform": platform,
                            "language": language, "post": post, "age": age, "order": order,
                            "q": q, "author": author, "action": action, "since": since,
-                           "until": until}
+                           "until": until, "grouped": grouped}
     return Search(f, raw)
 
 

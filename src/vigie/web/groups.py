@@ -1,0 +1,104 @@
+"""Groups: coordinated and repeated comments shown and decided as one item.
+
+A copy-paste campaign fills the queue with the same text from many accounts; each copy's
+decision carries a ``coordination.duplicate`` finding whose ``data.matches`` names the
+comments it copies. Items of one state linked that way, directly or through each other, form a
+group (a union-find over the comment ids): the queue shows the group once, its page lists the
+members with their links, and one decision applies to every member, each recorded in the audit
+log as its own review.
+
+Only the newest ``cap`` items of a state with such a finding are read (a campaign larger than
+that is still grouped, page by page).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from vigie.store.schema import comments, decisions, review_items
+
+__all__ = ["GROUP_SIGNALS", "Group", "group_of", "groups_in"]
+
+#: Signals whose ``data.matches`` link a comment to the comments it repeats.
+GROUP_SIGNALS = ("coordination.duplicate",)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Items of one state that repeat each other.
+
+    Attributes:
+        lead: the representative item (the oldest), shown in the queue.
+        items: every member item, oldest first (the lead included).
+        comment_ids: the members' platform comment ids, in the same order.
+    """
+
+    lead: int
+    items: tuple[int, ...]
+    comment_ids: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        """How many items the group holds."""
+        return len(self.items)
+
+
+def _matches(body: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for cat in body.get("categories", ()):
+        for ev in cat.get("evidence", ()):
+            if ev.get("signal") in GROUP_SIGNALS:
+                data = ev.get("data") or {}
+                found = data.get("matches") if isinstance(data, dict) else None
+                if isinstance(found, list):
+                    out.update(str(m) for m in found)
+    return out
+
+
+def groups_in(conn: Connection, state: str = "open", cap: int = 5000) -> list[Group]:
+    """The groups of two or more items among the ``state`` items (newest ``cap`` read)."""
+    rows = conn.execute(
+        select(review_items.c.pk, comments.c.comment_id, decisions.c.body)
+        .join(comments, comments.c.pk == review_items.c.comment_pk)
+        .join(decisions, decisions.c.pk == review_items.c.decision_pk)
+        .where(review_items.c.state == state, decisions.c.body.contains("coordination."))
+        .order_by(review_items.c.pk.desc()).limit(cap)).all()
+    item_of = {str(r.comment_id): int(r.pk) for r in rows}
+    parent = {pk: pk for pk in item_of.values()}
+
+    def root(pk: int) -> int:
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for r in rows:
+        for other in _matches(json.loads(r.body)):
+            if other in item_of:
+                a, b = root(int(r.pk)), root(item_of[other])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = {}
+    for pk in parent:
+        members.setdefault(root(pk), []).append(pk)
+    ids = {pk: cid for cid, pk in item_of.items()}
+    out = []
+    for items in members.values():
+        if len(items) > 1:
+            items.sort()
+            out.append(Group(items[0], tuple(items), tuple(ids[i] for i in items)))
+    return sorted(out, key=lambda g: g.lead)
+
+
+def group_of(conn: Connection, item_pk: int) -> Group | None:
+    """The group holding ``item_pk`` among the items of its state, or ``None``."""
+    state = conn.execute(select(review_items.c.state)
+                         .where(review_items.c.pk == item_pk)).scalar_one_or_none()
+    if state is None:
+        return None
+    return next((g for g in groups_in(conn, str(state)) if item_pk in g.items), None)
