@@ -3,14 +3,11 @@ linked, decided together, at 1280 and 390 px. Screenshots in docs/screenshots/."
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from test_web_e2e import CHROMIUM, _free_port, _login, browser, sync_api
+from test_web_e2e import CHROMIUM, _login, browser, serve, sync_api
 from test_workflows_e2e import WIDTHS, _page, no_sideways_scroll, shot
 
 __all__ = ["browser"]
@@ -21,25 +18,10 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or sync_api is None,
 
 @pytest.fixture(scope="module")
 def campaign_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from web_support import coordination_app
 
     app = coordination_app(tmp_path_factory.mktemp("groups"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    yield from serve(app)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
