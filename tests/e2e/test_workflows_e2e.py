@@ -173,3 +173,32 @@ def test_search_then_export_for_a_spreadsheet(server: str, browser: Any, width: 
     assert len(items) == rows.count()
     assert errors == [], errors
     context.close()
+
+
+PAGES = ("/queue", "/queue?state=closed", "/items/1", "/actions", "/escalations", "/stats",
+         "/policy", "/audit", "/check", "/draft", "/registry", "/mentions", "/admin",
+         "/account", "/authors/1")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_the_width_and_the_navigation_reaches_them(server: str, browser: Any,
+                                                                   width: int) -> None:
+    from web_support import PASSWORDS
+
+    context, page, errors = _page(browser, width)
+    _login(page, server, "admin", PASSWORDS["admin"])
+    nav = page.locator("nav a")
+    targets = set(nav.evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+    assert {"/registry", "/admin", "/actions", "/escalations"} <= targets
+    for path in PAGES:
+        page.goto(f"{server}{path}")
+        assert page.locator("h1").count() >= 1, path
+        no_sideways_scroll(page)
+    page.goto(f"{server}/escalations")
+    warning = page.locator("#no-channel")
+    assert warning.is_visible() and "Aucun canal de notification" in warning.inner_text()
+    shot(page, f"escalations-{width}")
+    page.goto(f"{server}/stats")
+    shot(page, f"stats-{width}")
+    assert errors == [], errors
+    context.close()

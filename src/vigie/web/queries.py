@@ -484,7 +484,8 @@ def author_view(conn: Connection, author_pk: int, comment_limit: int = 50) -> di
     }
 
 
-def escalation_rows(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
+def escalation_rows(conn: Connection, limit: int = 200,
+                    before: int | None = None) -> list[dict[str, Any]]:
     """Escalations, newest first, with their notification status.
 
     Both kinds: the engine's (a category whose action is ``escalate``) and the reviewers' (an
@@ -502,6 +503,7 @@ def escalation_rows(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
                      .join(authors, authors.c.pk == comments.c.author_pk)
                      .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
                      .outerjoin(review_items, review_items.c.pk == escalations.c.review_pk))
+        .where(escalations.c.pk < before if before is not None else escalations.c.pk > 0)
         .order_by(escalations.c.pk.desc()).limit(limit)
     ).all()
     return [dict(r._mapping) for r in rows]

@@ -218,11 +218,19 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
 
 
 @router.get("/escalations")
-def escalations(request: Request, _: Reader) -> Response:
-    """The community manager's inbox: escalated items."""
-    with web_context(request).read() as conn:
-        rows = escalation_rows(conn)
-    return render(request, "escalations.html", {"rows": rows})
+def escalations(request: Request, _: Reader,
+                before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None) -> Response:
+    """The community manager's inbox: escalated items, newest first, page by page."""
+    ctx = web_context(request)
+    size = ctx.settings.page_size
+    with ctx.read() as conn:
+        rows = escalation_rows(conn, size + 1, before)
+    next_before = rows[size - 1]["escalation_pk"] if len(rows) > size else None
+    rows = rows[:size]
+    channels = ctx.store.settings.escalation
+    return render(request, "escalations.html", {
+        "rows": rows, "no_channel": channels.smtp is None and not channels.webhooks,
+        "next_before": next_before})
 
 
 @router.get("/stats")
