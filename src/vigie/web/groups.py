@@ -7,8 +7,9 @@ group (a union-find over the comment ids): the queue shows the group once, its p
 members with their links, and one decision applies to every member, each recorded in the audit
 log as its own review.
 
-Only the newest ``cap`` items of a state with such a finding are read (a campaign larger than
-that is still grouped, page by page).
+The queue page and a group's page only follow the links from the items they show
+(:func:`groups_around`: a few indexed look-ups, whatever the size of the queue); the list of
+every group (:func:`groups_in`) reads the newest ``cap`` items of a state with such a finding.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from vigie.store.schema import comments, decisions, review_items
+from vigie.store.schema import PLATFORMS, comments, decisions, review_items
 
-__all__ = ["GROUP_SIGNALS", "Group", "group_of", "groups_in"]
+__all__ = ["GROUP_SIGNALS", "Group", "group_of", "groups_around", "groups_in"]
 
 #: Signals whose ``data.matches`` link a comment to the comments it repeats.
 GROUP_SIGNALS = ("coordination.duplicate",)
@@ -63,11 +64,16 @@ def _matches(body: dict[str, Any]) -> set[str]:
 def groups_in(conn: Connection, state: str = "open", cap: int = 5000) -> list[Group]:
     """The groups of two or more items among the ``state`` items (newest ``cap`` read)."""
     rows = conn.execute(
-        select(review_items.c.pk, comments.c.comment_id, decisions.c.body)
-        .join(comments, comments.c.pk == review_items.c.comment_pk)
-        .join(decisions, decisions.c.pk == review_items.c.decision_pk)
-        .where(review_items.c.state == state, decisions.c.body.contains("coordination."))
+        _select().where(review_items.c.state == state,
+                        decisions.c.body.contains("coordination."))
         .order_by(review_items.c.pk.desc()).limit(cap)).all()
+    return _union(list(rows))
+
+
+def _union(rows: list[Any]) -> list[Group]:
+    """Groups of two or more among ``rows`` (``pk``, ``comment_id``, ``body``), linked by
+    their matches (pure).
+    """
     item_of = {str(r.comment_id): int(r.pk) for r in rows}
     parent = {pk: pk for pk in item_of.values()}
 
@@ -95,10 +101,44 @@ def groups_in(conn: Connection, state: str = "open", cap: int = 5000) -> list[Gr
     return sorted(out, key=lambda g: g.lead)
 
 
+def _select() -> Any:
+    return (select(review_items.c.pk, comments.c.comment_id, decisions.c.body)
+            .join(comments, comments.c.pk == review_items.c.comment_pk)
+            .join(decisions, decisions.c.pk == review_items.c.decision_pk))
+
+
+def groups_around(conn: Connection, item_pks: list[int], state: str,
+                  limit: int = 1000) -> list[Group]:
+    """The groups reached from ``item_pks`` by following matches (at most ``limit`` items).
+
+    Each step is an indexed look-up of the matched comments (platform, id) among the items
+    of ``state``; nothing else of the queue is read.
+    """
+    rows = {int(r.pk): r for r in conn.execute(_select().where(
+        review_items.c.pk.in_(item_pks), review_items.c.state == state))}
+    frontier = {m for r in rows.values() for m in _matches(json.loads(r.body))}
+    seen = {str(r.comment_id) for r in rows.values()}
+    while frontier and len(rows) < limit:
+        wanted = sorted(frontier - seen)[: limit - len(rows)]
+        seen.update(wanted)
+        if not wanted:
+            break
+        found = conn.execute(_select().where(
+            comments.c.platform.in_(PLATFORMS), comments.c.comment_id.in_(wanted),
+            review_items.c.state == state)).all()
+        frontier = set()
+        for r in found:
+            if int(r.pk) not in rows:
+                rows[int(r.pk)] = r
+                frontier |= _matches(json.loads(r.body))
+    return _union(list(rows.values()))
+
+
 def group_of(conn: Connection, item_pk: int) -> Group | None:
     """The group holding ``item_pk`` among the items of its state, or ``None``."""
     state = conn.execute(select(review_items.c.state)
                          .where(review_items.c.pk == item_pk)).scalar_one_or_none()
     if state is None:
         return None
-    return next((g for g in groups_in(conn, str(state)) if item_pk in g.items), None)
+    return next((g for g in groups_around(conn, [item_pk], str(state)) if item_pk in g.items),
+                None)

@@ -26,7 +26,7 @@ from vigie.web.auth import (
 )
 from vigie.web.auth import Actor as ActorDep
 from vigie.web.context import web_context
-from vigie.web.groups import groups_in
+from vigie.web.groups import groups_around
 from vigie.web.queries import (
     AGES,
     audit_page,
@@ -88,7 +88,7 @@ def queue(request: Request, me: Reader, search: QueueSearch,
         page = queue_page(conn, f, ctx.store.now())
         counts = queue_counts(conn)
         choices = filter_choices(conn, languages(ctx))
-        groups = groups_in(conn, f.state)
+        groups = groups_around(conn, [r.item_pk for r in page.rows], f.state)
     filters = search.raw
     by_item = {pk: g for g in groups for pk in g.items}
     from vigie.web.i18n import translator
