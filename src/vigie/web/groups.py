@@ -71,9 +71,7 @@ def groups_in(conn: Connection, state: str = "open", cap: int = 5000) -> list[Gr
 
 
 def _union(rows: list[Any]) -> list[Group]:
-    """Groups of two or more among ``rows`` (``pk``, ``comment_id``, ``body``), linked by
-    their matches (pure).
-    """
+    """Groups of two or more among ``rows`` (``pk``, ``comment_id``, ``body``; pure)."""
     item_of = {str(r.comment_id): int(r.pk) for r in rows}
     parent = {pk: pk for pk in item_of.values()}
 
