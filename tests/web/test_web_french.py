@@ -131,3 +131,14 @@ def test_the_time_zone_is_a_reader_choice(client: TestClient) -> None:
     assert tokyo.when(now)[:-2] in page  # the minute may turn between page and clock
     assert tokyo.when(now) != montreal.when(now)  # 13 or 14 hours apart
     client.cookies.delete("vigie_tz")
+
+
+def test_chart_values_use_the_readers_decimals() -> None:
+    from vigie.web.formats import Formats
+    from vigie.web.render import Bar, bar_chart
+
+    fr = Formats("fr")
+    svg = str(bar_chart([Bar("a", 1.25), Bar("b", 1234)], title="x",
+                        number=lambda v: fr.number(v, 0 if float(v).is_integer() else 2)))
+    assert ">1,25<" in svg and "1.25" not in svg
+    assert "1\u202f234" in svg or "1\xa0234" in svg  # the French thousands separator
