@@ -145,8 +145,9 @@ CAMPAIGN = "Signez la pétition CAMPAGNE contre le projet de pavillon"
 
 
 class CampaignDetector(KeywordDetector):
-    """The keywords, plus ``coordination.duplicate`` on every copy of :data:`CAMPAIGN`,
-    naming the other copies in ``data.matches`` as the real detector does."""
+    """The keywords, plus ``coordination.duplicate`` on the copies of :data:`CAMPAIGN`, naming
+    in ``data.matches`` the copies seen *before* each, as the real detector does across
+    batches: the first copy names nobody."""
 
     info = DetectorInfo("test.fake.v1", (*KeywordDetector.info.provides,
                                          "coordination.duplicate"))
@@ -158,8 +159,8 @@ class CampaignDetector(KeywordDetector):
                prior: Sequence[Sequence[Finding]]) -> list[list[Finding]]:
         out = super().detect(batch, prior)
         for found, item in zip(out, batch, strict=True):
-            if CAMPAIGN in item.comment.text:
-                others = sorted(c for c in self.copies if c != item.comment.id)
+            if CAMPAIGN in item.comment.text and item.comment.id != self.copies[0]:
+                others = self.copies[: self.copies.index(item.comment.id)]
                 found.append(Finding("coordination.duplicate", 0.8, self.info.name,
                                      "same text as 4 other account(s)", None,
                                      data={"accounts": len(others), "matches": others[:10],
@@ -177,8 +178,9 @@ def _campaign(n: int) -> list[dict[str, Any]]:
 
 
 def coordination_app(tmp_path: Path, db_url: str | None = None) -> FastAPI:
-    """An app whose queue holds a campaign: 5 copies of one text from 5 accounts, linked by
-    ``coordination.duplicate`` findings, beside 10 ordinary records; one account per role."""
+    """An app with a campaign: 5 copies of one text from 5 accounts, the 4 later ones linked
+    to the earlier by ``coordination.duplicate`` findings (so held for review), beside 10
+    ordinary records; one account per role."""
     from vigie.policy import parse_policy
     from vigie.web.service import submit_comments
 

@@ -30,7 +30,7 @@ spam threat link links word words queue item items next previous search filter o
 escalated escalate escalation restore remove block unblock approve decision decisions reason
 reasons policy submit save cancel delete user users password login logout account token
 tokens help error errors unknown invalid required missing forbidden allowed empty week weeks
-month day days hours minutes ago median count platform post posts settings status
+month day days hours ago median count platform post posts settings status
 back home show hide new old first last up down off yet still already nothing something please
 sorry applied created updated by anyway none
 """

@@ -18,15 +18,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from vigie.store.schema import PLATFORMS, comments, decisions, review_items
 
-__all__ = ["GROUP_SIGNALS", "Group", "group_of", "groups_around", "groups_in"]
+__all__ = ["GROUP_SIGNALS", "Group", "group_of", "groups_around", "groups_in", "related"]
 
 #: Signals whose ``data.matches`` link a comment to the comments it repeats.
 GROUP_SIGNALS = ("coordination.duplicate",)
+#: How far (in item keys) around the shown items copies are looked for.
+_NEAR = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,16 @@ def groups_around(conn: Connection, item_pks: list[int], state: str,
     """
     rows = {int(r.pk): r for r in conn.execute(_select().where(
         review_items.c.pk.in_(item_pks), review_items.c.state == state))}
+    if not rows:
+        return []
+    # Links go from a copy to the copies seen before it, so the first copy of a campaign
+    # names nobody: the copies near the shown items (by key, an index range of the state)
+    # are read too, and every link among them counts both ways.
+    low, high = min(rows) - _NEAR, max(rows) + _NEAR
+    for r in conn.execute(_select().where(
+            review_items.c.state == state, review_items.c.pk.between(low, high),
+            decisions.c.body.contains("coordination.")).limit(limit)):
+        rows.setdefault(int(r.pk), r)
     frontier = {m for r in rows.values() for m in _matches(json.loads(r.body))}
     seen = {str(r.comment_id) for r in rows.values()}
     while frontier and len(rows) < limit:
@@ -140,3 +152,28 @@ def group_of(conn: Connection, item_pk: int) -> Group | None:
         return None
     return next((g for g in groups_around(conn, [item_pk], str(state)) if item_pk in g.items),
                 None)
+
+
+def related(conn: Connection, body: dict[str, Any],
+            exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The other copies a decision's coordination finding names, in the queue or not.
+
+    Each with its own decision's action and its newest review item, if any.
+    """
+    from vigie.store.schema import authors
+
+    wanted = sorted(_matches(body) - set(exclude))
+    if not wanted:
+        return []
+    latest = (select(review_items.c.comment_pk, func.max(review_items.c.pk).label("item_pk"))
+              .group_by(review_items.c.comment_pk).subquery())
+    rows = conn.execute(
+        select(comments.c.comment_id, comments.c.platform, comments.c.text,
+               comments.c.created_at, authors.c.pk.label("author_pk"),
+               authors.c.name.label("author_name"), decisions.c.action, latest.c.item_pk)
+        .join(authors, authors.c.pk == comments.c.author_pk)
+        .outerjoin(decisions, decisions.c.comment_pk == comments.c.pk)
+        .outerjoin(latest, latest.c.comment_pk == comments.c.pk)
+        .where(comments.c.platform.in_(PLATFORMS), comments.c.comment_id.in_(wanted))
+        .order_by(comments.c.created_at)).all()
+    return [dict(r._mapping) for r in rows]

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from vigie.web.auth import Actor, Reader
 from vigie.web.context import web_context
-from vigie.web.groups import Group, group_of, groups_in
+from vigie.web.groups import Group, group_of, groups_in, related
 from vigie.web.i18n import translator
 from vigie.web.presets import presets_for
 from vigie.web.queries import QueueRow, item_view
@@ -93,8 +93,11 @@ def group_page(request: Request, item_pk: PathPk, _: Reader) -> Response:
     assert lead is not None
     presets = presets_for(ctx.policy, lead.decision.get("categories", []),
                           translator(lang_of(request)))
+    with ctx.read() as conn:
+        outside = related(conn, lead.decision, exclude=group.comment_ids)
     return render(request, "group.html", {"group": group, "members": _members(request, group),
-                                          "lead": lead, "presets": presets})
+                                          "lead": lead, "presets": presets,
+                                          "related": outside})
 
 
 @router.post("/groups/{item_pk}/action")

@@ -124,7 +124,7 @@ def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
                                                                     view.row.text or "")),
         "rules": rules,
         "verbs": VERBS, "error": error, "msg": msg, "presets": presets,
-        "next_item": _next_item(ctx, item_pk),
+        "next_item": _next_item(ctx, item_pk), "related": _related(ctx, view.decision),
     }, status_code=status_code)
 
 
@@ -143,6 +143,13 @@ def _marks(request: Request, decision: dict[str, Any], text: str) -> list[Any]:
         return f"{cat.get('clause')} {label} : {evidence_text(finding, t)}"
 
     return marks_of(decision, text, describe)
+
+
+def _related(ctx: Any, decision: dict[str, Any]) -> list[dict[str, Any]]:
+    from vigie.web.groups import related
+
+    with ctx.read() as conn:
+        return related(conn, decision)
 
 
 def _next_item(ctx: Any, item_pk: int) -> int | None:
