@@ -96,6 +96,11 @@ def test_refusals_and_results_are_french_too(client: TestClient) -> None:
     checked = client.post("/check", data={"text": "un HATEWORD ici",
                                           "csrf_token": client.csrf})  # type: ignore[attr-defined]
     assert english_words(checked.text) == []
+    draft = client.post("/draft", data={
+        "text": "un HATEWORD ici", "speaker": "@quelqun", "platform": "facebook",
+        "csrf_token": client.csrf})  # type: ignore[attr-defined]
+    assert draft.status_code == 200 and "draft-findings" in draft.text
+    assert english_words(draft.text) == []
 
 
 def test_the_scanner_catches_english(client: TestClient) -> None:
