@@ -124,7 +124,7 @@ def seed(app: FastAPI, n: int = 20) -> None:
     submit_comments(app.state.vigie, [parse_comment(r) for r in records(n)], "test")
 
 
-def seeded_app(tmp_path: Path, db_url: str, n: int = 20) -> FastAPI:
+def seeded_app(tmp_path: Path, db_url: str | None, n: int = 20) -> FastAPI:
     """An app on ``db_url`` with one account per role and ``n`` moderated records."""
     app = make_app(tmp_path, db_url=db_url)
     add_users(app)

@@ -172,7 +172,7 @@ def test_audit_csv_is_complete_and_defuses_formulas(app) -> None:  # type: ignor
                 json={"action": "comment", "reason": "=HYPERLINK(\"http://x\")"})
     answer = client.get("/api/v1/audit.csv")
     assert answer.headers["content-type"].startswith("text/csv")
-    assert answer.content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    assert answer.content.startswith(b"\xef\xbb\xbfseq,")  # a BOM, so Excel reads UTF-8
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
     total = len(client.get("/api/v1/audit?limit=500").json()["events"])
     assert len(rows) == total

@@ -247,6 +247,10 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/account/zone"): "own_account",
     ("POST", "/actions/{comment_pk}/undo"): "act",
     ("POST", "/actions/{comment_pk}/appeal"): "act",
+    ("GET", "/questions"): None,
+    ("POST", "/questions"): None,
+    ("GET", "/questions/inbox"): "resolve_escalation",
+    ("POST", "/questions/{pk}/answered"): "resolve_escalation",
 }
 
 

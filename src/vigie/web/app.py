@@ -173,6 +173,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         PolicyError: the policy file is invalid.
     """
     from vigie.web import (
+        questions,
         routes_api,
         routes_auth,
         routes_export,
@@ -212,6 +213,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
     app.include_router(routes_groups.router)
+    app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)
     return app
