@@ -18,18 +18,15 @@ from vigie.web.groups import Group, group_of, groups_in, related
 from vigie.web.i18n import translator
 from vigie.web.presets import presets_for
 from vigie.web.queries import QueueRow, item_view
-from vigie.web.schemas import MAX_PK, ApiError, BulkActionOut, _In
+from vigie.web.schemas import MAX_PK, BulkActionOut, _In, error_responses
 from vigie.web.service import bulk_review
 from vigie.web.templating import lang_of, render
 
 __all__ = ["api_router", "router"]
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1", responses={
-    401: {"model": ApiError, "description": "no or invalid credential"},
-    403: {"model": ApiError, "description": "the role lacks the permission, or no CSRF token"},
-    404: {"model": ApiError, "description": "the item is in no group"},
-})
+api_router = APIRouter(prefix="/api/v1",
+                       responses=error_responses(e404="the item is in no group"))
 
 PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
 GroupVerb = Literal["approve", "remove", "block", "escalate", "restore", "unblock", "comment"]

@@ -18,7 +18,7 @@ from vigie.records import Platform
 from vigie.store.review import ReviewError
 from vigie.web.auth import Actor, Forbidden, Reader
 from vigie.web.context import web_context
-from vigie.web.schemas import MAX_PK, ApiError, _In
+from vigie.web.schemas import MAX_PK, _In, error_responses
 from vigie.web.takedowns import STANDINGS, TakedownFilter, takedown_page
 from vigie.web.templating import formats_of, render
 from vigie.web.undo import UndoRefused, file_appeal, undo_takedown
@@ -26,11 +26,8 @@ from vigie.web.undo import UndoRefused, file_appeal, undo_takedown
 __all__ = ["Filters", "api_router", "router", "takedown_filter"]
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1", responses={
-    401: {"model": ApiError, "description": "no or invalid credential"},
-    403: {"model": ApiError, "description": "the role lacks the permission, or no CSRF token"},
-    409: {"model": ApiError, "description": "refused: already undone, under review..."},
-})
+api_router = APIRouter(prefix="/api/v1", responses=error_responses(
+    e409="refused: already undone, under review..."))
 
 PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
 ActionName = Literal["", "hide", "remove", "block"]
