@@ -122,3 +122,78 @@ def seed(app: FastAPI, n: int = 20) -> None:
     from vigie.web.service import submit_comments
 
     submit_comments(app.state.vigie, [parse_comment(r) for r in records(n)], "test")
+
+
+def seeded_app(tmp_path: Path, db_url: str | None, n: int = 20) -> FastAPI:
+    """An app on ``db_url`` with one account per role and ``n`` moderated records."""
+    app = make_app(tmp_path, db_url=db_url)
+    add_users(app)
+    seed(app, n)
+    return app
+
+
+COORDINATION_POLICY = TEST_POLICY + """  - slug: coordinated
+    clause: "3"
+    label: {fr: Publication coordonnée, en: Coordinated posting}
+    description: {fr: Même texte que d'autres comptes, en: Same text as other accounts}
+    signals: [coordination.duplicate]
+    review_threshold: 0.5
+    remove_threshold: 0.99
+    action: remove
+"""
+CAMPAIGN = "Signez la pétition CAMPAGNE contre le projet de pavillon"
+
+
+class CampaignDetector(KeywordDetector):
+    """The keywords, plus ``coordination.duplicate`` on the copies of :data:`CAMPAIGN`, naming
+    in ``data.matches`` the copies seen *before* each, as the real detector does across
+    batches: the first copy names nobody."""
+
+    info = DetectorInfo("test.fake.v1", (*KeywordDetector.info.provides,
+                                         "coordination.duplicate"))
+
+    def __init__(self, copies: Sequence[str]) -> None:
+        self.copies = list(copies)
+
+    def detect(self, batch: Sequence[PreparedComment],
+               prior: Sequence[Sequence[Finding]]) -> list[list[Finding]]:
+        out = super().detect(batch, prior)
+        for found, item in zip(out, batch, strict=True):
+            if CAMPAIGN in item.comment.text and item.comment.id != self.copies[0]:
+                others = self.copies[: self.copies.index(item.comment.id)]
+                found.append(Finding("coordination.duplicate", 0.8, self.info.name,
+                                     "same text as 4 other account(s)", None,
+                                     data={"accounts": len(others), "matches": others[:10],
+                                           "exact": True}))
+        return out
+
+
+def _campaign(n: int) -> list[dict[str, Any]]:
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    return [{"id": f"fb:c-{i}", "platform": "facebook", "text": CAMPAIGN,
+             "created_at": (start + dt.timedelta(minutes=i)).isoformat(),
+             "author": {"id": f"fb:bot-{i}", "name": f"Compte {i}"},
+             "post": {"id": "fb:p-9", "text": "Une publication", "links": []}}
+            for i in range(n)]
+
+
+def coordination_app(tmp_path: Path, db_url: str | None = None) -> FastAPI:
+    """An app with a campaign: 5 copies of one text from 5 accounts, the 4 later ones linked
+    to the earlier by ``coordination.duplicate`` findings (so held for review), beside 10
+    ordinary records; one account per role."""
+    from vigie.policy import parse_policy
+    from vigie.web.service import submit_comments
+
+    policy_file = tmp_path / "coordination.yaml"
+    policy_file.write_text(COORDINATION_POLICY, encoding="utf-8")
+    campaign = _campaign(5)
+    detector = CampaignDetector([c["id"] for c in campaign])
+    app = create_app(load_web_settings(env={}, mode="test",
+                                       database_url=db_url or str(tmp_path / "c.sqlite"),
+                                       policy_path=policy_file, fast_password_hashing=True),
+                     pipeline=Pipeline(parse_policy(COORDINATION_POLICY, source="c.yaml"),
+                                       [detector]))
+    add_users(app)
+    submit_comments(app.state.vigie, [parse_comment(r) for r in records(10) + campaign],
+                    "test")
+    return app

@@ -44,6 +44,7 @@ __all__ = [
     "Period",
     "PeriodCategory",
     "Policy",
+    "PresetReason",
     "SignalRule",
     "StaffReplies",
     "default_policy_path",
@@ -127,6 +128,16 @@ class SignalRule(_Strict):
     max_action: Literal["review", "hide", "remove", "block"] | None = None
 
 
+class PresetReason(_Strict):
+    """A reviewer's ready-made reason for a clause (the dashboard offers it as one click).
+
+    ``action`` is the reviewer action it goes with; ``text`` is recorded as the reason.
+    """
+
+    action: Literal["approve", "remove", "block", "escalate", "restore"]
+    text: Bilingual
+
+
 class CategoryRule(_Strict):
     """One category of forbidden content and what to do about it.
 
@@ -145,6 +156,8 @@ class CategoryRule(_Strict):
     remove_threshold: float | None = Field(None, ge=0.0, le=1.0)
     action: Literal["escalate", "review", "hide", "remove", "block"] = "remove"
     counts_as_strike: bool = True
+    # Left out of the canonical JSON when empty, so policies without presets keep their digest.
+    reasons: tuple[PresetReason, ...] = Field((), exclude_if=lambda v: not v)
 
     @field_validator("signals", mode="before")
     @classmethod

@@ -36,13 +36,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from web_support import add_users, make_app, seed
 
     app = make_app(tmp_path_factory.mktemp("e2e"))
     add_users(app)
     seed(app, 40)
+    yield from serve(app)
+
+
+def serve(app: Any) -> Iterator[str]:
+    """Run ``app`` under uvicorn on a free loopback port; yields its base URL."""
+    import uvicorn
+
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             lifespan="off")
@@ -116,6 +121,7 @@ def test_moderator_triages_an_item_and_the_audit_log_shows_it(server: str, brows
     _shot(page, "03-item")
 
     page.check("#verb-remove")
+    page.uncheck("#save-next")  # stay on this item to see its new state
     page.fill("#reason", "Insulte envers une personne (test e2e)")
     page.click("#action-submit")
     page.wait_for_url("**msg=item.done")

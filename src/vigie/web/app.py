@@ -172,7 +172,16 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         StoreError: the database cannot be opened or migrated.
         PolicyError: the policy file is invalid.
     """
-    from vigie.web import questions, routes_api, routes_auth, routes_monitoring, routes_ui
+    from vigie.web import (
+        questions,
+        routes_api,
+        routes_auth,
+        routes_export,
+        routes_groups,
+        routes_monitoring,
+        routes_ui,
+        routes_undo,
+    )
 
     context = build_context(settings, store, pipeline)
 
@@ -196,9 +205,14 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_auth.router)
     # Monitoring API first: the token test walks routes in order and revokes tokens last.
     app.include_router(routes_monitoring.api_router)
+    app.include_router(routes_undo.api_router)
+    app.include_router(routes_groups.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
+    app.include_router(routes_undo.router)
+    app.include_router(routes_export.router)
+    app.include_router(routes_groups.router)
     app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -44,6 +44,8 @@ __all__ = [
     "author_view",
     "item_view",
     "iter_audit",
+    "iter_queue",
+    "next_open_item",
     "queue_page",
 ]
 
@@ -70,6 +72,11 @@ class QueueFilter:
         order: ``oldest`` first (a fair queue) or ``newest`` first.
         after: keyset cursor, the last item ``pk`` of the previous page.
         limit: items per page.
+        text: words the comment contains (case-insensitive substring).
+        author: part of the author's name or handle, or their platform id.
+        action: the decision's action (``review``, ``remove``...).
+        since: comments written at or after this moment.
+        until: comments written before this moment.
     """
 
     state: Literal["open", "escalated", "closed"] = "open"
@@ -81,6 +88,16 @@ class QueueFilter:
     order: Literal["oldest", "newest"] = "oldest"
     after: int | None = None
     limit: int = 50
+    text: str = ""
+    author: str = ""
+    action: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    @property
+    def searching(self) -> bool:
+        """Whether a filter needs the author or decision tables (not only the comment)."""
+        return bool(self.author or self.action)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +191,22 @@ def _joined() -> Any:
             .outerjoin(decisions, decisions.c.pk == review_items.c.decision_pk))
 
 
+def text_and_author(text: str, author: str) -> list[Any]:
+    """Conditions for "the comment contains ``text``" and "written by ``author``".
+
+    Case-insensitive substrings (``%`` and ``_`` are searched as themselves); the author
+    matches on name, handle, or the exact platform id. Needs comments and authors joined.
+    """
+    where: list[Any] = []
+    if text:
+        where.append(comments.c.text.icontains(text, autoescape=True))
+    if author:
+        where.append(or_(authors.c.name.icontains(author, autoescape=True),
+                         authors.c.handle.icontains(author, autoescape=True),
+                         authors.c.author_id == author))
+    return where
+
+
 def _conditions(f: QueueFilter, now: dt.datetime) -> list[Any]:
     where: list[Any] = [review_items.c.state == f.state]
     if f.platform:
@@ -186,6 +219,13 @@ def _conditions(f: QueueFilter, now: dt.datetime) -> list[Any]:
                                     web_facets.c.language == f.language))
     if f.post:
         where.append(posts.c.post_id == f.post)
+    where.extend(text_and_author(f.text, f.author))
+    if f.action:
+        where.append(decisions.c.action == f.action)
+    if f.since is not None:
+        where.append(comments.c.created_at >= f.since)
+    if f.until is not None:
+        where.append(comments.c.created_at < f.until)
     if f.age in AGES:
         newer, older = AGES[f.age]
         if newer is not None:
@@ -211,7 +251,9 @@ def queue_page(conn: Connection, f: QueueFilter, now: dt.datetime) -> QueuePage:
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     count_from = review_items.join(comments, comments.c.pk == review_items.c.comment_pk)
-    if f.post:
+    if f.searching:
+        count_from = _joined()
+    elif f.post:
         count_from = count_from.outerjoin(posts, posts.c.pk == comments.c.post_pk)
     # Counting stops at COUNT_CAP: an exact "37 412" costs a scan of every match on each page
     # view, and "10,000+" tells a reviewer the same thing.
@@ -220,6 +262,31 @@ def queue_page(conn: Connection, f: QueueFilter, now: dt.datetime) -> QueuePage:
     return QueuePage(tuple(_queue_row(r) for r in rows),
                      int(rows[-1].item_pk) if more and rows else None, int(total),
                      int(total) > COUNT_CAP)
+
+
+def next_open_item(conn: Connection, after: int) -> int | None:
+    """The open item to review after ``after``: the next one by key, else the first (indexed)."""
+    found = conn.execute(select(review_items.c.pk).where(
+        review_items.c.state == "open", review_items.c.pk > after)
+        .order_by(review_items.c.pk).limit(1)).scalar_one_or_none()
+    if found is None:
+        found = conn.execute(select(review_items.c.pk).where(
+            review_items.c.state == "open", review_items.c.pk != after)
+            .order_by(review_items.c.pk).limit(1)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def iter_queue(conn: Connection, f: QueueFilter, now: dt.datetime, cap: int = 100_000,
+               page_size: int = 1000) -> Iterator[QueueRow]:
+    """Every item matching ``f`` (all pages, at most ``cap``), read page by page (exports)."""
+    after, seen = f.after, 0
+    while seen < cap:
+        page = queue_page(conn, replace(f, after=after, limit=page_size), now)
+        yield from page.rows[: cap - seen]
+        seen += len(page.rows)
+        if page.next_after is None:
+            return
+        after = page.next_after
 
 
 def queue_counts(conn: Connection) -> dict[str, int]:
@@ -245,10 +312,14 @@ def filter_choices(conn: Connection, languages: list[str],
     return {"platforms": [p.value for p in Platform], "languages": languages, "posts": recent}
 
 
-def marks_of(body: dict[str, Any], text: str) -> list[Mark]:
+def marks_of(body: dict[str, Any], text: str,
+             describe: Callable[[dict[str, Any], dict[str, Any]], str] | None = None,
+             ) -> list[Mark]:
     """Highlight marks from a decision body's evidence.
 
     Spans covering the whole text are left out: they say "this comment", not "these words".
+    ``describe(category, finding)`` words each mark's tooltip (the reader's language); by
+    default, the clause, slug and the detector's explanation.
     """
     out: list[Mark] = []
     for cat in body.get("categories", ()):
@@ -256,9 +327,10 @@ def marks_of(body: dict[str, Any], text: str) -> list[Mark]:
             span = ev.get("span")
             if not span or (span[0] == 0 and span[1] >= len(text)):
                 continue
-            out.append(Mark(int(span[0]), int(span[1]),
-                            f"{cat.get('clause')} {cat.get('slug')}: {ev.get('explanation')}",
-                            f"cat-{cat.get('slug')}"))
+            label = (describe(cat, ev) if describe is not None else
+                     f"{cat.get('clause')} {cat.get('slug')}: {ev.get('explanation')}")
+            out.append(Mark(int(span[0]), int(span[1]), label,
+                            f"cat-{cat.get('slug')}", str(cat.get("clause") or "")))
     return out
 
 
@@ -412,7 +484,8 @@ def author_view(conn: Connection, author_pk: int, comment_limit: int = 50) -> di
     }
 
 
-def escalation_rows(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
+def escalation_rows(conn: Connection, limit: int = 200,
+                    before: int | None = None) -> list[dict[str, Any]]:
     """Escalations, newest first, with their notification status.
 
     Both kinds: the engine's (a category whose action is ``escalate``) and the reviewers' (an
@@ -424,10 +497,13 @@ def escalation_rows(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
                escalations.c.review_pk, review_items.c.state, review_items.c.outcome,
                review_items.c.last_actor, comments.c.pk.label("comment_pk"),
                comments.c.platform, comments.c.comment_id, comments.c.text,
-               authors.c.pk.label("author_pk"), authors.c.name.label("author_name"))
+               authors.c.pk.label("author_pk"), authors.c.name.label("author_name"),
+               decisions.c.body.label("decision_body"))
         .select_from(escalations.join(comments, comments.c.pk == escalations.c.comment_pk)
                      .join(authors, authors.c.pk == comments.c.author_pk)
+                     .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
                      .outerjoin(review_items, review_items.c.pk == escalations.c.review_pk))
+        .where(escalations.c.pk < before if before is not None else escalations.c.pk > 0)
         .order_by(escalations.c.pk.desc()).limit(limit)
     ).all()
     return [dict(r._mapping) for r in rows]

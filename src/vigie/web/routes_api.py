@@ -6,8 +6,6 @@ through the store, which records them in the hash-chained audit log under the ca
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
@@ -34,7 +32,6 @@ from vigie.web.auth import Actor as ActorDep
 from vigie.web.context import WebContext, web_context
 from vigie.web.queries import (
     AuditFilter,
-    QueueFilter,
     audit_page,
     author_view,
     escalation_rows,
@@ -64,6 +61,7 @@ from vigie.web.schemas import (
     UserIn,
     UserOut,
 )
+from vigie.web.search import QueueSearch
 from vigie.web.service import (
     add_page,
     apply_review,
@@ -174,22 +172,15 @@ QueueState = Literal["open", "escalated", "closed"]
 
 
 @router.get("/queue", tags=["review"])
-def queue(
-    request: Request, _: Reader,
-    state: QueueState = "open",
-    category: Annotated[str, Query(max_length=64)] = "",
-    platform: Annotated[str, Query(max_length=32)] = "",
-    language: Annotated[str, Query(max_length=16)] = "",
-    post: Annotated[str, Query(max_length=255)] = "",
-    age: Literal["", "1h", "24h", "7d", "older"] = "",
-    order: Literal["oldest", "newest"] = "oldest",
-    after: Annotated[int | None, Query(ge=0, le=MAX_PK)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
-    """The review queue, filtered and paginated (pass ``next_after`` back as ``after``)."""
+def queue(request: Request, _: Reader, search: QueueSearch) -> dict[str, Any]:
+    """The review queue, searched, filtered and paginated (pass ``next_after`` as ``after``).
+
+    ``q`` searches the text, ``author`` the author's name, handle or id; ``since`` and
+    ``until`` are days (``YYYY-MM-DD``) of the comments, in the server's time zone.
+    """
     ctx = web_context(request)
     refresh_facets(ctx)
-    f = QueueFilter(state, category, platform, language, post, age, order, after, limit)
+    f = search.filter
     with ctx.read() as conn:
         page = queue_page(conn, f, ctx.store.now())
     return {"items": [r.to_dict() for r in page.rows], "next_after": page.next_after,
@@ -318,35 +309,17 @@ def audit(
 _CSV_FIELDS = ("seq", "at", "kind", "subject_type", "subject_id", "actor", "payload", "hash")
 
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                             default=str)
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv_response(ctx: WebContext, f: AuditFilter) -> StreamingResponse:
-    """Stream the matching audit events as CSV (oldest first), UTF-8 with a BOM.
+    """Stream the matching audit events as CSV (oldest first; UTF-8 with a BOM)."""
+    from vigie.web.export import csv_response
 
-    The byte-order mark makes Excel read the file as UTF-8 (without it, accents break).
-    """
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(_CSV_FIELDS)
+    def rows() -> Iterator[list[Any]]:
         with ctx.read() as conn:
-            for i, event in enumerate(iter_audit(conn, f)):
+            for event in iter_audit(conn, f):
                 event = {**event, "at": event["at"].isoformat()}
-                writer.writerow([_cell(event[k]) for k in _CSV_FIELDS])
-                if i % 500 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        yield buffer.getvalue()
+                yield [event[k] for k in _CSV_FIELDS]
 
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="vigie-audit.csv"'})
+    return csv_response("vigie-audit.csv", _CSV_FIELDS, rows)
 
 
 @router.get("/audit.csv", tags=["audit"], response_class=Response,

@@ -6,7 +6,7 @@ Every route names its permission; forms carry the CSRF token; actions go through
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -26,22 +26,23 @@ from vigie.web.auth import (
 )
 from vigie.web.auth import Actor as ActorDep
 from vigie.web.context import web_context
+from vigie.web.groups import groups_around
 from vigie.web.queries import (
     AGES,
-    AuditFilter,
-    QueueFilter,
     audit_page,
     author_view,
     escalation_rows,
     event_kinds,
     filter_choices,
     item_view,
+    next_open_item,
     queue_counts,
     queue_page,
 )
 from vigie.web.render import Bar, bar_chart, column_chart, highlight
 from vigie.web.roles import Role
 from vigie.web.schemas import MAX_PK, CheckIn, PageIn
+from vigie.web.search import DECISION_ACTIONS, AuditSearch, QueueSearch
 from vigie.web.service import (
     add_page,
     apply_review,
@@ -77,33 +78,31 @@ def home(_: Reader) -> Response:
 
 
 @router.get("/queue")
-def queue(
-    request: Request, me: Reader,
-    state: Literal["open", "escalated", "closed"] = "open",
-    category: Annotated[str, Query(max_length=64)] = "",
-    platform: Annotated[str, Query(max_length=32)] = "",
-    language: Annotated[str, Query(max_length=16)] = "",
-    post: Annotated[str, Query(max_length=255)] = "",
-    age: Literal["", "1h", "24h", "7d", "older"] = "",
-    order: Literal["oldest", "newest"] = "oldest",
-    after: Annotated[int | None, Query(ge=0, le=MAX_PK)] = None,
-    msg: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    """The review queue with its filters, bulk actions and keyset pagination."""
+def queue(request: Request, me: Reader, search: QueueSearch,
+          msg: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The review queue with its search, filters, bulk actions, exports and pagination."""
     ctx = web_context(request)
     refresh_facets(ctx)
-    f = QueueFilter(state, category, platform, language, post, age, order, after,
-                    ctx.settings.page_size)
+    f = search.filter
     with ctx.read() as conn:
         page = queue_page(conn, f, ctx.store.now())
         counts = queue_counts(conn)
         choices = filter_choices(conn, languages(ctx))
-    filters = {"state": state, "category": category, "platform": platform,
-               "language": language, "post": post, "age": age, "order": order}
-    rows = [{"row": r, "text": highlight(r.text or "", [])} for r in page.rows]
+        groups = groups_around(conn, [r.item_pk for r in page.rows], f.state)
+    filters = search.raw
+    by_item = {pk: g for g in groups for pk in g.items}
+    from vigie.web.i18n import translator
+    from vigie.web.presets import queue_reasons
+
+    rows = [{"row": r, "text": highlight(r.text or "", []), "group": by_item.get(r.item_pk)}
+            for r in page.rows
+            if filters["grouped"] == "0" or by_item.get(r.item_pk) is None
+            or by_item[r.item_pk].lead == r.item_pk]
     return render(request, "queue.html", {
+        "reasons": queue_reasons(ctx.policy, translator(lang_of(request))),
         "page": page, "rows": rows, "filters": filters, "counts": counts, "choices": choices,
         "categories": ctx.policy.categories, "ages": list(AGES), "verbs": VERBS, "msg": msg,
+        "actions": DECISION_ACTIONS,
     })
 
 
@@ -114,11 +113,48 @@ def _item_page(request: Request, item_pk: int, error: str = "", msg: str = "",
         view = item_view(conn, item_pk)
     if view is None:
         raise HTTPException(404, "no such review item")
+    from vigie.web.i18n import translator
+    from vigie.web.presets import presets_for
+
     rules = {c.slug: c for c in ctx.policy.categories}
+    presets = presets_for(ctx.policy, view.decision.get("categories", []),
+                          translator(lang_of(request)))
     return render(request, "item.html", {
-        "view": view, "text": highlight(view.row.text or "", view.marks), "rules": rules,
-        "verbs": VERBS, "error": error, "msg": msg,
+        "view": view, "text": highlight(view.row.text or "", _marks(request, view.decision,
+                                                                    view.row.text or "")),
+        "rules": rules,
+        "verbs": VERBS, "error": error, "msg": msg, "presets": presets,
+        "next_item": _next_item(ctx, item_pk), "related": _related(ctx, view.decision),
     }, status_code=status_code)
+
+
+def _marks(request: Request, decision: dict[str, Any], text: str) -> list[Any]:
+    """Evidence marks whose tooltips name the clause, label and evidence in the reader's words."""
+    from vigie.web.explain import evidence_text
+    from vigie.web.i18n import translator
+    from vigie.web.queries import marks_of
+
+    t = translator(lang_of(request))
+    rules = {c.slug: c for c in web_context(request).policy.categories}
+
+    def describe(cat: dict[str, Any], finding: dict[str, Any]) -> str:
+        rule = rules.get(str(cat.get("slug")))
+        label = (rule.label.fr if t.lang == "fr" else rule.label.en) if rule else cat.get("slug")
+        return f"{cat.get('clause')} {label} : {evidence_text(finding, t)}"
+
+    return marks_of(decision, text, describe)
+
+
+def _related(ctx: Any, decision: dict[str, Any]) -> list[dict[str, Any]]:
+    from vigie.web.groups import related
+
+    with ctx.read() as conn:
+        return related(conn, decision)
+
+
+def _next_item(ctx: Any, item_pk: int) -> int | None:
+    with ctx.read() as conn:
+        return next_open_item(conn, item_pk)
 
 
 @router.get("/items/{item_pk}")
@@ -135,16 +171,24 @@ def item(request: Request, item_pk: PathPk, _: Reader,
 @router.post("/items/{item_pk}/action")
 def item_action(request: Request, item_pk: PathPk, me: ActorDep,
                 action: Annotated[Verb, Form()],
-                reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    """Apply a reviewer action with a reason, then show the item again."""
+                reason: Annotated[str, Form(max_length=2000)] = "",
+                next: Annotated[str, Form(max_length=1)] = "") -> Response:
+    """Apply a reviewer action with a reason; then the next open item or this one again."""
     if not reason.strip():
         return _item_page(request, item_pk, error="item.reason_required", status_code=422)
+    ctx = web_context(request)
     try:
-        apply_review(web_context(request), item_pk, action, me, reason.strip())
+        apply_review(ctx, item_pk, action, me, reason.strip())
     except (ReviewError, StoreError) as error:
         return _item_page(request, item_pk, error=str(error), status_code=409)
     except Forbidden as error:
         return _item_page(request, item_pk, error=str(error), status_code=403)
+    if next == "1":
+        following = _next_item(ctx, item_pk)
+        if following is None:
+            return RedirectResponse("/queue?msg=item.queue_empty", status_code=303)
+        return RedirectResponse(f"/items/{following}?msg=item.done_next&done={item_pk}",
+                                status_code=303)
     return RedirectResponse(f"/items/{item_pk}?msg=item.done", status_code=303)
 
 
@@ -181,11 +225,19 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
 
 
 @router.get("/escalations")
-def escalations(request: Request, _: Reader) -> Response:
-    """The community manager's inbox: escalated items."""
-    with web_context(request).read() as conn:
-        rows = escalation_rows(conn)
-    return render(request, "escalations.html", {"rows": rows})
+def escalations(request: Request, _: Reader,
+                before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None) -> Response:
+    """The community manager's inbox: escalated items, newest first, page by page."""
+    ctx = web_context(request)
+    size = ctx.settings.page_size
+    with ctx.read() as conn:
+        rows = escalation_rows(conn, size + 1, before)
+    next_before = rows[size - 1]["escalation_pk"] if len(rows) > size else None
+    rows = rows[:size]
+    channels = ctx.store.settings.escalation
+    return render(request, "escalations.html", {
+        "rows": rows, "no_channel": channels.smtp is None and not channels.webhooks,
+        "next_before": next_before})
 
 
 @router.get("/stats")
@@ -193,27 +245,33 @@ def stats(request: Request, _: Reader,
           weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> Response:
     """Charts: volume per week, per category and platform; actions; time to decision."""
     from vigie.web.i18n import translator
+    from vigie.web.templating import formats_of
 
     t = translator(lang_of(request))
+    fmt = formats_of(request)
+
+    def num(value: float) -> str:
+        return fmt.number(value, 0 if float(value).is_integer() else 2)
+
     s = stats_for(web_context(request), weeks)
     labels = {c.slug: f"{c.clause} {c.label.fr if t.lang == 'fr' else c.label.en}"
               for c in web_context(request).policy.categories}
     charts = {
         "per_week": column_chart([Bar(k[5:], v) for k, v in s.per_week.items()],
-                                 title=t("stats.per_week")),
+                                 title=t("stats.per_week"), number=num),
         "per_category": bar_chart([Bar(labels.get(k, k), v) for k, v in
                                    sorted(s.per_category.items(), key=lambda kv: -kv[1])],
-                                  title=t("stats.per_category")),
+                                  title=t("stats.per_category"), number=num),
         "per_platform": bar_chart([Bar(k, v) for k, v in sorted(s.per_platform.items())],
-                                  title=t("stats.per_platform")),
+                                  title=t("stats.per_platform"), number=num),
         "actions": bar_chart([Bar(t(f"action.{k}"), v) for k, v in sorted(s.actions.items())],
-                             title=t("stats.actions")),
+                             title=t("stats.actions"), number=num),
         "outcomes": bar_chart([Bar(t(f"verb.{k}") if k else "—", v)
                                for k, v in sorted(s.review_outcomes.items())],
-                              title=t("stats.outcomes")),
+                              title=t("stats.outcomes"), number=num),
         "decision_time": column_chart(
             [Bar(k[5:], round(v, 2)) for k, v in s.decision_hours_per_week.items()],
-            title=t("stats.decision_time")),
+            title=t("stats.decision_time"), number=num),
     }
     return render(request, "stats.html", {"s": s, "charts": charts, "weeks": weeks})
 
@@ -262,34 +320,24 @@ def policy_approve(request: Request, digest: str, me: Approver,
 
 
 @router.get("/audit")
-def audit(
-    request: Request, _: Reader,
-    actor: Annotated[str, Query(max_length=255)] = "",
-    kind: Annotated[str, Query(max_length=32)] = "",
-    subject: Annotated[str, Query(max_length=255)] = "",
-    before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None,
-) -> Response:
+def audit(request: Request, _: Reader, f: AuditSearch) -> Response:
     """The audit log, newest first, with search and CSV export."""
-    f = AuditFilter(actor, kind, subject, before, 100)
     with web_context(request).read() as conn:
         rows, next_before = audit_page(conn, f)
         kinds = event_kinds(conn)
     return render(request, "audit.html", {
         "rows": rows, "next_before": next_before, "kinds": kinds,
-        "filters": {"actor": actor, "kind": kind, "subject": subject}})
+        "filters": {"actor": f.actor, "kind": f.kind, "subject": f.subject}})
 
 
 @router.get("/audit.csv")
-def audit_csv(
-    request: Request, _: Reader,
-    actor: Annotated[str, Query(max_length=255)] = "",
-    kind: Annotated[str, Query(max_length=32)] = "",
-    subject: Annotated[str, Query(max_length=255)] = "",
-) -> Response:
-    """The matching audit events as a CSV file."""
+def audit_csv(request: Request, _: Reader, f: AuditSearch) -> Response:
+    """The matching audit events as a CSV file (every page, oldest first)."""
+    from dataclasses import replace
+
     from vigie.web.routes_api import audit_csv_response
 
-    return audit_csv_response(web_context(request), AuditFilter(actor, kind, subject))
+    return audit_csv_response(web_context(request), replace(f, before=None))
 
 
 @router.get("/check")
@@ -304,12 +352,10 @@ def check_submit(request: Request, _: Checker,
                  text: Annotated[str, Form(max_length=20_000)] = "",
                  post: Annotated[str, Form(max_length=20_000)] = "") -> Response:
     """Show the decision for a text, with its evidence highlighted."""
-    from vigie.web.queries import marks_of
-
     decision = check_text(web_context(request), CheckIn(text=text, post=post))
     return render(request, "check.html", {
         "text": text, "post": post, "decision": decision,
-        "marked": highlight(text, marks_of(decision, text))})
+        "marked": highlight(text, _marks(request, decision, text))})
 
 
 @router.get("/admin")
@@ -417,8 +463,13 @@ def _account_page(request: Request, error: str = "", status_code: int = 200,
 
     # Translated here because the weak-password text has a field (base.html shows it as is).
     text = translator(lang_of(request))(error, n=accounts.MIN_PASSWORD) if error else ""
-    return render(request, "account.html", {"error": text, "msg": msg,
-                                            "min_length": accounts.MIN_PASSWORD},
+    from vigie.web.formats import zones
+    from vigie.web.templating import zone_of
+
+    return render(request, "account.html", {"error_text": text, "msg": msg,
+                                            "min_length": accounts.MIN_PASSWORD,
+                                            "zone": zone_of(request), "zones": zones(),
+                                            "now": web_context(request).store.now()},
                   status_code=status_code)
 
 
@@ -459,4 +510,18 @@ def account_password(request: Request, me: AccountHolder,
     response = RedirectResponse("/account?msg=account.changed", status_code=303)
     if token is not None:
         set_session_cookie(response, ctx.settings, token)
+    return response
+
+
+@router.post("/account/zone")
+def account_zone(request: Request, _: AccountHolder,
+                 zone: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Remember the reader's time zone in a cookie (dates and times are shown in it)."""
+    from vigie.web.formats import TZ_COOKIE, valid_zone
+
+    if not valid_zone(zone):
+        return _account_page(request, "account.bad_zone", 422)
+    response = RedirectResponse("/account?msg=account.zone_saved", status_code=303)
+    response.set_cookie(TZ_COOKIE, zone, max_age=365 * 86400, samesite="lax",
+                        secure=web_context(request).settings.secure_cookies, path="/")
     return response

@@ -57,6 +57,18 @@ class ApiError(BaseModel):
     message: str
 
 
+def error_responses(**more: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a router: 401, 403, and each ``e409="why"`` given (pure)."""
+    out: dict[int | str, dict[str, Any]] = {
+        401: {"model": ApiError, "description": "no or invalid credential"},
+        403: {"model": ApiError,
+              "description": "the role lacks the permission, or no CSRF token"},
+    }
+    for key, text in more.items():
+        out[int(key.removeprefix("e"))] = {"model": ApiError, "description": text}
+    return out
+
+
 class CheckIn(_In):
     """A text to judge without storing it."""
 

@@ -59,6 +59,7 @@ class WebSettings(BaseModel):
         default_locale: language of the interface when the browser has chosen none.
         fast_password_hashing: cheap Argon2 parameters; only in ``test`` mode.
         page_size: queue items per page (1–200).
+        default_timezone: IANA zone of dates and times when the browser has chosen none.
         questions_max_per_client: questions one client may ask within ``questions_window_s``
             on the public ``/questions`` page (directive 8).
         questions_window_s: the questions' rate-limit window in seconds.
@@ -79,6 +80,7 @@ class WebSettings(BaseModel):
     default_locale: Literal["fr", "en"] = "fr"
     fast_password_hashing: bool = False
     page_size: int = Field(50, ge=1, le=200)
+    default_timezone: str = Field("America/Montreal", pattern=r"^[A-Za-z0-9_+\-/]{1,64}$")
     questions_max_per_client: int = Field(3, ge=1, le=1000)
     questions_window_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
 
@@ -124,7 +126,7 @@ def load_web_settings(env: Mapping[str, str] | None = None, **overrides: object)
 
     Variables: ``VIGIE_WEB_MODE``, ``VIGIE_SECRET_KEY``, ``VIGIE_DATABASE_URL``,
     ``VIGIE_POLICY``, ``VIGIE_COOKIE_SECURE`` (``1``/``0``), ``VIGIE_SESSION_TTL_S``,
-    ``VIGIE_DEFAULT_LOCALE``.
+    ``VIGIE_DEFAULT_LOCALE``, ``VIGIE_TIMEZONE``.
 
     Raises:
         WebSettingsError: a setting is invalid or unsafe; the message names it.
@@ -135,6 +137,7 @@ def load_web_settings(env: Mapping[str, str] | None = None, **overrides: object)
         "VIGIE_WEB_MODE": "mode", "VIGIE_SECRET_KEY": "secret_key",
         "VIGIE_DATABASE_URL": "database_url", "VIGIE_POLICY": "policy_path",
         "VIGIE_SESSION_TTL_S": "session_ttl_s", "VIGIE_DEFAULT_LOCALE": "default_locale",
+        "VIGIE_TIMEZONE": "default_timezone",
     }
     for var, field in names.items():
         if env.get(var):

@@ -15,34 +15,41 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from vigie.web.auth import current_principal
-from vigie.web.i18n import LANG_COOKIE, Translator, translator
+from vigie.web.explain import escalation_reason, evidence_text, summary
+from vigie.web.formats import TZ_COOKIE, Formats, valid_zone
+from vigie.web.i18n import LANG_COOKIE, translator
 
-__all__ = ["environment", "lang_of", "render"]
-
-
-def _when(value: dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+__all__ = ["environment", "formats_of", "lang_of", "render", "zone_of"]
 
 
-def _ago(value: dt.datetime | None, t: Translator) -> str:
-    if value is None:
-        return "—"
-    seconds = max(0, int((dt.datetime.now(dt.UTC) - value).total_seconds()))
-    if seconds < 3600:
-        return t("age.minutes", n=seconds // 60)
-    if seconds < 86400:
-        return t("age.hours", n=seconds // 3600)
-    return t("age.days", n=seconds // 86400)
+@pass_context
+def _when(context: Any, value: dt.datetime | None) -> str:
+    return str(context["fmt"].when(value))
+
+
+@pass_context
+def _num(context: Any, value: float | None, digits: int = 0) -> str:
+    return str(context["fmt"].number(value, digits))
 
 
 def _query(base: dict[str, Any], **changes: Any) -> str:
     merged = {k: v for k, v in {**base, **changes}.items() if v not in (None, "")}
     return urlencode(merged)
+
+
+def _refusal(message: str, code: str = "") -> str:
+    from vigie.web.messages import message_key
+
+    key = message_key(message or "")
+    if key == "err.refused" and code:
+        by_code = {"invalid_policy": "err.invalid_policy", "invalid_request": "err.invalid_request",
+                   "not_found": "err.not_found", "method_not_allowed": "err.method"}
+        return by_code.get(code, "err.refused" if not code.startswith("forbidden") else
+                           "err.forbidden")
+    return key
 
 
 @cache
@@ -52,9 +59,11 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
+    env.filters["num"] = _num
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=2,
                                                         default=str)
     env.globals["query"] = _query
+    env.globals["refusal"] = _refusal
     return env
 
 
@@ -64,15 +73,34 @@ def lang_of(request: Request) -> str:
     return translator(request.cookies.get(LANG_COOKIE), default).lang
 
 
+def zone_of(request: Request) -> str:
+    """The reader's time zone: the ``vigie_tz`` cookie, else the settings' default."""
+    chosen = request.cookies.get(TZ_COOKIE)
+    return chosen if chosen and valid_zone(chosen) else str(
+        request.app.state.vigie.settings.default_timezone)
+
+
+def formats_of(request: Request) -> Formats:
+    """Date and number formats for the reader's language and time zone."""
+    return Formats(lang_of(request), zone_of(request))
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """Render ``template`` with the common page variables."""
     t = translator(lang_of(request))
+    fmt = formats_of(request)
     me = current_principal(request)
+    policy = request.app.state.vigie.policy
+    labels = {c.slug: (c.label.fr if t.lang == "fr" else c.label.en)
+              for c in (*policy.categories, *policy.escalations)}
     values = {
         "t": t, "lang": t.lang, "me": me, "csrf": me.csrf if me else "",
-        "path": request.url.path, "ago": lambda v: _ago(v, t),
-        "request_query": request.url.query, "msg": "", "error": "",
+        "path": request.url.path, "ago": fmt.ago, "fmt": fmt, "cat_labels": labels,
+        "evidence": lambda finding: evidence_text(finding, t),
+        "explain": lambda decision: summary(decision, labels, t, fmt),
+        "escalation_reason": lambda row: escalation_reason(row, labels, t, fmt),
+        "request_query": request.url.query, "msg": "", "error": "", "error_text": "",
     }
     values.update(context or {})
     html = environment().get_template(template).render(**values)

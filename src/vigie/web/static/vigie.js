@@ -15,13 +15,25 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("figure.media-blurred button.reveal").forEach((button) => {
     button.addEventListener("click", () => button.closest("figure").classList.add("revealed"));
   });
-  // Keyboard triage on an item page: a = approve, r = remove, b = block, e = escalate.
+  // Keyboard triage on an item page (the keys are listed on the page, #shortcuts):
+  // 1-9 = quick decision (saves and opens the next item), a/r/b/e = choose the action,
+  // Ctrl+Enter = submit the form, n = next item without deciding.
   const form = document.getElementById("action-form");
   if (form) {
     const keys = { a: "approve", r: "remove", b: "block", e: "escalate" };
     document.addEventListener("keydown", (event) => {
       const tag = (event.target.tagName || "").toLowerCase();
-      if (tag === "textarea" || tag === "input" || event.ctrlKey || event.metaKey) return;
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && form.contains(event.target)) {
+        form.requestSubmit(); event.preventDefault(); return;
+      }
+      if (tag === "textarea" || tag === "input" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) return;
+      const preset = document.querySelector(`form.preset[data-key="${event.key}"]`);
+      if (preset) { preset.requestSubmit(); event.preventDefault(); return; }
+      if (event.key === "n") {
+        const next = document.getElementById("next-item");
+        if (next) { window.location.href = next.href; event.preventDefault(); }
+        return;
+      }
       const verb = keys[event.key];
       const radio = verb && document.getElementById("verb-" + verb);
       if (radio) { radio.checked = true; document.getElementById("reason").focus(); event.preventDefault(); }

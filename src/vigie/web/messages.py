@@ -1,0 +1,44 @@
+"""Refusals shown in the reader's language.
+
+The store and the review state machine say why they refuse in English sentences (they are also
+the CLI's and the API's messages). Pages show the catalogue's sentence for the same refusal
+instead: each known sentence maps to a key under ``err.``; anything else gets the generic
+``err.refused``, never the English text.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["message_key"]
+
+# (pattern at the start of the English message, i18n key), first match wins.
+_KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k) for p, k in (
+        (r"cannot \w+: the item is closed", "err.closed"),
+        (r"the item is already escalated", "err.already_escalated"),
+        (r"the item is (open|escalated): it is already under review", "err.under_review"),
+        (r"the comment is off the page: use restore", "err.approve_takedown"),
+        (r"the comment is up: nothing to restore", "err.nothing_to_restore"),
+        (r"the author is already blocked", "err.already_blocked"),
+        (r"the author is not blocked", "err.not_blocked"),
+        (r"nothing to appeal", "err.nothing_to_appeal"),
+        (r"an escalated item is resolved by the community manager", "err.escalated_cm"),
+        (r"no review item|no such review item", "err.no_item"),
+        (r"no such author", "err.no_author"),
+        (r"no stored comment", "err.no_comment"),
+        (r"this server was started without detectors", "err.no_detectors"),
+        (r"a review needs|an appeal needs", "err.reason_required"),
+        (r"(page \S+ )?is already registered", "err.page_exists"),
+        (r"Not Found", "err.not_found"),
+        (r"Method Not Allowed", "err.method"),
+    ))
+
+
+def message_key(message: str) -> str:
+    """The ``err.*`` key for an English refusal (pure); ``err.refused`` when unknown."""
+    text = message.strip()
+    for pattern, key in _KNOWN:
+        if pattern.match(text) or pattern.search(text[:200]):
+            return key
+    return "err.refused"
