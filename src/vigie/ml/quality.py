@@ -69,10 +69,13 @@ def prf(y: npt.NDArray[np.int64], pred: npt.NDArray[np.bool_]) -> tuple[float, f
 
 def _without_ml(policy: Policy) -> Policy:
     data = policy.model_dump(mode="json")
-    data["detectors"] = {k: v for k, v in data["detectors"].items() if k != "vigie.ml.linear.v1"}
+    learned = ("vigie.ml.linear.v1", "vigie.judge.v1")
+    data["detectors"] = {k: v for k, v in data["detectors"].items() if k not in learned}
     for rule in data["categories"]:
-        rule["signals"] = [s for s in rule["signals"] if not s.startswith("ml.")]
-        rule["mitigated_by"] = [s for s in rule["mitigated_by"] if not s.startswith("ml.")]
+        rule["signals"] = [s for s in rule["signals"]
+                           if not s["pattern"].startswith(("ml.", "judge."))]
+        rule["mitigated_by"] = [s for s in rule["mitigated_by"]
+                                if not s.startswith(("ml.", "judge."))]
     return Policy.model_validate(data)
 
 
@@ -233,7 +236,7 @@ def _public_section(data: Path, model: LinearModel, log: Callable[[str], None]) 
 
 
 def write_report(data: Path, output: Path, policy: Policy,
-                 log: Callable[[str], None] = print) -> None:
+                 log: Callable[[str], None] = print, judge: bool = True) -> None:
     """Measure everything and write the Markdown report to ``output``.
 
     Args:
@@ -275,5 +278,10 @@ def write_report(data: Path, output: Path, policy: Policy,
             f"{m.get('fr', {}).get('f1', float('nan')):.3f} | "
             f"{m.get('en', {}).get('f1', float('nan')):.3f} | {m['all']['log_loss']:.3f} |")
     lines.append("")
+    if judge:
+        from vigie.models.judge.model import load_bundled_judge
+        from vigie.models.judge.report import judge_sections
+
+        lines += judge_sections(data, load_bundled_judge(), policy, log=log)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(lines), encoding="utf-8")
