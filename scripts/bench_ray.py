@@ -1,6 +1,6 @@
 """Benchmark of ``vigie moderate --engine ray`` against the single process (issue 10).
 
-Writes N synthetic comments (:func:`vigie.synthetic.synthetic_records`) to a JSONL file, then
+Writes N synthetic comments (:func:`vigie.demo.synthetic.synthetic_records`) to a JSONL file, then
 moderates it, each configuration in a fresh child process:
 
 - ``single``: the single-process ``vigie moderate`` path (``moderate_stream``), one core;
@@ -43,7 +43,7 @@ import psutil
 
 
 def _write_input(path: Path, n: int) -> None:
-    from vigie.synthetic import synthetic_records
+    from vigie.demo.synthetic import synthetic_records
 
     if path.exists() and sum(1 for _ in path.open(encoding="utf-8")) == n:
         return
@@ -67,10 +67,10 @@ def _child(mode: str, source: str, output: str, workers: int, batch_size: int) -
         done += count
 
     if mode == "single":
-        from vigie.moderation import moderate_stream
+        from vigie.batch.moderation import moderate_stream
+        from vigie.batch.reader import read_comments
         from vigie.pipeline import Pipeline
         from vigie.policy import load_policy
-        from vigie.reader import read_comments
 
         pipeline = Pipeline.from_policy(load_policy(None))
         with open(output, "w", encoding="utf-8") as out:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of written sentences: one sentence per line)
 """Write the judge's functional suite: ``src/vigie/data/training/judge_suite/suite.jsonl``.
 
 Held out: never trained on (``vigie.models.judge.corpus.suite_examples`` marks it

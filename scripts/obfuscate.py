@@ -31,16 +31,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vigie.batch.reader import read_comments
 from vigie.decision import Decision
 from vigie.detectors.lexicon import LexiconDetector, LexiconOptions
 from vigie.engine import decide
-from vigie.evaluate import evaluate
-from vigie.obfuscation import TRICKS, obfuscate, word_spans
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy, load_policy
-from vigie.prepare import prepare_batch
-from vigie.reader import read_comments
+from vigie.quality.evaluate import evaluate
 from vigie.records import Comment
+from vigie.text.obfuscation import TRICKS, obfuscate, word_spans
+from vigie.text.prepare import prepare_batch
 
 CATEGORIES = ("hate", "abuse", "sexual")
 BATCH = 64

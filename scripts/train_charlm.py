@@ -21,8 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from vigie.charlm import ARTIFACT, ORDER, QUANT, SIZE, clean, encode, ngram_index, write_artifact
-from vigie.normalize import normalize
+from vigie.text.charlm import (
+    ARTIFACT,
+    ORDER,
+    QUANT,
+    SIZE,
+    clean,
+    encode,
+    ngram_index,
+    write_artifact,
+)
+from vigie.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 csv.field_size_limit(10_000_000)

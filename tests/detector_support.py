@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from factories import DEV_SET, comment
 from vigie.detectors.base import Detector
-from vigie.prepare import prepare_batch
 from vigie.records import parse_comment
+from vigie.text.prepare import prepare_batch
 
 
 def check_level(level: str, score: float, review: float, remove: float) -> None:

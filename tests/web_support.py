@@ -16,8 +16,8 @@ from factories import TEST_POLICY, make_policy
 from vigie.detectors.base import DetectorInfo
 from vigie.findings import Finding
 from vigie.pipeline import Pipeline
-from vigie.prepare import PreparedComment
 from vigie.records import parse_comment
+from vigie.text.prepare import PreparedComment
 from vigie.web import create_app, load_web_settings
 from vigie.web.accounts import create_user
 

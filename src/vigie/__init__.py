@@ -24,8 +24,7 @@ from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy, load_policy, parse_policy
 from vigie.records import Author, Comment, Platform, Post, parse_comment
-
-__version__ = "0.1.0"
+from vigie.version import __version__
 
 __all__ = [
     "Action",
@@ -47,6 +46,7 @@ __all__ = [
     "RegistryError",
     "StoreError",
     "VigieError",
+    "__version__",
     "decide",
     "load_policy",
     "parse_comment",

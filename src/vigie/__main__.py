@@ -1,5 +1,5 @@
 """``python -m vigie``: the same as the ``vigie`` command."""
 
-from vigie.cli import main
+from vigie.cli.app import main
 
 main()

@@ -30,12 +30,35 @@ from collections.abc import Sequence
 from vigie.actions import REMOVING_ACTIONS, Action, strongest
 from vigie.decision import AuthorHistory, CategoryVerdict, Decision
 from vigie.findings import DetectorFailure, Finding
-from vigie.policy import CategoryRule, Policy
+from vigie.policy import CategoryRule, Policy, SignalRule
 from vigie.records import Comment
 
-__all__ = ["decide"]
+__all__ = ["ceiling", "decide"]
 
 _NO_HISTORY = AuthorHistory()
+
+
+def _capped(asked: Action, entry: SignalRule) -> Action:
+    """``asked``, lowered to the signal entry's ``max_action`` when it has one (pure)."""
+    if entry.max_action is not None and asked.strength > Action(entry.max_action).strength:
+        return Action(entry.max_action)
+    return asked
+
+
+def ceiling(policy: Policy, signals: Sequence[str]) -> Action:
+    """The strongest action findings of ``signals`` could ever cause under ``policy`` (pure).
+
+    A signal that can raise an escalation flag counts as ``block``: it can always change the
+    decision. The pipeline skips an expensive detector where this ceiling is already reached.
+    """
+    top = Action.ALLOW
+    for signal in signals:
+        if policy.escalations_for(signal):
+            return Action.BLOCK
+        for rule in policy.categories_for(signal):
+            top = strongest(top, _capped(Action(rule.action), policy.signal_rule(rule, signal)),
+                            Action.REVIEW)
+    return top
 
 
 def _verdict(
@@ -58,9 +81,7 @@ def _verdict(
         if weighted < own_review:
             continue
         evidence.append((weighted, f))
-        asked = Action(rule.action) if weighted >= own_remove else Action.REVIEW
-        if entry.max_action is not None and asked.strength > Action(entry.max_action).strength:
-            asked = Action(entry.max_action)
+        asked = _capped(Action(rule.action) if weighted >= own_remove else Action.REVIEW, entry)
         action = strongest(action, asked)
     if not evidence:
         return score, None

@@ -9,15 +9,20 @@ web API) can translate it into an exit code or an HTTP answer in one place::
     │   └── RecordError         one record is invalid (carries its line number)
     ├── RegistryError           an unknown or misdeclared detector
     ├── DetectorError           a detector failed on a batch (recorded, never silent)
-    │   ├── LexiconError        a lexicon data file is invalid      (vigie._lexicon_files)
-    │   └── ModelError          a shipped model is missing or stale (vigie.ml.model)
+    │   ├── LexiconError        a lexicon data file is invalid      (vigie.text._lexicon_files)
+    │   └── ModelError          a shipped model is missing or stale (vigie.models.model)
     ├── StoreError              the database refused an operation
     │   └── ReviewError         a review action is not allowed now  (vigie.store.review)
     ├── ConnectorError          a platform refused or failed         (vigie.connectors.errors)
     │   ├── ConfigError, AuthExpired, PermissionDenied, NotFound
     │   └── RateLimited, TransientError, ApiError
+    ├── MediaError              an attachment could not be fetched or decoded
+    │   ├── FetchError: FetchRefused, FetchFailed                  (vigie.media.fetch)
+    │   ├── AddressRefused      an unsafe address                  (vigie.media.safety)
+    │   └── ImageDecodeError    not a decodable image              (vigie.media.decode)
     └── web: WebSettingsError (unsafe settings), AccountError      (vigie.web)
-        └── WrongPassword, TooManyAttempts (a password change)    (vigie.web.accounts)
+        ├── WrongPassword, TooManyAttempts (a password change)    (vigie.web.accounts)
+        └── NotAuthenticated (401), Forbidden (403), PasswordChangeRequired  (vigie.web.auth)
 
 Errors are translated only at the edges: the CLI maps each class to an exit code
 (:data:`EXIT_CODES`); the core never prints.
@@ -54,6 +59,10 @@ class RecordError(InputError):
         super().__init__(message)
         self.line = line
         self.raw = raw
+
+
+class MediaError(VigieError):
+    """An attachment could not be fetched or decoded (the message is a few safe words)."""
 
 
 class RegistryError(VigieError):

@@ -1,7 +1,7 @@
 """The moderation pipeline. This file states the order of the stages.
 
 1. **prepare** — once per comment, in one batch: fold the text, identify the language, extract
-   links (:mod:`vigie.prepare`). Detectors share this work instead of redoing it.
+   links (:mod:`vigie.text.prepare`). Detectors share this work instead of redoing it.
 2. **detect** — each detector enabled by the policy, in dependency order (a detector that reads
    another's signals runs after it), cheap ones first; an expensive one (a sentence encoder)
    only on comments whose action it can still change. A detector that raises is retried
@@ -21,17 +21,19 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vigie.actions import Action, strongest
+from vigie.actions import Action
 from vigie.decision import AuthorHistory, Decision
 from vigie.detectors.base import Detector
+from vigie.detectors.builtin import default_registry
+from vigie.detectors.registry import Registry
+from vigie.engine import ceiling as engine_ceiling
 from vigie.engine import decide
 from vigie.errors import DetectorError, RegistryError
 from vigie.findings import DetectorFailure, Finding
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment, prepare_batch
 from vigie.records import Comment
-from vigie.registry import Registry, default_registry
-from vigie.thread import ThreadIndex
+from vigie.text.prepare import PreparedComment, prepare_batch
+from vigie.text.thread import ThreadIndex
 
 __all__ = ["EXPENSIVE_COST", "Analysis", "Pipeline", "freeze_heap", "order_detectors"]
 
@@ -130,21 +132,6 @@ class Pipeline:
                     )
         return result
 
-    def _ceiling(self, detector: Detector) -> Action:
-        """The strongest action ``detector``'s signals could cause under the policy (pure)."""
-        policy = self.policy
-        ceiling = Action.ALLOW
-        for signal in detector.info.provides:
-            if policy.escalations_for(signal):
-                return Action.BLOCK  # it could raise an escalation flag: never skip it
-            for rule in policy.categories_for(signal):
-                entry = policy.signal_rule(rule, signal)
-                action = Action(rule.action)
-                if entry.max_action is not None:
-                    action = min(action, Action(entry.max_action), key=lambda a: a.strength)
-                ceiling = strongest(ceiling, action, Action.REVIEW)
-        return ceiling
-
     def _worth_running(self, detector: Detector, prepared: Sequence[PreparedComment],
                        findings: Sequence[Sequence[Finding]],
                        failures: Sequence[Sequence[DetectorFailure]]) -> list[int]:
@@ -158,7 +145,7 @@ class Pipeline:
         everything = list(range(len(prepared)))
         if detector.info.cost < EXPENSIVE_COST:
             return everything
-        ceiling = self._ceiling(detector)
+        ceiling = engine_ceiling(self.policy, detector.info.provides)
         keep = []
         for i in everything:
             current = decide(self.policy, prepared[i].comment, findings[i], failures[i]).action

@@ -22,8 +22,8 @@ from vigie.models.judge.corpus import HEADS, judge_authored, suite_examples
 from vigie.models.judge.model import bundled_judge_path, load_bundled_judge
 from vigie.pipeline import Pipeline
 from vigie.policy import load_policy
-from vigie.prepare import prepare_batch
 from vigie.records import Comment, parse_comment
+from vigie.text.prepare import prepare_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT.parent / "shared" / "data" / "dev" / "comments.jsonl"
@@ -61,7 +61,7 @@ def test_artifact_is_small_and_loads() -> None:
 
 
 def test_inference_never_imports_scikit_learn() -> None:
-    code = ("import sys; from vigie.detectors import judge; from vigie.prepare import "
+    code = ("import sys; from vigie.detectors import judge; from vigie.text.prepare import "
             "prepare_batch; from vigie.records import parse_comment; "
             "d = judge.create({}, None); "
             "c = parse_comment({'id': 'fb:c-1', 'platform': 'facebook', 'text': 'Hola amigos', "
@@ -165,7 +165,7 @@ def test_cascade_changes_no_decision_on_ordinary_comments() -> None:
 
 def test_policy_thresholds_follow_the_model_card() -> None:
     """A judge signal may remove only from a score whose measured precision is at least 0.97."""
-    from vigie.models.judge.report import thresholds_from_policy
+    from vigie.quality.judge import thresholds_from_policy
 
     model = load_bundled_judge()
     for head, (review, remove) in thresholds_from_policy(load_policy(None)).items():

@@ -14,7 +14,7 @@ import pytest
 
 from vigie.models.judge.encoder import encode
 from vigie.models.judge.model import bundled_judge_path, load_judge
-from vigie.normalize import normalize
+from vigie.text.normalize import normalize
 
 PUBLIC = Path(__file__).resolve().parents[3] / "shared" / "data" / "public"
 

@@ -1,4 +1,7 @@
-"""Helpers shared by the two Meta Graph API connectors (Facebook Pages and Instagram).
+"""What the two Meta Graph API connectors (Facebook Pages and Instagram) share.
+
+* :class:`GraphConnector`, their base: set-up, guarded calls, hide/unhide, delete, and the
+  ``apply`` loop (each subclass adds the operations only it has, e.g. blocking on Facebook);
 
 * the error envelope ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``
   and its codes, mapped onto :mod:`vigie.connectors.errors` following "Handling Errors"
@@ -17,14 +20,23 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from vigie.connectors._json import arr, obj
+from vigie.connectors.base import (
+    ActionOutcome,
+    Capabilities,
+    OneCallPerAction,
+    Operation,
+    PlatformAction,
+    apply_in_turn,
+    native_id,
+)
 from vigie.connectors.errors import (
     ApiError,
     AuthExpired,
@@ -35,8 +47,10 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.records import Platform
 
 __all__ = [
+    "GraphConnector",
     "GraphUsage",
     "classify_graph_error",
     "graph_api_client",
@@ -232,3 +246,83 @@ def graph_page(body: Any) -> tuple[list[dict[str, Any]], str | None, bool]:
     cursors = obj(paging.get("cursors"))
     after = cursors.get("after")
     return items, after if isinstance(after, str) else None, bool(paging.get("next"))
+
+
+class GraphConnector(OneCallPerAction):
+    """The base of the Facebook and Instagram connectors: one Graph API account.
+
+    Subclasses set :attr:`platform`, :attr:`hide_field` (the form field that hides a comment)
+    and :attr:`usage_pause_percent`, call :meth:`_connect` from their constructor, and override
+    :meth:`_perform_more` for operations beyond hide, unhide and delete.
+    """
+
+    platform: Platform
+    hide_field: ClassVar[str]
+    usage_pause_percent: ClassVar[float]
+    name: str
+    capabilities: Capabilities
+    usage: GraphUsage
+
+    def _connect(self, name: str, client: httpx.Client, token: Secret, *, base_url: str,
+                 operations: Iterable[Operation], remove_as: Operation,
+                 retry: RetryPolicy | None, sleep: Callable[[float], None],
+                 rng: random.Random | None) -> None:
+        """Set the account's name, capabilities and guarded API client.
+
+        Raises:
+            ValueError: ``remove_as`` is neither hide nor delete.
+        """
+        label = self.platform.value.capitalize()
+        if remove_as not in (Operation.HIDE, Operation.DELETE):
+            raise ValueError(f"remove_as must be hide or delete on {label}, got {remove_as}")
+        self.name = name
+        self.capabilities = Capabilities(operations=frozenset(operations), remove_as=remove_as,
+                                         push=True)
+        self.usage = GraphUsage()
+        self.api = graph_api_client(
+            client, base_url=base_url, token=token, platform=self.platform.value, account=name,
+            usage=self.usage, retry=retry, sleep=sleep, rng=rng,
+        )
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.usage.guard(self.usage_pause_percent, platform=self.platform.value,
+                         account=self.name)
+        return self.api.request_json(method, path, **kwargs)
+
+    def set_hidden(self, comment_id: str, hidden: bool) -> None:
+        """Hide or unhide a comment (idempotent on the platform's side)."""
+        self._call("POST", f"/{comment_id}",
+                   data={self.hide_field: "true" if hidden else "false"})
+
+    def delete_comment(self, comment_id: str) -> None:
+        """Delete a comment; a comment already gone counts as deleted."""
+        try:
+            self._call("DELETE", f"/{comment_id}")
+        except NotFound:
+            log.info("%s/%s: comment %s already gone", self.platform.value, self.name,
+                     comment_id)
+
+    def _perform_more(self, op: Operation, action: PlatformAction) -> str | None:
+        """Apply an operation beyond hide, unhide and delete; the reason when unsupported."""
+        return f"not supported by the {self.platform.value.capitalize()} API"
+
+    def apply(self, action: PlatformAction) -> ActionOutcome:
+        """Apply each operation in order; a comment already gone is reported, not raised.
+
+        Raises:
+            AuthExpired, RateLimited, TransientError: retry later; nothing was half-recorded.
+        """
+        target = native_id(self.platform, action.comment_id)
+
+        def perform(op: Operation) -> str | None:
+            if op is Operation.HIDE:
+                self.set_hidden(target, True)
+            elif op is Operation.UNHIDE:
+                self.set_hidden(target, False)
+            elif op is Operation.DELETE:
+                self.delete_comment(target)
+            else:
+                return self._perform_more(op, action)
+            return None
+
+        return apply_in_turn(action, perform, gone="comment no longer exists")

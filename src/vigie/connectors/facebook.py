@@ -38,16 +38,12 @@ from typing import Any
 import httpx
 
 from vigie.connectors._cursor import dump_state, load_state
-from vigie.connectors._graph import GraphUsage, graph_api_client, graph_page, parse_graph_time
+from vigie.connectors._graph import GraphConnector, graph_page, parse_graph_time
 from vigie.connectors._json import obj
 from vigie.connectors.base import (
-    ActionOutcome,
-    Capabilities,
     FetchResult,
-    OneCallPerAction,
     Operation,
     PlatformAction,
-    apply_in_turn,
     native_id,
     vigie_id,
 )
@@ -100,10 +96,12 @@ def comment_from_graph(item: dict[str, Any], post: Post | None) -> Comment:
     )
 
 
-class FacebookConnector(OneCallPerAction):
+class FacebookConnector(GraphConnector):
     """One Facebook Page: poll its posts' comments, hide/delete them, block their authors."""
 
     platform = Platform.FACEBOOK
+    hide_field = "is_hidden"
+    usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(
         self,
@@ -139,30 +137,19 @@ class FacebookConnector(OneCallPerAction):
             sleep: waits between retries (tests inject a recorder).
             rng: jitter source (tests inject a seeded one).
         """
-        if remove_as not in (Operation.HIDE, Operation.DELETE):
-            raise ValueError(f"remove_as must be hide or delete on Facebook, got {remove_as}")
-        self.name = name
+        self._connect(
+            name, client, token, base_url=base_url, remove_as=remove_as, retry=retry,
+            sleep=sleep, rng=rng,
+            operations={Operation.HIDE, Operation.UNHIDE, Operation.DELETE,
+                        Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR},
+        )
         self.page_id = page_id
-        self.capabilities = Capabilities(
-            operations=frozenset({Operation.HIDE, Operation.UNHIDE, Operation.DELETE,
-                                  Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR}),
-            remove_as=remove_as, push=True,
-        )
-        self.usage = GraphUsage()
-        self.api = graph_api_client(
-            client, base_url=base_url, token=token, platform="facebook", account=name,
-            usage=self.usage, retry=retry, sleep=sleep, rng=rng,
-        )
         self.post_ids = tuple(post_ids)
         self.max_posts = max_posts
         self.page_size = min(max(page_size, 1), 100)
         self._posts: dict[str, Post] = {}
 
     # -- low-level calls ------------------------------------------------------------------
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        self.usage.guard(USAGE_PAUSE_PERCENT, platform="facebook", account=self.name)
-        return self.api.request_json(method, path, **kwargs)
 
     def list_posts(self) -> list[Post]:
         """The page's ``max_posts`` most recent posts (one request)."""
@@ -197,17 +184,6 @@ class FacebookConnector(OneCallPerAction):
         if after:
             params["after"] = after
         return graph_page(self._call("GET", f"/{post_id}/comments", params=params))
-
-    def set_hidden(self, comment_id: str, hidden: bool) -> None:
-        """Hide or unhide a comment (idempotent on Facebook's side)."""
-        self._call("POST", f"/{comment_id}", data={"is_hidden": "true" if hidden else "false"})
-
-    def delete_comment(self, comment_id: str) -> None:
-        """Delete a comment; a comment already gone counts as deleted."""
-        try:
-            self._call("DELETE", f"/{comment_id}")
-        except NotFound:
-            log.info("facebook/%s: comment %s already gone", self.name, comment_id)
 
     def block_user(self, user_id: str) -> None:
         """Block a person from the page."""
@@ -260,33 +236,17 @@ class FacebookConnector(OneCallPerAction):
         return FetchResult(tuple(comments), dump_state({"after": after, "queue": queue}),
                            bool(queue))
 
-    def apply(self, action: PlatformAction) -> ActionOutcome:
-        """Apply each operation in order; a comment already gone is reported, not raised.
-
-        Raises:
-            AuthExpired, RateLimited, TransientError: retry later; nothing was half-recorded.
-        """
-        target = native_id(Platform.FACEBOOK, action.comment_id)
-
-        def perform(op: Operation) -> str | None:
-            if op is Operation.HIDE:
-                self.set_hidden(target, True)
-            elif op is Operation.UNHIDE:
-                self.set_hidden(target, False)
-            elif op is Operation.DELETE:
-                self.delete_comment(target)
-            elif op in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR):
-                if not action.author_id or action.author_id == "fb:unknown":
-                    return "author unknown: Graph did not disclose who posted"
-                user = native_id(Platform.FACEBOOK, action.author_id)
-                if op is Operation.BLOCK_AUTHOR:
-                    self.block_user(user)
-                else:
-                    self.unblock_user(user)
-            else:
-                return "not supported on Facebook"
-            return None
-
-        return apply_in_turn(action, perform, gone="comment no longer exists")
+    def _perform_more(self, op: Operation, action: PlatformAction) -> str | None:
+        """Block or unblock the comment's author; Graph hides who posted now and then."""
+        if op not in (Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR):
+            return "not supported on Facebook"
+        if not action.author_id or action.author_id == "fb:unknown":
+            return "author unknown: Graph did not disclose who posted"
+        user = native_id(Platform.FACEBOOK, action.author_id)
+        if op is Operation.BLOCK_AUTHOR:
+            self.block_user(user)
+        else:
+            self.unblock_user(user)
+        return None
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import httpx
 
-from vigie import __version__ as _vigie_version
 from vigie.connectors.base import Connector, Operation
 from vigie.connectors.config import (
     Account,
@@ -37,6 +36,7 @@ from vigie.connectors.oauth import (
 from vigie.connectors.quota import QuotaBudget
 from vigie.connectors.x import DEFAULT_X_URL, XConnector
 from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
+from vigie.version import __version__ as _vigie_version
 
 __all__ = ["build_connector", "default_http_client"]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vigie.batch.reader import ReadResult, read_comments
 from vigie.connectors._cursor import dump_state, load_state
 from vigie.connectors.base import (
     ActionOutcome,
@@ -28,7 +29,6 @@ from vigie.connectors.base import (
     Operation,
     PlatformAction,
 )
-from vigie.reader import ReadResult, read_comments
 from vigie.records import Comment, Platform
 
 __all__ = ["ALL_OPERATIONS", "FileImportConnector", "MemoryPlatform", "ReplayConnector"]

@@ -31,17 +31,11 @@ from typing import Any
 import httpx
 
 from vigie.connectors._cursor import dump_state, load_state
-from vigie.connectors._graph import GraphUsage, graph_api_client, graph_page, parse_graph_time
+from vigie.connectors._graph import GraphConnector, graph_page, parse_graph_time
 from vigie.connectors._json import obj
 from vigie.connectors.base import (
-    ActionOutcome,
-    Capabilities,
     FetchResult,
-    OneCallPerAction,
     Operation,
-    PlatformAction,
-    apply_in_turn,
-    native_id,
     vigie_id,
 )
 from vigie.connectors.errors import NotFound
@@ -90,10 +84,12 @@ def comment_from_instagram(item: dict[str, Any], post: Post | None,
     )
 
 
-class InstagramConnector(OneCallPerAction):
+class InstagramConnector(GraphConnector):
     """One Instagram professional account: poll comments on its media, hide or delete them."""
 
     platform = Platform.INSTAGRAM
+    hide_field = "hide"
+    usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(
         self,
@@ -126,26 +122,14 @@ class InstagramConnector(OneCallPerAction):
             sleep: waits between retries (tests inject a recorder).
             rng: jitter source (tests inject a seeded one).
         """
-        if remove_as not in (Operation.HIDE, Operation.DELETE):
-            raise ValueError(f"remove_as must be hide or delete on Instagram, got {remove_as}")
-        self.name = name
+        self._connect(
+            name, client, token, base_url=base_url, remove_as=remove_as, retry=retry,
+            sleep=sleep, rng=rng, operations={Operation.HIDE, Operation.UNHIDE, Operation.DELETE},
+        )
         self.ig_user_id = ig_user_id
-        self.capabilities = Capabilities(
-            operations=frozenset({Operation.HIDE, Operation.UNHIDE, Operation.DELETE}),
-            remove_as=remove_as, push=True,
-        )
-        self.usage = GraphUsage()
-        self.api = graph_api_client(
-            client, base_url=base_url, token=token, platform="instagram", account=name,
-            usage=self.usage, retry=retry, sleep=sleep, rng=rng,
-        )
         self.max_media = max_media
         self.page_size = min(max(page_size, 1), 100)
         self._media: dict[str, Post] = {}
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        self.usage.guard(USAGE_PAUSE_PERCENT, platform="instagram", account=self.name)
-        return self.api.request_json(method, path, **kwargs)
 
     # -- low-level calls ------------------------------------------------------------------
 
@@ -188,17 +172,6 @@ class InstagramConnector(OneCallPerAction):
             replies.extend(items)
             if not has_next or not after:
                 return replies
-
-    def set_hidden(self, comment_id: str, hidden: bool) -> None:
-        """Hide or unhide a comment."""
-        self._call("POST", f"/{comment_id}", data={"hide": "true" if hidden else "false"})
-
-    def delete_comment(self, comment_id: str) -> None:
-        """Delete a comment; one already gone counts as deleted."""
-        try:
-            self._call("DELETE", f"/{comment_id}")
-        except NotFound:
-            log.info("instagram/%s: comment %s already gone", self.name, comment_id)
 
     # -- Connector protocol -----------------------------------------------------------------
 
@@ -272,20 +245,4 @@ class InstagramConnector(OneCallPerAction):
         return FetchResult(tuple(comments), dump_state(
             {"counts": counts, "newest": newest, "queue": queue, "after": after}), bool(queue))
 
-    def apply(self, action: PlatformAction) -> ActionOutcome:
-        """Hide, unhide or delete; blocking does not exist on Instagram's API."""
-        target = native_id(Platform.INSTAGRAM, action.comment_id)
-
-        def perform(op: Operation) -> str | None:
-            if op is Operation.HIDE:
-                self.set_hidden(target, True)
-            elif op is Operation.UNHIDE:
-                self.set_hidden(target, False)
-            elif op is Operation.DELETE:
-                self.delete_comment(target)
-            else:
-                return "not supported by the Instagram API"
-            return None
-
-        return apply_in_turn(action, perform, gone="comment no longer exists")
 

@@ -42,8 +42,8 @@ from vigie.connectors.base import Connector
 from vigie.connectors.errors import AuthExpired, ConfigError, ConnectorError, RateLimited
 from vigie.connectors.sink import ConnectorSink
 from vigie.errors import InputError
+from vigie.notify.escalation import Notifier
 from vigie.records import Comment, Post
-from vigie.store.escalation import Notifier
 from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.store.outbox import OutboxRun, run_outbox
 from vigie.store.schema import PLATFORMS, comments, decisions, events, posts

@@ -1,6 +1,6 @@
 """Find numbers that may identify a person: phones, cards, SIN/NAS, student numbers.
 
-Works on the *folded* text (see :mod:`vigie.normalize`), where full-width and mathematical
+Works on the *folded* text (see :mod:`vigie.text.normalize`), where full-width and mathematical
 digits are already plain ASCII. A run is a sequence of digit groups joined by up to three
 separator characters (space, dot, dash, slash, brackets), so "514.555.0163",
 "(514) 555-0107" and "5 1 4 5 5 5 0 1 0 7" are each one run. Inside a run the letters o, l

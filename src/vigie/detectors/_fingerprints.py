@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from vigie.errors import PolicyError
-from vigie.normalize import normalize
+from vigie.text.normalize import normalize
 
 __all__ = ["PACKAGE_PREFIX", "ProtectedMatch", "ProtectedTexts", "read_passages"]
 

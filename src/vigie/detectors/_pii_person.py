@@ -22,7 +22,7 @@ from importlib import resources
 
 import ahocorasick
 
-from vigie.normalize import fold_char
+from vigie.text.normalize import fold_char
 
 __all__ = [
     "HealthHit",

@@ -31,12 +31,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
 from vigie.records import Author
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 __all__ = [
     "AccountOptions",
@@ -212,7 +211,7 @@ def on_behalf(folded: str) -> tuple[int, int] | None:
     """Find a statement that the comment is posted for someone else (pure).
 
     Args:
-        folded: the folded comment text (:func:`vigie.normalize.normalize`).
+        folded: the folded comment text (:func:`vigie.text.normalize.normalize`).
 
     Returns:
         The ``(start, end)`` span in ``folded``, or ``None``. "Asking for my wife" is not a

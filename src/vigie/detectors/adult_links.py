@@ -8,7 +8,7 @@ Two kinds of evidence, from data the comment already carries (nothing is fetched
   (``.xxx``, ``.porn``, ``.sex``, ``.adult``);
 * ``sexual.preview_explicit`` — the title or description of a link preview, as the connector
   gives it, contains explicit sexual terms of the curated lexicon (``sexual.tsv``, read through
-  :func:`vigie.lexicon.load_lexicon`, with its allow-list and context rules).
+  :func:`vigie.text.lexicon.load_lexicon`, with its allow-list and context rules).
 
 The 6.4 k link detector (:mod:`vigie.detectors.links`) already calls a link to an adult site
 unrelated promotion; this one says it is pornographic material, a different clause. A link
@@ -27,14 +27,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.detectors.links import load_domain_lists
 from vigie.findings import Finding
-from vigie.lexicon import Lexicon, load_lexicon
-from vigie.normalize import normalize
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.lexicon import Lexicon, load_lexicon
+from vigie.text.normalize import normalize
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["SIGNALS", "AdultDomains", "AdultLinkDetector", "AdultLinkOptions",
            "load_adult_domains"]

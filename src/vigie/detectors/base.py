@@ -11,14 +11,19 @@ fixes the order in which the pipeline runs detectors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from pydantic import BaseModel, ValidationError
+
+from vigie.errors import PolicyError
 from vigie.findings import Finding
-from vigie.prepare import PreparedComment
+from vigie.text.prepare import PreparedComment
 
-__all__ = ["Detector", "DetectorInfo", "at_most_one_each"]
+__all__ = ["Detector", "DetectorInfo", "at_most_one_each", "parse_options"]
+
+_T = TypeVar("_T", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +74,19 @@ def at_most_one_each(
         finding = finding_of(item)
         out.append([finding] if finding is not None else [])
     return out
+
+
+def parse_options(model: type[_T], name: str, options: Mapping[str, Any]) -> _T:
+    """Validate a detector's options from the policy.
+
+    Raises:
+        PolicyError: naming ``detectors.<name>.<key>`` and the problem.
+    """
+    try:
+        return model.model_validate(dict(options))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"detectors.{name}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+        raise PolicyError(f"invalid detector options: {problems}") from None

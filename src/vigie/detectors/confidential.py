@@ -35,11 +35,10 @@ from vigie.detectors._leaks import (
 )
 from vigie.detectors._pii_person import PersonRef, find_people, has_role_person
 from vigie.detectors._secrets import find_access_codes, find_key_formats, find_passwords
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["ConfidentialDetector", "ConfidentialOptions"]
 

@@ -6,8 +6,8 @@ work of "comptes automatisés" or of people posting what they did not write. Com
 judge one account at a time and miss it.
 
 Each comment with enough words of its own is reduced to its word skeleton and a MinHash
-signature (:mod:`vigie.duplicates`); a bounded window of recent comments (kept between batches,
-behind the :class:`~vigie.duplicates.DuplicateWindow` port so the store can persist it) is
+signature (:mod:`vigie.text.duplicates`); a bounded window of recent comments (kept between batches,
+behind the :class:`~vigie.text.duplicates.DuplicateWindow` port so the store can persist it) is
 searched for the same or a near-identical skeleton from *another* author within the time
 window. Within a batch the search goes both ways, so the first comment of a campaign is caught
 too, not only the copies.
@@ -26,9 +26,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.context_words import content_words, stem, tokens, word_lists
-from vigie.detectors.base import DetectorInfo
-from vigie.duplicates import (
+from vigie.detectors.base import DetectorInfo, parse_options
+from vigie.findings import Finding
+from vigie.policy import Policy
+from vigie.text.context_words import content_words, stem, tokens, word_lists
+from vigie.text.duplicates import (
     DuplicateWindow,
     InMemoryWindow,
     WindowEntry,
@@ -36,10 +38,7 @@ from vigie.duplicates import (
     signatures,
     text_key,
 )
-from vigie.findings import Finding
-from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["CoordinationDetector", "CoordinationOptions", "eligible_words"]
 

@@ -36,15 +36,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.media.attachments import is_image, is_video
 from vigie.media.fetch import FetchError, FetchRefused, FetchSettings, ImageFetcher, default_client
 from vigie.media.sources import AttachmentSource, ImageSource
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
 from vigie.records import Attachment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 if TYPE_CHECKING:
     from vigie.media.nudity import ImageAnalysis, NudityModel, Region

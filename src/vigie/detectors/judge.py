@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.models.judge.corpus import HEADS
 from vigie.models.judge.encoder import encode
@@ -30,15 +30,15 @@ from vigie.models.judge.model import (
     BUNDLED_JUDGE,
     JudgeModel,
     JudgeModelError,
+    Occlusion,
     load_bundled_judge,
     occlusion,
 )
-from vigie.normalize import normalize
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.normalize import normalize
+from vigie.text.prepare import PreparedComment
 
-__all__ = ["JudgeDetector", "JudgeOptions", "NAME", "SIGNALS"]
+__all__ = ["NAME", "SIGNALS", "JudgeDetector", "JudgeOptions"]
 
 NAME = "vigie.judge.v1"
 SIGNALS = tuple(f"judge.{head}" for head in HEADS)
@@ -68,6 +68,10 @@ class JudgeOptions(BaseModel):
     native: tuple[str, ...] = Field(("fr", "en"), description="languages of the char stage")
     foreign_confidence: float = Field(0.8, ge=0.0, le=1.0)
     explain: int = Field(3, ge=0, le=10, description="words named per finding (occlusion)")
+    explain_from: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="comments whose highest score is below are not explained (occlusion costs "
+                    "one encoder pass per word: a cost setting, not a decision threshold)")
 
 
 class JudgeDetector:
@@ -91,8 +95,7 @@ class JudgeDetector:
         self._native = frozenset(options.native)
 
     def is_native(self, item: PreparedComment) -> bool:
-        """Whether the character stage may judge ``item`` (French or English, or too short
-        to tell)."""
+        """Whether the character stage may judge ``item`` (French, English, or unsure)."""
         guess = item.language
         if guess.non_latin_share > 0.5 and guess.letters >= 2:
             return False
@@ -113,21 +116,33 @@ class JudgeDetector:
         scores = self.model.score([batch[i].text for i in scored],
                                   [batch[i].norm.text for i in scored], native, encode,
                                   cascade=self.options.cascade)
-        for row, i in enumerate(scored):
+        probabilities = scores.probabilities
+        hit_rows = [row for row in range(len(scored))
+                    if any(probabilities[row, k] >= self.options.floor for k, _ in self._columns)]
+        explained: dict[int, Occlusion] = {}
+        cols = [k for k, _ in self._columns]
+        explain_rows = [row for row in hit_rows
+                        if probabilities[row, cols].max() >= self.options.explain_from]
+        if self.options.explain and explain_rows:
+            # Only comments with a strong finding are explained, all of them in one pass.
+            found = occlusion(self.model, [batch[scored[r]].text for r in explain_rows],
+                              [native[r] for r in explain_rows],
+                              [bool(scores.encoded[r]) for r in explain_rows],
+                              lambda t: normalize(t).text, encode)
+            explained = dict(zip(explain_rows, found, strict=True))
+        for row in hit_rows:
+            i = scored[row]
             for k, head in self._columns:
-                p = float(scores.probabilities[row, k])
+                p = float(probabilities[row, k])
                 if p >= self.options.floor:
-                    out[i].append(self._finding(batch[i], k, head, p, native[row],
-                                                bool(scores.encoded[row])))
+                    cues = (explained[row].cues(k, p, self.options.explain)
+                            if row in explained else [])
+                    out[i].append(self._finding(batch[i], head, p, bool(scores.encoded[row]),
+                                                cues))
         return out
 
-    def _finding(self, item: PreparedComment, k: int, head: str, p: float, native: bool,
-                 encoded: bool) -> Finding:
-        cues = []
-        if self.options.explain:
-            cues = occlusion(self.model, item.text, k, p, native,
-                             lambda t: normalize(t).text, encode, encoded,
-                             limit=self.options.explain)
+    def _finding(self, item: PreparedComment, head: str, p: float, encoded: bool,
+                 cues: list[tuple[str, tuple[int, int], float]]) -> Finding:
         stage = "character and sentence models" if encoded else "character model"
         why = f"learned judge ({stage}): {_WHAT[head]} (probability {p:.2f})"
         if cues:

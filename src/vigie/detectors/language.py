@@ -20,12 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo, at_most_one_each
+from vigie.detectors.base import DetectorInfo, at_most_one_each, parse_options
 from vigie.findings import Finding
-from vigie.langid import clean_for_identification
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.langid import clean_for_identification
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["LanguageDetector", "LanguageOptions"]
 

@@ -2,7 +2,7 @@
 
 One Aho-Corasick pass over each comment's matching view (:attr:`Normalized.words`: leetspeak,
 look-alike letters, spelled-out words and stretched letters undone) against the curated
-lexicons of :mod:`vigie.lexicon`. Each hit becomes a finding whose score is the entry's
+lexicons of :mod:`vigie.text.lexicon`. Each hit becomes a finding whose score is the entry's
 severity (``manifest.yaml``); several distinct hits of one signal add up (noisy-or), but weak
 hits alone never pass the manifest's ``weak_cap``. Three rules read the hits together:
 
@@ -26,12 +26,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.lexicon import INTERNAL_SIGNALS, Lexicon, LexiconError, Match, load_lexicon
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.lexicon import INTERNAL_SIGNALS, Lexicon, LexiconError, Match, load_lexicon
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["SIGNALS", "LexiconDetector", "LexiconOptions"]
 

@@ -28,14 +28,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.lookalike import LookalikeKind, find_lookalike
-from vigie.normalize import normalize
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
-from vigie.urls import UrlRef, registered_domain
+from vigie.text.lookalike import LookalikeKind, find_lookalike
+from vigie.text.normalize import normalize
+from vigie.text.prepare import PreparedComment
+from vigie.text.urls import UrlRef, registered_domain
 
 __all__ = ["DomainLists", "LinkDetector", "LinkOptions", "load_domain_lists"]
 

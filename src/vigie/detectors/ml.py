@@ -1,7 +1,7 @@
 """Learned bilingual classifiers (directive 6.4 b, c, e, f, g, k): hashed n-grams, linear heads.
 
 One model scores every comment of a batch for each head at once (a sparse dot product in
-numpy, :mod:`vigie.ml.model`) and emits ``ml.<head>`` with the head's calibrated probability.
+numpy, :mod:`vigie.models.model`) and emits ``ml.<head>`` with the head's calibrated probability.
 The model sees what lexicons cannot (hate without a slur, spam in a new disguise) but also
 what they would not be fooled by (a slur quoted to condemn it), so its evidence is meant to be
 weighed by the policy: there, each ``ml.*`` signal entry can ignore scores below a
@@ -19,13 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.ml.corpus import HEADS
-from vigie.ml.model import BUNDLED, LinearModel, load_bundled
+from vigie.models.corpus import HEADS
+from vigie.models.model import BUNDLED, LinearModel, load_bundled
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["MlDetector", "MlOptions"]
 
@@ -79,14 +78,14 @@ class MlDetector:
         """Load the model once (the bundled one unless ``model`` is given).
 
         Raises:
-            vigie.ml.model.ModelError: the model file is missing or was built for other
+            vigie.models.model.ModelError: the model file is missing or was built for other
                 features.
         """
         self.options = options
         self.model = model if model is not None else load_bundled(options.model)
         missing = sorted(set(options.heads) - set(self.model.heads))
         if missing:
-            from vigie.ml.model import ModelError
+            from vigie.models.model import ModelError
 
             raise ModelError(f"model {options.model!r} has no head {missing}; "
                              f"it has: {', '.join(self.model.heads)}")

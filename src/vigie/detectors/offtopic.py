@@ -3,7 +3,7 @@
 "Messages inintelligibles et non liés au contenu ou discussion" covers two things:
 
 **Unintelligible** (``offtopic.unintelligible``): keyboard mashing, random letter strings and
-floods of unrelated emojis. The character model of :mod:`vigie.charlm` gives the surprise of
+floods of unrelated emojis. The character model of :mod:`vigie.text.charlm` gives the surprise of
 the text in bits per character (2-3 for French or English, 8+ for "asdkjh qwe"); short
 reactions ("Bravo!", "lol", "brrr", "🎉🎉") are never judged, and a string of emojis counts
 only when most of its emojis are not reactions.
@@ -42,14 +42,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.charlm import CharLM, clean, load_charlm
-from vigie.context_words import content_words, tokens, word_lists
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.normalize import normalize
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.charlm import CharLM, clean, load_charlm
+from vigie.text.context_words import content_words, tokens, word_lists
+from vigie.text.normalize import normalize
+from vigie.text.prepare import PreparedComment
 
 __all__ = [
     "Encoder",

@@ -1,6 +1,6 @@
 """Political support (6.4 g) and organisation announcements (6.4 f).
 
-Both recognizers read the gazetteer (:mod:`vigie.gazetteer`) and the folded comment.
+Both recognizers read the gazetteer (:mod:`vigie.text.gazetteer`) and the folded comment.
 
 ``political.support`` — a call to vote for a party or a candidate ("votez QS", "on vote
 libéral", "Vote Liberal"), a cheer ("Go PQ!"), a leader acclaimed for office ("PSPP premier
@@ -28,15 +28,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.gazetteer import Gazetteer, load_gazetteer
-from vigie.normalize import normalize
 from vigie.policy import Policy
-from vigie.prefilter import Gate
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
-from vigie.squeeze import Squeezed, squeeze
+from vigie.text.gazetteer import Gazetteer, load_gazetteer
+from vigie.text.normalize import normalize
+from vigie.text.prefilter import Gate
+from vigie.text.prepare import PreparedComment
+from vigie.text.squeeze import Squeezed, squeeze
 
 __all__ = ["PoliticalDetector", "PoliticalOptions"]
 

@@ -53,12 +53,11 @@ from vigie.detectors._pii_person import (
     find_reputation,
     owner_of,
 )
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
-from vigie.normalize import Normalized, normalize
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.normalize import Normalized, normalize
+from vigie.text.prepare import PreparedComment
 
 __all__ = ["PrivacyDetector", "PrivacyOptions"]
 

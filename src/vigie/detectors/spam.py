@@ -4,7 +4,7 @@ Pattern families (``vigie/data/spam/patterns.yaml``) each look for one kind of p
 solicitation ("DM me", WhatsApp numbers, "link in bio"), crypto, easy income, paid coursework,
 followers for sale, promo codes and giveaways, advertising, dating bait, account phishing.
 They match the folded comment after in-word digits and letter-by-letter spelling are undone
-(:mod:`vigie.squeeze`), so "h0rny" and "t e l e g r a m" are read as words.
+(:mod:`vigie.text.squeeze`), so "h0rny" and "t e l e g r a m" are read as words.
 
 One cue alone is often innocent ("DM me if you have questions about the program"), so each
 family reports its own weight, and the strongest family's finding carries the combined
@@ -24,13 +24,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo
+from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.policy import Policy
-from vigie.prefilter import Gate
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
-from vigie.squeeze import squeeze
+from vigie.text.prefilter import Gate
+from vigie.text.prepare import PreparedComment
+from vigie.text.squeeze import squeeze
 
 __all__ = ["Family", "SpamDetector", "SpamOptions", "load_families"]
 

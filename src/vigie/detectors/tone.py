@@ -2,7 +2,7 @@
 
 Emits ``tone.criticism`` when a comment's negative judgement is aimed at the institution
 (named, one of its bodies or services, or the page spoken to) — see
-:mod:`vigie.monitoring.tone` for the analysis. The policy lists the signal under
+:mod:`vigie.text.tone` for the analysis. The policy lists the signal under
 ``escalations:``, never under a category of 6.4: criticism stays up (6.2) and goes to the
 community manager (6.1). Criticism of anything else (politicians, oil companies, another
 commenter) is not this detector's business and scores low.
@@ -21,12 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigie.detectors.base import DetectorInfo, at_most_one_each
+from vigie.detectors.base import DetectorInfo, at_most_one_each, parse_options
 from vigie.findings import Finding
-from vigie.monitoring.tone import ToneLexicon, default_lexicon
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.registry import parse_options
+from vigie.text.prepare import PreparedComment
+from vigie.text.tone import ToneLexicon, default_lexicon
 
 __all__ = ["NAME", "SIGNALS", "ToneDetector", "ToneOptions", "create"]
 

@@ -22,13 +22,15 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from vigie.errors import MediaError
+
 __all__ = ["Decoded", "ImageDecodeError", "decode_image", "drawing_score", "letterbox"]
 
 _FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 _STATS_SIDE = 96  # the drawing statistics are computed on a small copy
 
 
-class ImageDecodeError(Exception):
+class ImageDecodeError(MediaError):
     """The bytes are not a decodable image within the limits (message: a few safe words)."""
 
 

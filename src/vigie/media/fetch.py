@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from vigie.errors import MediaError
 from vigie.media.safety import AddressGuard, AddressRefused
 
 __all__ = [
@@ -75,7 +76,7 @@ class FetchSettings:
     user_agent: str = "Vigie/0.1 (image moderation; no storage)"
 
 
-class FetchError(Exception):
+class FetchError(MediaError):
     """An image could not be had. ``reason`` is a few words, safe to show in a decision."""
 
     def __init__(self, reason: str) -> None:

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from vigie.errors import MediaError
+
 __all__ = [
     "AddressGuard",
     "AddressRefused",
@@ -42,7 +44,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NOT_HOSTS = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "2001:db8::/32"))
 
 
-class AddressRefused(Exception):
+class AddressRefused(MediaError):
     """A host resolved to an address Vigie must not connect to (or did not resolve)."""
 
 

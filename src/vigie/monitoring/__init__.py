@@ -9,7 +9,7 @@ Modules (the pure ones are re-exported here; those that touch the database or th
 imported by their path, so that the moderation pipeline never loads them):
 
 * :mod:`vigie.monitoring.names` — the institution's names, told apart from homonyms (pure);
-* :mod:`vigie.monitoring.tone` — tone toward the institution, French and English (pure);
+* :mod:`vigie.text.tone` — tone toward the institution, French and English (pure);
 * :mod:`vigie.monitoring.feeds` — RSS/Atom feeds and news pages, conditional requests;
 * :mod:`vigie.monitoring.mentions` — polling, storing, scoring and evaluating mentions;
 * :mod:`vigie.monitoring.alerts` — digests of negative mentions to the community manager;
@@ -22,7 +22,7 @@ imported by their path, so that the moderation pipeline never loads them):
 from __future__ import annotations
 
 from vigie.monitoring.names import Mention, MentionScore, NameMatcher, default_matcher, load_names
-from vigie.monitoring.tone import ToneAnalysis, ToneLexicon, default_lexicon, load_lexicon
+from vigie.text.tone import ToneAnalysis, ToneLexicon, default_lexicon, load_lexicon
 
 __all__ = [
     "Mention",

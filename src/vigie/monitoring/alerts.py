@@ -3,7 +3,7 @@
 Section 7 of the directive: the institution monitors the web for the use of its name; 6.1:
 negative information goes to the community manager. The poller marks negative mentions
 ``pending`` (:mod:`vigie.monitoring.poll`); :func:`send_mention_alerts` sends them through the
-store's escalation channels (:mod:`vigie.store.escalation`: SMTP, Teams or Slack webhook), one
+store's escalation channels (:mod:`vigie.notify.escalation`: SMTP, Teams or Slack webhook), one
 digest for all or one message each, each line with the source, the title, the tone and the
 link. A channel that fails leaves the mentions ``pending`` with the error recorded, to be sent
 again next time: a duplicate notice beats a lost one.
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from vigie.monitoring.tables import monitor_mentions
-from vigie.store.escalation import Notifier
+from vigie.notify.escalation import Notifier
 from vigie.store.store import Store
 
 __all__ = ["AlertReport", "alert_line", "send_mention_alerts"]

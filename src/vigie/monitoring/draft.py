@@ -39,8 +39,8 @@ from vigie.engine import decide
 from vigie.errors import VigieError
 from vigie.findings import Finding
 from vigie.monitoring.registry import MandateBook, MandateCheck
-from vigie.normalize import normalize
 from vigie.records import parse_comment
+from vigie.text.normalize import normalize
 
 __all__ = ["DraftChecker", "DraftFinding", "DraftReport", "SpeakingFor", "default_speaking_for"]
 

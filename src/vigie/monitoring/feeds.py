@@ -35,8 +35,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from vigie import __version__
 from vigie.errors import VigieError
+from vigie.version import __version__
 
 __all__ = [
     "FeedError",

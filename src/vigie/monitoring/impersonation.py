@@ -10,7 +10,7 @@ Evidence, per candidate account (display name, handle, bio, URL):
 * the display name or the bio uses a sure name of the institution ("Polytechnique
   Montréal", "polymtl") — read by :class:`vigie.monitoring.names.NameMatcher`;
 * the handle imitates a registered handle or the institution's names (``po1ymtl``,
-  ``polymtl_officiel``) — :func:`vigie.lookalike.find_lookalike`;
+  ``polymtl_officiel``) — :func:`vigie.text.lookalike.find_lookalike`;
 * it claims to be official ("compte officiel", "official account", "admissions", "bourses");
 * it says it is not ("fan page", "non officiel", "étudiant à", "alumni"): an alumnus whose
   bio reads "Diplômé de Polytechnique Montréal" is not an impersonator, so the score is
@@ -33,13 +33,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from vigie.errors import VigieError
-from vigie.lookalike import find_lookalike
 from vigie.monitoring.names import NameMatcher, default_matcher
 from vigie.monitoring.registry import MandateBook, canonical_page_url
 from vigie.monitoring.tables import monitor_suspects
-from vigie.normalize import normalize
 from vigie.store.schema import authors
 from vigie.store.store import Store
+from vigie.text.lookalike import find_lookalike
+from vigie.text.normalize import normalize
 
 __all__ = [
     "Candidate",

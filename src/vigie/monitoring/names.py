@@ -17,7 +17,7 @@ A document is as much about the institution as its most convincing occurrence.
 
 Names and cues are data (``vigie/data/mentions/institution.yaml``, format in
 ``docs/monitoring.md``), so another institution swaps the file, not the code. Matching runs on
-the folded text of :func:`vigie.normalize.normalize` (lower case, no accents); spans are
+the folded text of :func:`vigie.text.normalize.normalize` (lower case, no accents); spans are
 reported in the original text. Pure functions once the matcher is built; no I/O after loading.
 """
 
@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vigie.errors import VigieError
-from vigie.normalize import normalize
+from vigie.text.normalize import normalize
 
 __all__ = [
     "Mention",
@@ -101,7 +101,7 @@ class Mention:
         span: ``(start, end)`` in the original text.
         score: probability in [0, 1] that this occurrence designates the institution.
         cues: the adjacent and document cues that moved the score, as ``(cue, weight)``.
-        folded: ``(start, end)`` in the folded text (:func:`vigie.normalize.normalize`).
+        folded: ``(start, end)`` in the folded text (:func:`vigie.text.normalize.normalize`).
     """
 
     name: str

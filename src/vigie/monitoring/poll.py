@@ -42,8 +42,8 @@ from vigie.monitoring.feeds import (
 from vigie.monitoring.mentions import ABOUT_THRESHOLD, assess
 from vigie.monitoring.names import NameMatcher, default_matcher
 from vigie.monitoring.tables import monitor_feeds, monitor_mentions
-from vigie.monitoring.tone import ToneLexicon, default_lexicon
 from vigie.store.store import Store
+from vigie.text.tone import ToneLexicon, default_lexicon
 
 __all__ = ["FeedOutcome", "PollReport", "PollSettings", "add_feed", "list_feeds",
            "list_mentions", "poll"]

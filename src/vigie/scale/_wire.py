@@ -18,7 +18,7 @@ from typing import Any
 
 from vigie.records import Comment, parse_comment
 from vigie.scale.context import ContextBatch
-from vigie.thread import ThreadContext
+from vigie.text.thread import ThreadContext
 
 __all__ = ["decode_batch", "encode_batch"]
 

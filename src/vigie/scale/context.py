@@ -3,7 +3,7 @@
 Almost everything the pipeline does to a comment depends on that comment and the other comments
 of its batch only. Two things also depend on what came *before* the batch:
 
-- the thread context (:class:`vigie.thread.ThreadIndex`): a reply's parent, the author's recent
+- the thread context (:class:`vigie.text.thread.ThreadIndex`): a reply's parent, the author's recent
   comments and how many comments the author posted in the last 24 h;
 - *stateful* detectors (:data:`STATEFUL`), which keep a window of earlier comments between
   batches: the coordinated-posting detector compares each comment with the texts of other
@@ -31,7 +31,7 @@ a :class:`ContextBatch` is the unit of work and is never split.
 A stateful detector may read only ``comment``, ``norm``, ``post_norm`` and the thread context of
 a prepared comment (the sequencer does not identify languages or extract links), and may not
 ``require`` other detectors' signals. Every other detector must give results that depend on its
-batch only (``tests/test_ray.py`` checks this for every detector of the bundled policy).
+batch only (``tests/scale/test_ray.py`` checks this for every detector of the bundled policy).
 """
 
 from __future__ import annotations
@@ -40,19 +40,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigie.batch.moderation import DEFAULT_BATCH, batched_results, reject_record
+from vigie.batch.reader import ReadResult
 from vigie.detectors.base import Detector, DetectorInfo
+from vigie.detectors.builtin import default_registry
+from vigie.detectors.registry import Registry
 from vigie.errors import DetectorError, RegistryError
 from vigie.findings import Finding
-from vigie.langid import LanguageGuess
-from vigie.moderation import DEFAULT_BATCH, batched_results, reject_record
-from vigie.normalize import Normalized, normalize
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy
-from vigie.prepare import PreparedComment
-from vigie.reader import ReadResult
 from vigie.records import Comment
-from vigie.registry import Registry, default_registry
-from vigie.thread import ThreadContext, ThreadIndex
+from vigie.text.langid import LanguageGuess
+from vigie.text.normalize import Normalized, normalize
+from vigie.text.prepare import PreparedComment
+from vigie.text.thread import ThreadContext, ThreadIndex
 
 __all__ = [
     "STATEFUL",
@@ -230,7 +231,7 @@ class ContextSequencer:
         """Yield the context batch of each batch of ``results``, as ``vigie moderate`` groups them.
 
         Args:
-            results: records from :func:`vigie.reader.read_comments` (or
+            results: records from :func:`vigie.batch.reader.read_comments` (or
                 :func:`vigie.scale.io.read_sources`), in input order.
         """
         for comments, bad in batched_results(results, self.batch_size):

@@ -4,13 +4,14 @@ Inputs are JSONL, CSV (optionally gzipped) or Parquet files, local or at any URL
 ``pyarrow.fs`` resolves (``s3://``, ``gs://``, ``abfs://``, ``hdfs://``, ``file://``: the same
 layer Ray Data's readers use, with the same credentials from the environment). A directory
 stands for the files in it with a known extension, in name order. JSONL and CSV records go
-through :mod:`vigie.reader`'s own record functions, so line numbers, rejects and parsing are
+through :mod:`vigie.batch.reader`'s own record functions, so line numbers, rejects and parsing are
 exactly those of ``vigie moderate``. Parquet rows are records: either the JSONL shape
 (``author`` and ``post`` as structs) or the CSV columns (``author_id``, ``post_text``...).
 
-Decisions are written as JSONL (one line per decision, byte for byte as :mod:`vigie.moderation`
-writes them) or Parquet (``index``, ``comment_id``, ``action``, ``escalate``, ``strike``,
-``clauses`` and ``decision``, the same JSON line), chosen by the output's extension.
+Decisions are written as JSONL (one line per decision, byte for byte as
+:mod:`vigie.batch.moderation` writes them) or Parquet (``index``, ``comment_id``, ``action``,
+``escalate``, ``strike``, ``clauses`` and ``decision``, the same JSON line), chosen by the
+output's extension.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
+from vigie.batch.reader import ReadResult, _csv_record, _open, _read_csv, _read_jsonl, read_comments
 from vigie.errors import InputError, RecordError
-from vigie.reader import ReadResult, _csv_record, _open, _read_csv, _read_jsonl, read_comments
 from vigie.records import parse_comment
 
 __all__ = [
@@ -140,7 +141,7 @@ def resolve_sources(names: Sequence[str]) -> list[Source]:
 
 def _text_stream(uri: str) -> IO[str]:
     filesystem, path = _filesystem(uri)
-    # compression="detect": a .gz name is decompressed, as vigie.reader does for local files.
+    # compression="detect": a .gz name is decompressed, as vigie.batch.reader does for local files.
     raw = filesystem.open_input_stream(path, compression="detect")
     return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
@@ -206,7 +207,7 @@ def _read_one(source: Source) -> Iterator[ReadResult]:
 def read_sources(sources: Sequence[Source]) -> Iterator[ReadResult]:
     """Stream the records of several files, one after the other, in order.
 
-    A single local JSONL or CSV file is read by :func:`vigie.reader.read_comments` itself.
+    A single local JSONL or CSV file is read by :func:`vigie.batch.reader.read_comments` itself.
     Line numbers restart at 1 in each file (rejects name their line in their own file).
 
     Raises:

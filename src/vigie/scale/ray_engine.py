@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from vigie.batch.moderation import DEFAULT_BATCH, RunStats
+from vigie.batch.reader import ReadResult
 from vigie.errors import InputError, VigieError
-from vigie.moderation import DEFAULT_BATCH, RunStats
 from vigie.pipeline import freeze_heap
 from vigie.policy import parse_policy
-from vigie.reader import ReadResult
 from vigie.scale._wire import decode_batch, encode_batch
 from vigie.scale.context import ContextSequencer, ReplayPipeline
 from vigie.scale.io import DecisionWriter, Source, read_sources_with_lines, resolve_sources

@@ -29,13 +29,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.actions import REMOVING_ACTIONS, Action
+from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
+from vigie.batch.reader import ReadResult
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
 from vigie.findings import DetectorFailure, Finding
-from vigie.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy
-from vigie.reader import ReadResult
 from vigie.records import Comment
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
@@ -380,7 +380,7 @@ def moderate_stream_db(
     on_batch: Callable[[list[Comment], list[str]], None] | None = None,
     on_reject: Callable[[ReadResult], None] | None = None,
 ) -> RunStats:
-    """Like :func:`vigie.moderation.moderate_stream`, through the store.
+    """Like :func:`vigie.batch.moderation.moderate_stream`, through the store.
 
     Each batch is committed before its decisions are written to ``out``, so ``out`` never
     shows a decision the store does not hold; a rerun after a crash writes the stored decision

@@ -27,11 +27,11 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vigie import __version__
 from vigie.errors import PolicyError, StoreError, VigieError
 from vigie.policy import load_policy
 from vigie.store.review import ReviewError
 from vigie.store.store import Store, open_store
+from vigie.version import __version__
 from vigie.web.accounts import Passwords
 from vigie.web.auth import Forbidden, NotAuthenticated, PasswordChangeRequired
 from vigie.web.context import WebContext, ensure_web_schema

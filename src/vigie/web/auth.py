@@ -27,6 +27,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, Signer
 
+from vigie.errors import VigieError
 from vigie.web.accounts import User, resolve_api_token, resolve_session
 from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_matches, csrf_token
@@ -49,11 +50,11 @@ __all__ = [
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class NotAuthenticated(Exception):
+class NotAuthenticated(VigieError):
     """No valid credential came with the request."""
 
 
-class Forbidden(Exception):
+class Forbidden(VigieError):
     """The caller is known but may not do this.
 
     Attributes:

@@ -43,7 +43,7 @@ class DemoReport:
 
 
 def _records(n_synthetic: int, now: dt.datetime) -> list[dict[str, Any]]:
-    from vigie.synthetic import synthetic_records
+    from vigie.demo.synthetic import synthetic_records
 
     text = resources.files("vigie.demo").joinpath("comments.jsonl").read_text("utf-8")
     bundled = [json.loads(line) for line in text.splitlines() if line.strip()]

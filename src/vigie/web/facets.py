@@ -27,7 +27,7 @@ _MIN_SCORE, _MIN_LETTERS = 0.5, 12
 
 def language_of(texts: list[str]) -> list[str]:
     """An ISO 639 code per text, ``und`` when too short or unsure (loads the model once)."""
-    from vigie.langid import identify
+    from vigie.text.langid import identify
 
     return [g.lang if g.score >= _MIN_SCORE and g.letters >= _MIN_LETTERS else "und"
             for g in identify(texts)]

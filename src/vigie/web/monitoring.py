@@ -12,7 +12,7 @@ from vigie.web.context import WebContext
 
 __all__ = ["check_draft", "mentions_view", "registry_view"]
 
-#: Tones the mentions page filters on (``vigie.monitoring.tone`` labels).
+#: Tones the mentions page filters on (``vigie.text.tone`` labels).
 TONES = ("negative", "neutral", "positive")
 
 

@@ -3,8 +3,8 @@
 Every listing is paginated by key (``pk`` or ``seq``) and filtered through indexed columns:
 ``review_items.state`` (whose index is ordered by ``pk`` after the state, so "open items in
 ``pk`` order" is an index range scan with no sort), ``web_facets`` (category, language) and
-the comments' unique (platform, id). ``tests/test_web_bench.py`` and
-:func:`vigie.web.bench.queue_page_latency` hold the queue page to 200 ms at 100,000 comments.
+the comments' unique (platform, id). ``tests/web/test_web_bench.py`` and
+:func:`vigie.bench.web.queue_page_latency` hold the queue page to 200 ms at 100,000 comments.
 """
 
 from __future__ import annotations

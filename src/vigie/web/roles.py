@@ -1,7 +1,7 @@
 """Roles and permissions: who may do what in the dashboard and the API.
 
 The mapping is data, written down once here, and every route names the permission it needs;
-``tests/test_web_roles.py`` tries every role (and anonymous) on every route, so a new route
+``tests/web/test_web_roles.py`` tries every role (and anonymous) on every route, so a new route
 cannot escape the rules.
 """
 

@@ -1,6 +1,6 @@
 """Training corpora of the learned judge: every public labelled set, plus the project's own.
 
-Builds on :mod:`vigie.ml.corpus` (French hate superset, MLMA fr/en, Davidson, OLID, both spam
+Builds on :mod:`vigie.models.corpus` (French hate superset, MLMA fr/en, Davidson, OLID, both spam
 sets, political tweets, the project's authored examples) and adds what the linear heads left
 out: MLMA Arabic, TOXIGEN's implicit-hate prompts, CONAN and Multitarget-CONAN hate speech
 *and* counter-speech (counter-speech is the negative class that protects free expression,
@@ -31,9 +31,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from vigie.ml import corpus as base
-from vigie.ml.corpus import Example
+from vigie.models import corpus as base
+from vigie.models.corpus import Example
 
 __all__ = [
     "HEADS",
@@ -180,7 +181,7 @@ def _rehome(e: Example) -> Example:
     return e
 
 
-def _authored_folder(name: str) -> list[tuple[str, dict[str, object]]]:
+def _authored_folder(name: str) -> list[tuple[str, dict[str, Any]]]:
     folder = resources.files("vigie").joinpath("data", "training", name)
     out = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -192,7 +193,7 @@ def _authored_folder(name: str) -> list[tuple[str, dict[str, object]]]:
     return out
 
 
-def judge_authored(weight: float = 6.0) -> list[Example]:
+def judge_authored(weight: float = 8.0) -> list[Example]:
     """The judge's own written examples (complete labels over :data:`HEADS`)."""
     out = []
     for group, row in _authored_folder("judge"):

@@ -3,7 +3,7 @@
 For each head (a content category of directive 6.4) the judge has:
 
 * a **character stage**: a linear model over the hashed character and word n-grams of
-  :func:`vigie.ml.features.featurize` (cheap: about 20 µs a comment), decision value ``z_c``;
+  :func:`vigie.models.features.featurize` (cheap: about 20 µs a comment), decision value ``z_c``;
 * a **sentence stage**: a linear model (or, for hate and abuse, a small one-layer network)
   over the 512-d USE-multilingual-v3 embedding of the raw text (:mod:`.encoder`, about 2 ms
   a comment), decision value ``z_e``;
@@ -37,16 +37,18 @@ import numpy as np
 import numpy.typing as npt
 
 from vigie.errors import DetectorError
-from vigie.ml.features import FEATURE_VERSION, featurize
+from vigie.models.features import FEATURE_VERSION, featurize
 
 __all__ = [
     "BUNDLED_JUDGE",
     "JudgeModel",
     "JudgeModelError",
+    "Occlusion",
     "Scores",
     "bundled_judge_path",
     "load_bundled_judge",
     "load_judge",
+    "occlusion",
     "save_judge",
 ]
 
@@ -156,7 +158,8 @@ class JudgeModel:
     def needs_encoder(self, p_char: Array, native: npt.NDArray[np.bool_]) -> npt.NDArray[
             np.bool_]:
         """Rows the cascade sends to the encoder (pure)."""
-        return ~native | np.any(p_char >= self.gates, axis=1)
+        out: npt.NDArray[np.bool_] = ~native | np.any(p_char >= self.gates, axis=1)
+        return out
 
     def score(self, raw: Sequence[str], folded: Sequence[str], native: Sequence[bool],
               embed: Callable[[Sequence[str]], npt.NDArray[np.float32]],
@@ -165,7 +168,7 @@ class JudgeModel:
 
         Args:
             raw: texts as posted (the encoder reads these).
-            folded: the same texts folded by :func:`vigie.normalize.normalize`.
+            folded: the same texts folded by :func:`vigie.text.normalize.normalize`.
             native: per text, whether it is French or English.
             embed: the sentence encoder (:func:`.encoder.encode`).
             cascade: ``False``: the encoder judges every text.
@@ -177,7 +180,7 @@ class JudgeModel:
                 else np.ones(len(raw), dtype=bool))
         if todo.any():
             rows = np.flatnonzero(todo)
-            z_e = self.enc_logits(embed([raw[i] for i in rows]))
+            z_e = self.enc_logits(embed([raw[int(i)] for i in rows]))
             p[rows] = self.stacked(z_c[rows], z_e, native_a[rows])
         return Scores(p, todo)
 
@@ -185,38 +188,66 @@ class JudgeModel:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def occlusion(model: JudgeModel, text: str, head: int, base: float, native: bool,
-              fold: Callable[[str], str],
+@dataclass(frozen=True, slots=True)
+class Occlusion:
+    """A text's words and the judge's scores with each word removed.
+
+    Attributes:
+        words: ``(word, (start, end))`` in the original text, at most ``max_tokens``.
+        scores: ``(len(words), H)`` probabilities of the text without that word.
+    """
+
+    words: tuple[tuple[str, tuple[int, int]], ...]
+    scores: Array
+
+    def cues(self, head: int, base: float, limit: int = 3
+             ) -> list[tuple[str, tuple[int, int], float]]:
+        """Up to ``limit`` ``(word, span, drop)`` for ``head``, largest drop first (drop > 0)."""
+        if not self.words:
+            return []
+        drops = base - self.scores[:, head]
+        order = np.argsort(-drops, kind="stable")[:limit]
+        return [(*self.words[i], float(drops[i])) for i in order if drops[i] > 0.0]
+
+
+def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
+              encoded: Sequence[bool], fold: Callable[[str], str],
               embed: Callable[[Sequence[str]], npt.NDArray[np.float32]],
-              encoded: bool, limit: int = 3, max_tokens: int = 32,
-              ) -> list[tuple[str, tuple[int, int], float]]:
-    """The words driving ``head``'s score: each word removed in turn, the score drop measured.
+              max_tokens: int = 16) -> list[Occlusion]:
+    """Score every text with each of its words removed in turn, the whole batch at once.
+
+    What drives a head's score is then the words whose removal lowers it most (see
+    :meth:`Occlusion.cues`). A text the encoder judged has its variants encoded too (one
+    encoder call for the batch); the others are rescored by the character stage alone, as
+    they were scored.
 
     Args:
-        text: the comment as posted; spans are in this text.
-        head: column of the head; base: its score on the whole text.
-        encoded: whether the encoder judged the text (then every variant is encoded too,
-            in one batch).
-
-    Returns:
-        Up to ``limit`` ``(word, (start, end), drop)``, largest drop first, drops > 0 only.
+        model: the judge.
+        texts: comments as posted; spans are in these texts.
+        native: per text, whether it is French or English.
+        encoded: per text, whether the encoder judged it.
+        fold: the folding function (the text of :func:`vigie.text.normalize.normalize`).
+        embed: the sentence encoder.
+        max_tokens: words tried per text, from its start.
     """
-    spans = [(m.group(0), m.span()) for m in _WORD.finditer(text)][:max_tokens]
-    if not spans:
-        return []
-    variants = [text[:s] + text[e:] for _, (s, e) in spans]
-    folded = [fold(v) for v in variants]
-    z_c = model.char_logits(folded)[:, head]
-    if encoded:
-        z_e = model.enc_logits(embed(variants))[:, head]
-        sub = model.stacked(z_c[:, None].repeat(len(model.heads), 1),
-                            z_e[:, None].repeat(len(model.heads), 1),
-                            np.full(len(variants), native))[:, head]
-    else:
-        sub = model.char_only(z_c[:, None].repeat(len(model.heads), 1))[:, head]
-    drops = base - sub
-    order = np.argsort(-drops, kind="stable")[:limit]
-    return [(spans[i][0], spans[i][1], float(drops[i])) for i in order if drops[i] > 0.0]
+    words = [tuple((m.group(0), m.span()) for m in _WORD.finditer(t))[:max_tokens]
+             for t in texts]
+    variants, owner = [], []
+    for i, (text, found) in enumerate(zip(texts, words, strict=True)):
+        for _, (start, end) in found:
+            variants.append(text[:start] + text[end:])
+            owner.append(i)
+    if not variants:
+        return [Occlusion(w, np.zeros((0, len(model.heads)))) for w in words]
+    owners = np.array(owner)
+    z_c = model.char_logits([fold(v) for v in variants])
+    scores = model.char_only(z_c)
+    enc_rows = np.flatnonzero(np.asarray(encoded, dtype=bool)[owners])
+    if len(enc_rows):
+        z_e = model.enc_logits(embed([variants[int(j)] for j in enc_rows]))
+        nat = np.asarray(native, dtype=bool)[owners[enc_rows]]
+        scores[enc_rows] = model.stacked(z_c[enc_rows], z_e, nat)
+    return [Occlusion(words[i], scores[owners == i]) for i in range(len(texts))]
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -5,17 +5,19 @@ Steps:
 1. read every corpus (:mod:`.corpus`); only ``train`` rows are used; the project's hate and
    abuse examples get one obfuscated twin each (leet, spaced or swapped letters, a starred
    vowel: seeded), so both stages learn spellings meant to slip past filters;
-2. character features: :func:`vigie.ml.features.featurize` on the folded text (the inference
-   code); sentence features: USE-m-v3 embeddings of the raw text (cached outside the repo);
+2. character features: :func:`vigie.models.features.featurize` on the folded text (the
+   inference code); sentence features: USE-m-v3 embeddings of the raw text (cached outside
+   the repo);
 3. per head, on the rows whose source labels that head: ``folds``-fold out-of-fold decision
-   values of both base models (the sentence stage of hate and abuse is a one-layer network,
-   shipped as the ensemble of its fold networks) (by template group, so expansions of one template stay
-   together), a stacker fitted on them (``p = sigmoid(a·z_c + b·z_e + c)``), an encoder-only
-   calibration (other languages) and a char-only one (the cascade); the shipped base models average the fold models);
+   values of both base models (by template group, so expansions of one template stay
+   together; the sentence stage of hate and abuse is a one-layer network), a stacker fitted
+   on them (``p = sigmoid(a·z_c + b·z_e + c)``), an encoder-only calibration (other
+   languages) and a char-only one (the cascade); the shipped character and linear sentence
+   models average the fold models, the networks are shipped as the ensemble of the folds;
 4. on the out-of-fold probabilities: the suggested removal threshold (the lowest score from
    which precision is at least 0.97), a review threshold (precision 0.75), and the cascade
    gate (the char-only probability that 99 % of the comments the stacker would send to review
-   reach).
+   reach, at least :data:`GATE_FLOOR`).
 
 Needs the ``train`` extra (scikit-learn, scipy); inference does not.
 """
@@ -34,8 +36,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vigie.ml.corpus import Example
-from vigie.ml.features import FEATURE_VERSION
+from vigie.models.corpus import Example
+from vigie.models.features import FEATURE_VERSION
 from vigie.models.judge.corpus import HEADS, JUDGE_LICENCES, dataset_of, judge_examples
 from vigie.models.judge.encoder import EmbeddingCache
 from vigie.models.judge.model import BUNDLED_JUDGE, JudgeModel, bundled_judge_path
@@ -52,6 +54,9 @@ ENC_C = dict.fromkeys(HEADS, 2.0)
 #: Heads whose sentence stage is a one-layer network (hidden units): where a linear probe of
 #: the embedding cannot tell a hateful sentence from its negation or its condemnation.
 MLP_HIDDEN = {"hate": 256, "abuse": 256}
+#: The cascade never consults the encoder for a char-only probability below this, whatever
+#: the 1 % quantile says (heads learned from few positives have tiny char-only scores).
+GATE_FLOOR = 0.05
 
 
 @dataclass
@@ -168,8 +173,8 @@ def _fit_mlp(e: npt.NDArray[np.float32], y: npt.NDArray[np.int64], w: npt.NDArra
         clf.fit(e, y, sample_weight=_balanced(y, w))
     w1, w2 = clf.coefs_
     b1, b2 = clf.intercepts_
-    return (w1.astype(np.float64), b1.astype(np.float64), w2[:, 0].astype(np.float64),
-            np.float64(b2[0]))
+    return (np.asarray(w1, dtype=np.float64), np.asarray(b1, dtype=np.float64),
+            np.asarray(w2[:, 0], dtype=np.float64), np.asarray(b2[0], dtype=np.float64))
 
 
 def _mlp_logits(parts: tuple[npt.NDArray[np.float64], ...],
@@ -221,7 +226,7 @@ class _Data:
 
 def load_data(config: JudgeConfig, log: Callable[[str], None]) -> _Data:
     """Training rows (augmented), their character features and embeddings."""
-    from vigie.ml.train import _csr
+    from vigie.models.train import _csr
 
     examples = [e for e in judge_examples(config.data_root, config.seed)
                 if e.split == "train" and dataset_of(e) not in config.exclude]
@@ -284,7 +289,8 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
         z_c, z_e = np.zeros(len(rows)), np.zeros(len(rows))
         # The shipped base models are the average of the fold models (a bagged model; one
         # fit fewer per head than refitting on everything).
-        bag = [np.zeros(data.chars.shape[1]), 0.0, np.zeros(data.vectors.shape[1]), 0.0]
+        bag: list[Any] = [np.zeros(data.chars.shape[1]), 0.0, np.zeros(data.vectors.shape[1]),
+                          0.0]
         for f in range(config.folds):
             fit, out = rows[fold != f], fold == f
             cw, cb = _fit_char(data.chars[fit], np.array([ex[i].labels[head] for i in fit]),
@@ -301,7 +307,8 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
                 ew, eb = _fit_enc(data.vectors[fit], np.array([ex[i].labels[head] for i in fit]),
                                   np.array([ex[i].weight for i in fit]), ENC_C[head])
                 z_e[out] = data.vectors[rows[out]].astype(np.float64) @ ew + eb
-            for j, part in enumerate((cw, cb, ew, eb)):
+            parts: tuple[Any, ...] = (cw, cb, ew, eb)
+            for j, part in enumerate(parts):
                 bag[j] = bag[j] + part / config.folds
         if head in MLP_HIDDEN:
             bag[2], bag[3] = np.zeros(data.vectors.shape[1]), 0.0
@@ -316,7 +323,8 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
         # an even chance.
         review_t = min(max(precision_threshold(y[native], p[native], 0.75), 0.5), remove_t)
         flagged = native & (p >= review_t)
-        gates[k] = float(np.quantile(p_char[flagged], 0.01)) if flagged.any() else 0.5
+        gates[k] = max(float(np.quantile(p_char[flagged], 0.01)) if flagged.any() else 0.5,
+                       GATE_FLOOR)
         char_w[:, k], char_b[k], enc_w[:, k], enc_b[k] = bag
         pred = p >= 0.5
         tp = int((pred & (y == 1)).sum())

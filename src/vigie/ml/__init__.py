@@ -1,5 +1,0 @@
-"""Learned classifiers: hashed n-gram features, linear heads, calibrated probabilities.
-
-Runtime inference needs numpy only; training (:mod:`vigie.ml.train`) needs the ``train`` extra
-(scikit-learn).
-"""

@@ -1,0 +1,1 @@
+"""Notifications at the edge: escalation mail and webhooks to the community manager."""

@@ -1,0 +1,102 @@
+"""The directive's life cycle: propose, approve, history, diff, and the version in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from vigie.errors import PolicyError, StoreError
+from vigie.store.policy_versions import (
+    PolicyResolver,
+    approve,
+    diff,
+    history,
+    propose,
+)
+
+
+def _v(text: str, version: str, effective: str) -> str:
+    return text.replace('version: "1"', f'version: "{version}"').replace(
+        "effective_date: 2020-01-01", f"effective_date: {effective}")
+
+
+def test_propose_approve_history(store: Any, store_policy: Any) -> None:
+    _, text = store_policy
+    proposed = propose(store, text, by="communications")
+    assert not proposed.approved and proposed.effective_date == dt.date(2020, 1, 1)
+    assert propose(store, text, by="communications").digest == proposed.digest  # idempotent
+    approved = approve(store, proposed.digest[7:19], by="Assemblée de direction",
+                       reference="ADD-551-12")
+    assert approved.approved and approved.reference == "ADD-551-12"
+    with pytest.raises(StoreError, match="already approved"):
+        approve(store, proposed.digest, by="x", reference="ADD-1")
+    assert [v.digest for v in history(store)] == [proposed.digest]
+
+
+@pytest.mark.parametrize(("digest", "by", "reference", "words"), [
+    ("sha256:ffff", "x", "ADD-1", "matches no stored version"),
+    ("ab", "x", "ADD-1", "matches no stored version"),          # too short a prefix
+    (None, "", "ADD-1", "--by"),
+    (None, "x", " ", "--reference"),
+])
+def test_approve_refuses(store: Any, store_policy: Any, digest: str | None, by: str,
+                         reference: str, words: str) -> None:
+    version = propose(store, store_policy[1], by="comms")
+    with pytest.raises(StoreError, match=words):
+        approve(store, digest or version.digest, by=by, reference=reference)
+
+
+def test_invalid_policy_is_refused(store: Any) -> None:
+    with pytest.raises(PolicyError):
+        propose(store, "vigie_policy: 1\nid: x\n", by="comms")
+
+
+def test_version_in_force_follows_effective_dates(store: Any, store_policy: Any) -> None:
+    _, text = store_policy
+    a = approve(store, propose(store, text, by="c").digest, by="a", reference="ADD-1")
+    b = approve(store, propose(store, _v(text, "2", "2023-06-01"), by="c").digest, by="a",
+                reference="ADD-2")
+    propose(store, _v(text, "3", "2024-01-01"), by="c")              # never approved
+    with store.read() as conn:
+        resolver = PolicyResolver(conn)
+    at = resolver.at
+    assert at(dt.datetime(2019, 12, 31, tzinfo=dt.UTC)) is None          # before any version
+    assert at(dt.datetime(2021, 5, 1, tzinfo=dt.UTC))[0].digest == a.digest   # type: ignore[index]
+    # Effective dates are Montréal dates: 2023-06-01 03:00 UTC is still May 31 there.
+    assert at(dt.datetime(2023, 6, 1, 3, 0, tzinfo=dt.UTC))[0].digest == a.digest  # type: ignore[index]
+    assert at(dt.datetime(2023, 6, 1, 5, 0, tzinfo=dt.UTC))[0].digest == b.digest  # type: ignore[index]
+    assert at(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))[0].digest == b.digest   # type: ignore[index]
+
+
+def test_diff_shows_the_change(store: Any, store_policy: Any) -> None:
+    _, text = store_policy
+    a = propose(store, text, by="c")
+    b = propose(store, _v(text, "2", "2023-06-01"), by="c")
+    out = diff(store, a.digest, b.digest)
+    assert '-version: "1"' in out and '+version: "2"' in out
+
+
+def test_policy_cli(store: Any, store_policy: Any, db_url: str, tmp_path: Path) -> None:
+    from vigie.cli.app import app
+
+    _, text = store_policy
+    old, new = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    old.write_text(text, encoding="utf-8")
+    new.write_text(_v(text, "2", "2023-06-01"), encoding="utf-8")
+    runner = CliRunner()
+    for file in (old, new):
+        result = runner.invoke(app, ["policy", "propose", str(file), "--by", "comms",
+                                     "--db", db_url])
+        assert result.exit_code == 0, result.output
+    digests = [v.digest for v in history(store)]
+    result = runner.invoke(app, ["policy", "approve", digests[1][7:20], "--by", "AD",
+                                 "--reference", "ADD-9", "--db", db_url])
+    assert result.exit_code == 0 and "ADD-9" in result.output
+    shown = runner.invoke(app, ["policy", "history", "--db", db_url, "--json"])
+    assert shown.output.count('"digest"') == 2 and '"reference": "ADD-9"' in shown.output
+    result = runner.invoke(app, ["policy", "diff", digests[0], digests[1], "--db", db_url])
+    assert '+version: "2"' in result.output
