@@ -121,8 +121,8 @@ def _heldout_section(model: JudgeModel, held: list[Example], probs: Array,
     out = ["## Judge 1. Public held-out rows (never trained on)", "",
            "Fixed held-out parts of every public set (`vigie.models.judge.corpus`). Each row: "
            "ROC AUC | P / R / F1 at the policy's review threshold for `judge.<head>` | at 0.5 "
-           "| ECE (10 bins). *toxic* = hate or abuse (max of the two scores), where the set "
-           "labels both or either.", "",
+           "| ECE (10 bins). *toxic* = hate or abuse (max of the two scores), on the sets that "
+           "label abuse.", "",
            "| set | head | lang | n (pos) | AUC | at review threshold | at 0.5 | ECE |",
            "|---|---|---|---:|---:|---|---|---:|"]
     sets = sorted({dataset_of(e) for e in held})
@@ -149,9 +149,11 @@ def _rows_for(examples: Sequence[Example], name: str | None, head: str,
         if lang is not None and _lang(e) != lang:
             continue
         if head == "toxic":
-            known = [e.labels[h] for h in ("hate", "abuse") if h in e.labels]
-            if not known:
+            # Toxic (hate or abuse) only where the set labels abuse, the broader of the two:
+            # a set that labels hate alone would count every insult as a false positive.
+            if "abuse" not in e.labels:
                 continue
+            known = [e.labels[h] for h in ("hate", "abuse") if h in e.labels]
             idx.append(i)
             y.append(int(any(known)))
         elif head in e.labels:
