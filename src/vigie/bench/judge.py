@@ -66,7 +66,8 @@ def run(data: Path, limit: int = 2000, latency_n: int = 300) -> dict[str, float]
             native = [detector.is_native(p) for p in batch]
             scores = detector.model.score([p.text for p in batch],
                                           [p.norm.text for p in batch], native, encode,
-                                          cascade=cascade)
+                                          cascade=cascade,
+                                          settle=detector.options.settle_above)
             encoded += int(scores.encoded.sum())
         scoring = time.process_time() - start
         start = time.process_time()

@@ -65,6 +65,9 @@ class JudgeOptions(BaseModel):
     floor: float = Field(0.3, ge=0.0, le=1.0, description="probabilities below are not emitted")
     min_letters: int = Field(2, ge=0, description="comments with fewer letters are not scored")
     cascade: bool = Field(True, description="encoder only where the character stage is unsure")
+    settle_above: float = Field(
+        0.95, ge=0.0, le=1.0,
+        description="char-only probability from which a head is settled without the encoder")
     native: tuple[str, ...] = Field(("fr", "en"), description="languages of the char stage")
     foreign_confidence: float = Field(0.8, ge=0.0, le=1.0)
     explain: int = Field(3, ge=0, le=10, description="words named per finding (occlusion)")
@@ -115,7 +118,8 @@ class JudgeDetector:
         native = [self.is_native(batch[i]) for i in scored]
         scores = self.model.score([batch[i].text for i in scored],
                                   [batch[i].norm.text for i in scored], native, encode,
-                                  cascade=self.options.cascade)
+                                  cascade=self.options.cascade,
+                                  settle=self.options.settle_above)
         probabilities = scores.probabilities
         hit_rows = [row for row in range(len(scored))
                     if any(probabilities[row, k] >= self.options.floor for k, _ in self._columns)]
@@ -128,7 +132,9 @@ class JudgeDetector:
             found = occlusion(self.model, [batch[scored[r]].text for r in explain_rows],
                               [native[r] for r in explain_rows],
                               [bool(scores.encoded[r]) for r in explain_rows],
-                              lambda t: normalize(t).text, encode)
+                              lambda t: normalize(t).text, encode,
+                              vectors=(scores.vectors[explain_rows]
+                                       if scores.vectors is not None else None))
             explained = dict(zip(explain_rows, found, strict=True))
         for row in hit_rows:
             i = scored[row]

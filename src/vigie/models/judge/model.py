@@ -72,10 +72,12 @@ class Scores:
     Attributes:
         probabilities: ``(n, n_heads)`` calibrated probabilities.
         encoded: ``(n,)`` whether the sentence encoder judged the comment.
+        vectors: ``(n, 512)`` embeddings (zeros where the encoder did not run).
     """
 
     probabilities: Array
     encoded: npt.NDArray[np.bool_]
+    vectors: npt.NDArray[np.float32] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,15 +157,20 @@ class JudgeModel:
         enc = _sigmoid(self.foreign[:, 0] * z_e + self.foreign[:, 1])
         return np.where(native[:, None], both, enc)
 
-    def needs_encoder(self, p_char: Array, native: npt.NDArray[np.bool_]) -> npt.NDArray[
-            np.bool_]:
-        """Rows the cascade sends to the encoder (pure)."""
-        out: npt.NDArray[np.bool_] = ~native | np.any(p_char >= self.gates, axis=1)
+    def needs_encoder(self, p_char: Array, native: npt.NDArray[np.bool_],
+                      settle: float = 1.0) -> npt.NDArray[np.bool_]:
+        """Rows the cascade sends to the encoder (pure).
+
+        A French or English row is settled by the character stage when every head is either
+        below its gate (clearly clean) or at ``settle`` or above (clearly in the category).
+        """
+        unsure = (p_char >= self.gates) & (p_char < settle)
+        out: npt.NDArray[np.bool_] = ~native | np.any(unsure, axis=1)
         return out
 
     def score(self, raw: Sequence[str], folded: Sequence[str], native: Sequence[bool],
               embed: Callable[[Sequence[str]], npt.NDArray[np.float32]],
-              cascade: bool = True) -> Scores:
+              cascade: bool = True, settle: float = 1.0) -> Scores:
         """Calibrated probabilities of every head for a batch.
 
         Args:
@@ -172,17 +179,20 @@ class JudgeModel:
             native: per text, whether it is French or English.
             embed: the sentence encoder (:func:`.encoder.encode`).
             cascade: ``False``: the encoder judges every text.
+            settle: char-only probability from which a head needs no second opinion.
         """
         native_a = np.asarray(native, dtype=bool)
         z_c = self.char_logits(folded)
         p = self.char_only(z_c)
-        todo = (self.needs_encoder(p, native_a) if cascade
+        todo = (self.needs_encoder(p, native_a, settle) if cascade
                 else np.ones(len(raw), dtype=bool))
+        vectors = np.zeros((len(raw), self.enc_w.shape[0]), dtype=np.float32)
         if todo.any():
             rows = np.flatnonzero(todo)
-            z_e = self.enc_logits(embed([raw[int(i)] for i in rows]))
+            vectors[rows] = embed([raw[int(i)] for i in rows])
+            z_e = self.enc_logits(vectors[rows])
             p[rows] = self.stacked(z_c[rows], z_e, native_a[rows])
-        return Scores(p, todo)
+        return Scores(p, todo, vectors)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -213,13 +223,16 @@ class Occlusion:
 def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
               encoded: Sequence[bool], fold: Callable[[str], str],
               embed: Callable[[Sequence[str]], npt.NDArray[np.float32]],
-              max_tokens: int = 16) -> list[Occlusion]:
+              max_tokens: int = 16,
+              vectors: npt.NDArray[np.float32] | None = None) -> list[Occlusion]:
     """Score every text with each of its words removed in turn, the whole batch at once.
 
     What drives a head's score is then the words whose removal lowers it most (see
-    :meth:`Occlusion.cues`). A text the encoder judged has its variants encoded too (one
-    encoder call for the batch); the others are rescored by the character stage alone, as
-    they were scored.
+    :meth:`Occlusion.cues`). In French or English, a word's removal is measured on the
+    character stage with the sentence stage held at the whole text's value (the encoder is
+    not called once per word); a text in another language, judged by the encoder alone,
+    has its variants encoded (one encoder call for the batch); a text the encoder did not
+    judge is rescored by the character stage alone, as it was scored.
 
     Args:
         model: the judge.
@@ -229,7 +242,13 @@ def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
         fold: the folding function (the text of :func:`vigie.text.normalize.normalize`).
         embed: the sentence encoder.
         max_tokens: words tried per text, from its start.
+        vectors: the texts' embeddings when already computed (else ``embed`` is called).
     """
+    def sentence_vectors(rows: Sequence[int]) -> npt.NDArray[np.float32]:
+        if vectors is not None:
+            return vectors[list(rows)]
+        return embed([texts[i] for i in rows])
+
     words = [tuple((m.group(0), m.span()) for m in _WORD.finditer(t))[:max_tokens]
              for t in texts]
     variants, owner = [], []
@@ -242,11 +261,22 @@ def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
     owners = np.array(owner)
     z_c = model.char_logits([fold(v) for v in variants])
     scores = model.char_only(z_c)
-    enc_rows = np.flatnonzero(np.asarray(encoded, dtype=bool)[owners])
-    if len(enc_rows):
-        z_e = model.enc_logits(embed([variants[int(j)] for j in enc_rows]))
-        nat = np.asarray(native, dtype=bool)[owners[enc_rows]]
-        scores[enc_rows] = model.stacked(z_c[enc_rows], z_e, nat)
+    enc_flags = np.asarray(encoded, dtype=bool)
+    nat_flags = np.asarray(native, dtype=bool)
+    # French or English text the encoder judged: each word's removal moves the character
+    # stage, the sentence stage held at the whole text's value (no encoder call per word).
+    held = np.flatnonzero(enc_flags[owners] & nat_flags[owners])
+    if len(held):
+        whole = [i for i in range(len(texts)) if enc_flags[i] and nat_flags[i]]
+        z_whole = model.enc_logits(sentence_vectors(whole))
+        index = {i: j for j, i in enumerate(whole)}
+        z_e = z_whole[[index[int(owners[j])] for j in held]]
+        scores[held] = model.stacked(z_c[held], z_e, np.ones(len(held), dtype=bool))
+    # Another language: only the sentence stage speaks, so each variant is encoded.
+    foreign = np.flatnonzero(enc_flags[owners] & ~nat_flags[owners])
+    if len(foreign):
+        z_e = model.enc_logits(embed([variants[int(j)] for j in foreign]))
+        scores[foreign] = model.stacked(z_c[foreign], z_e, np.zeros(len(foreign), dtype=bool))
     return [Occlusion(words[i], scores[owners == i]) for i in range(len(texts))]
 
 
