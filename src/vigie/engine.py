@@ -95,8 +95,9 @@ def _verdict(
 
 
 def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action,
-             failures: Sequence[DetectorFailure], blocked: bool) -> dict[str, str]:
-    if not verdicts and not failures:
+             failures: Sequence[DetectorFailure], blocked: bool,
+             held: bool = False) -> dict[str, str]:
+    if not verdicts and not failures and not held:
         return {
             "fr": "Aucun manquement à la directive détecté.",
             "en": "No breach of the directive detected.",
@@ -116,6 +117,11 @@ def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action
     if blocked:
         parts_fr.append("auteur bloqué : récidive (section 7)")
         parts_en.append("author blocked: repeated breaches (section 7)")
+    if held:
+        parts_fr.append("auteur déjà bloqué par Vigie, mais la plateforme le laisse publier "
+                        "(pas de blocage possible) : vérification humaine (section 7)")
+        parts_en.append("author already blocked by Vigie, yet the platform lets them post "
+                        "(no block available): human review (section 7)")
     return {
         "fr": f"{action.value} : " + " | ".join(parts_fr),
         "en": f"{action.value}: " + " | ".join(parts_en),
@@ -177,6 +183,20 @@ def decide(
     if (strike and policy.blocking is not None and action is not Action.BLOCK
             and history.strikes + 1 >= policy.blocking.strikes):
         action, blocked = Action.BLOCK, True
+    # A blocked author who still posts is on a platform without a block (Instagram, X on most
+    # plans, YouTube without a removal): their comments wait for a human (section 7).
+    held = history.blocked and action.strength < Action.REVIEW.strength
+    if held:
+        action = Action.REVIEW
+    # A period that holds for review (policy.Period): queued means off view until a human
+    # decides; a hide is reversible, and it is no strike.
+    period = policy.active_period
+    if period is not None and period.hold_for_review and action is Action.REVIEW:
+        action = Action.HIDE
+    explanation = _explain(policy, verdicts, action, failures, blocked, held)
+    if period is not None and (verdicts or failures):
+        explanation = {"fr": f"{explanation['fr']} | période : {period.label.fr}",
+                       "en": f"{explanation['en']} | period: {period.label.en}"}
 
     return Decision(
         comment_id=comment.id,
@@ -186,8 +206,9 @@ def decide(
         escalations=escalations,
         strike=strike,
         failures=tuple(failures),
-        explanation=_explain(policy, verdicts, action, failures, blocked),
-        policy={"id": policy.id, "version": policy.version, "digest": policy.digest},
+        explanation=explanation,
+        policy={"id": policy.id, "version": policy.version, "digest": policy.source_digest,
+                **({"period": policy.period} if policy.period else {})},
         detectors=tuple(detectors),
         scores=scores,
     )

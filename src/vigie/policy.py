@@ -15,6 +15,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import json
+import zoneinfo
 from collections.abc import Iterable
 from functools import cached_property
 from importlib import resources
@@ -26,6 +27,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -39,9 +41,13 @@ __all__ = [
     "Blocking",
     "CategoryRule",
     "EscalationRule",
+    "Period",
+    "PeriodCategory",
     "Policy",
     "SignalRule",
+    "StaffReplies",
     "default_policy_path",
+    "effective_policy",
     "load_policy",
     "parse_policy",
 ]
@@ -56,10 +62,26 @@ class _Strict(BaseModel):
 
 
 class Bilingual(_Strict):
-    """A text in French and English."""
+    """A text in the policy's languages: French, English or both.
+
+    A policy gives its texts only in its own ``allowed_languages`` (checked by
+    :class:`Policy`); a language left out is filled with the other one, so that the French
+    and English screens of the dashboard always have a text to show.
+    """
 
     fr: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        given = {k: v for k, v in value.items() if v not in (None, "")}
+        known = [given[k] for k in ("fr", "en") if k in given]
+        if not known:
+            raise ValueError("give the text in at least one of: fr, en")
+        return {**given, "fr": given.get("fr", known[0]), "en": given.get("en", known[0])}
 
 
 class Approval(_Strict):
@@ -165,6 +187,10 @@ class Policy(_Strict):
     vigie_policy: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     institution: str = Field(min_length=1)
+    #: Other names the institution is called by in comments: short forms, former names,
+    #: handles ("Poly", "@polymtl"). With ``institution``, the only institution names any
+    #: detector knows (criticism targets, campus words, never-flagged names).
+    aliases: tuple[str, ...] = ()
     title: Bilingual
     version: str = Field(min_length=1)
     effective_date: dt.date
@@ -176,6 +202,43 @@ class Policy(_Strict):
     detectors: dict[str, dict[str, Any]] = Field(min_length=1)
     categories: tuple[CategoryRule, ...] = Field(min_length=1)
     escalations: tuple[EscalationRule, ...] = ()
+    #: Overrides bounded by dates (see "Periods" at the end of this module).
+    periods: tuple[Period, ...] = ()
+    #: The period applied, set only on a policy returned by :func:`effective_policy`.
+    period: str | None = None
+    #: What to do when staff reply in a thread that criticises the institution (6.1).
+    staff_replies: StaffReplies | None = None
+    _source_digest: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _texts_in_own_languages(cls, data: Any) -> Any:
+        """Every title, label and description is given in each of the policy's languages."""
+        if not isinstance(data, dict):
+            return data
+        allowed = data.get("allowed_languages") or ()
+        required = [lang for lang in ("fr", "en") if lang in allowed]
+
+        def check(where: str, text: Any) -> None:
+            if isinstance(text, dict):
+                missing = [lang for lang in required if not text.get(lang)]
+                if missing:
+                    raise ValueError(
+                        f"{where}: no text in {', '.join(missing)}; a policy gives its texts in "
+                        f"each of its allowed_languages ({', '.join(required)})")
+
+        check("title", data.get("title"))
+        for kind in ("categories", "escalations"):
+            for index, rule in enumerate(data.get(kind) or ()):
+                if isinstance(rule, dict):
+                    for name in ("label", "description"):
+                        check(f"{kind}[{index}].{name}", rule.get(name))
+        return data
+
+    @property
+    def institution_names(self) -> tuple[str, ...]:
+        """The institution's name and aliases, as written in the policy."""
+        return (self.institution, *self.aliases)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -211,8 +274,11 @@ class Policy(_Strict):
     @cached_property
     def digest(self) -> str:
         """``sha256:<hex>`` of the canonical JSON of this policy."""
+        # A policy without periods keeps the digest it had before periods existed.
+        exclude = {k for k in ("periods", "period", "staff_replies") if not getattr(self, k)}
         canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False,
+            separators=(",", ":")
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -284,6 +350,31 @@ class Policy(_Strict):
     @cached_property
     def _signal_index(self) -> dict[str, tuple[CategoryRule, ...]]:
         return {}
+
+    @model_validator(mode="after")
+    def _periods_consistent(self) -> Policy:
+        check_periods(self)
+        if self.staff_replies is not None:
+            known = {e.slug for e in self.escalations}
+            unknown = sorted(set(self.staff_replies.escalations) - known)
+            if unknown:
+                raise ValueError(f"staff_replies.escalations: unknown {', '.join(unknown)}; "
+                                 f"valid: {', '.join(sorted(known))}")
+        return self
+
+    @property
+    def source_digest(self) -> str:
+        """The digest of the policy file: for an effective policy, the file it came from.
+
+        Decisions cite it with the period's slug; the effective policy is rebuilt from the
+        file's text and the comment's date.
+        """
+        return self._source_digest or self.digest
+
+    @property
+    def active_period(self) -> Period | None:
+        """The period this effective policy applies (``None`` outside every period)."""
+        return next((p for p in self.periods if p.slug == self.period), None)
 
     def check_signals(self, provided: Iterable[str]) -> None:
         """Check that every signal pattern is provided by an enabled detector.
@@ -378,3 +469,218 @@ def load_policy(path: str | Path | None = None) -> Policy:
     except (OSError, UnicodeDecodeError) as error:
         raise PolicyError(f"{file}: cannot read policy file: {error}") from None
     return parse_policy(text, source=str(file))
+
+
+# -- Periods: overrides bounded by dates ------------------------------------------------------
+#
+# Some days bring floods of hateful and of grieving comments (at Polytechnique, the days around
+# 6 December, the anniversary of the 1989 attack on its women students). A period lowers
+# thresholds, holds for review what would only be queued, and adds a word list, between two
+# dates; :func:`effective_policy` returns the policy in force for a comment's ``created_at``.
+
+#: The detector that matches a period's word list (``vigie.detectors.period_terms``).
+PERIOD_TERMS_DETECTOR = "vigie.terms.period.v1"
+PERIOD_TERM_SIGNAL = "period.term"
+
+
+class PeriodCategory(_Strict):
+    """Stricter thresholds for one category during a period (never more lenient)."""
+
+    slug: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    review_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    remove_threshold: float | None = Field(None, ge=0.0, le=1.0)
+
+
+class Period(_Strict):
+    """Policy overrides in force from ``start`` to ``end`` (both days included).
+
+    Attributes:
+        slug: the period's name, recorded on each decision taken under it.
+        label: shown on the dashboard and in decisions.
+        description: why the period exists.
+        start: first day (with ``yearly``, only its month and day count).
+        end: last day, included (with ``yearly``, may fall in the next year: 28 Dec-3 Jan).
+        yearly: the period comes back every year.
+        timezone: the IANA zone the days are counted in (``America/Toronto``).
+        categories: stricter thresholds per category.
+        hold_for_review: a comment that would be queued for review is also taken off view
+            (hidden, reversibly) until a human decides.
+        terms: an extra word list: a comment containing one of them (folded: case and accents
+            ignored, whole words) gets the ``period.term`` signal, counted in ``terms_category``.
+        terms_category: the category the word list counts toward.
+        terms_max_action: the strongest action the word list alone may cause.
+        detectors: detector options for the period; a list option extends the policy's.
+    """
+
+    slug: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    label: Bilingual
+    description: Bilingual
+    start: dt.date
+    end: dt.date
+    yearly: bool = False
+    timezone: str = "UTC"
+    categories: tuple[PeriodCategory, ...] = ()
+    hold_for_review: bool = False
+    terms: tuple[str, ...] = ()
+    terms_category: str | None = None
+    terms_max_action: Literal["review", "hide", "remove", "block"] = "review"
+    detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as "
+                             "America/Toronto)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> Period:
+        if not self.yearly and self.end < self.start:
+            raise ValueError(f"period {self.slug!r}: end {self.end} is before start {self.start}")
+        if self.terms and self.terms_category is None:
+            raise ValueError(f"period {self.slug!r}: terms need a terms_category")
+        return self
+
+    def covers(self, when: dt.datetime) -> bool:
+        """Whether ``when`` (an aware datetime) falls within the period, in its time zone."""
+        day = when.astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+        if not self.yearly:
+            return self.start <= day <= self.end
+        md, first, last = ((day.month, day.day), (self.start.month, self.start.day),
+                           (self.end.month, self.end.day))
+        return first <= md <= last if first <= last else (md >= first or md <= last)
+
+
+def check_periods(policy: Policy) -> None:
+    """Check the periods against the policy's categories (pure).
+
+    Raises:
+        ValueError: a period names an unknown category, or would relax a threshold.
+    """
+    slugs = [p.slug for p in policy.periods]
+    repeated = sorted({s for s in slugs if slugs.count(s) > 1})
+    if repeated:
+        raise ValueError(f"period slugs must be unique; repeated: {', '.join(repeated)}")
+    if policy.period is not None and policy.period not in slugs:
+        raise ValueError(f"period {policy.period!r} is not among the policy's periods")
+    known = {c.slug: c for c in policy.categories}
+    for period in policy.periods:
+        named = [c.slug for c in period.categories] + [period.terms_category or ""] * bool(
+            period.terms)
+        for slug in named:
+            if slug not in known:
+                raise ValueError(f"period {period.slug!r}: unknown category {slug!r}; valid: "
+                                 f"{', '.join(known)}")
+        if policy.period is not None:
+            continue  # an effective policy carries the lowered thresholds already
+        for override in period.categories:
+            review, remove = policy.thresholds(known[override.slug])
+            for name, new, old in (("review_threshold", override.review_threshold, review),
+                                   ("remove_threshold", override.remove_threshold, remove)):
+                if new is not None and new > old:
+                    raise ValueError(f"period {period.slug!r}, category {override.slug!r}: "
+                                     f"{name} {new} is above the policy's {old}; a period "
+                                     "can only be stricter")
+
+
+def _merge_options(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = [*old, *value] if isinstance(old, list) and isinstance(value, list) \
+            else value
+    return merged
+
+
+_EFFECTIVE: dict[tuple[str, str], Policy] = {}
+
+
+def effective_policy(policy: Policy, when: dt.datetime) -> Policy:
+    """The policy in force for a comment created at ``when`` (pure; results memoised).
+
+    Outside every period, ``policy`` itself. Within one (the first listed wins), a policy with
+    the period's stricter thresholds, word list and detector options, and ``period`` set to its
+    slug (recorded on the decision). Its digest differs from the file's, and is reproducible
+    from the file's text and ``when``.
+    """
+    if policy.period is not None:
+        return policy
+    period = next((p for p in policy.periods if p.covers(when)), None)
+    if period is None:
+        return policy
+    key = (policy.digest, period.slug)
+    if key not in _EFFECTIVE:
+        data = policy.model_dump(mode="json")
+        overrides = {c.slug: c for c in period.categories}
+        for category in data["categories"]:
+            override = overrides.get(category["slug"])
+            if override is not None:
+                for name in ("review_threshold", "remove_threshold"):
+                    value = getattr(override, name)
+                    if value is not None:
+                        category[name] = value
+                review = category["review_threshold"]
+                if review is None:
+                    review = policy.defaults.review_threshold
+                remove = category["remove_threshold"]
+                if remove is None:
+                    remove = policy.defaults.remove_threshold
+                category["review_threshold"] = min(review, remove)
+            if period.terms and category["slug"] == period.terms_category:
+                category["signals"].insert(0, {"pattern": PERIOD_TERM_SIGNAL, "weight": 1.0,
+                                               "min_score": 0.0,
+                                               "max_action": period.terms_max_action})
+        detectors = data["detectors"]
+        for name, options in period.detectors.items():
+            detectors[name] = _merge_options(detectors.get(name) or {}, options)
+        if period.terms:
+            detectors[PERIOD_TERMS_DETECTOR] = {"terms": list(period.terms)}
+        data["period"] = period.slug
+        effective = Policy.model_validate(data)
+        effective._source_digest = policy.digest
+        _EFFECTIVE[key] = effective
+    return _EFFECTIVE[key]
+
+
+# -- Staff replying to criticism (directive 6.1) ------------------------------------------------
+
+
+class StaffReplies(_Strict):
+    """Staff who answer negative information themselves (6.1), instead of alerting.
+
+    The community manager is always told; the staff member is reminded of 6.1 when ``remind``
+    is set.
+
+    Attributes:
+        clause: the clause cited.
+        escalations: the escalation rules whose match marks a thread as critical (default:
+            every rule citing ``6.1``).
+        remind: send the staff member ``reminder`` (by e-mail, where the registry gives one).
+        reminder: the reminder's text.
+        exempt: accounts that answer for the institution (the community manager's own):
+            ``platform:handle``, ``@handle`` or an author id.
+    """
+
+    clause: str = "6.1"
+    escalations: tuple[str, ...] = ()
+    remind: bool = False
+    reminder: Bilingual = Bilingual(
+        fr="Rappel de la directive (6.1) : une information négative au sujet de "
+           "l'établissement est transmise à la gestionnaire de communauté, qui y répond ; "
+           "merci de ne pas y répondre vous-même.",
+        en="Reminder of the directive (6.1): negative information about the institution is "
+           "passed on to the community manager, who answers it; please do not answer it "
+           "yourself.")
+    exempt: tuple[str, ...] = ()
+
+    def critical_slugs(self, policy: Policy) -> tuple[str, ...]:
+        """The escalation slugs that mark a thread as carrying criticism (pure)."""
+        if self.escalations:
+            return self.escalations
+        return tuple(e.slug for e in policy.escalations if e.clause.startswith(self.clause))
+
+
+Policy.model_rebuild()  # its periods and staff rules are defined after it

@@ -33,6 +33,9 @@ class Platform(StrEnum):
     YOUTUBE = "youtube"
     X = "x"
     LINKEDIN = "linkedin"
+    WORDPRESS = "wordpress"
+    BLUESKY = "bluesky"
+    THREADS = "threads"
 
 
 class _Record(BaseModel):

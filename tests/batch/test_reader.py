@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.batch.reader import read_comments
 from vigie.errors import InputError
@@ -103,3 +106,18 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
         list(read_comments(tmp_path / "in.xml"))
     with pytest.raises(InputError, match="cannot open"):
         list(read_comments(tmp_path / "absent.jsonl"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=400), delimiter=st.sampled_from([b",", b";", b"\t"]))
+def test_fuzzed_csv_files_are_read_or_refused_in_one_line(tmp_path_factory: Any, body: bytes,
+                                                          delimiter: bytes) -> None:
+    header = delimiter.join([b"id", b"platform", b"text", b"created_at", b"author_id"])
+    path = tmp_path_factory.mktemp("fuzz") / "in.csv"
+    path.write_bytes(header + b"\r\n" + body)
+    try:
+        results = list(read_comments(path))
+    except InputError as error:          # an encoding the guess got wrong: says --encoding
+        assert "--encoding" in str(error)
+        return
+    assert all((r.comment is None) != (r.error is None) for r in results)

@@ -130,7 +130,8 @@ def test_bench_json_keys() -> None:
         assert result[key] > 0
 
 
-@pytest.mark.parametrize("args", [(), ("queue",), ("policy",), ("mentions",), ("registry",)])
+@pytest.mark.parametrize("args", [(), ("queue",), ("policy",), ("mentions",), ("registry",),
+                                  ("audit",), ("privacy",)])
 def test_bare_command_or_group_prints_help_not_a_traceback(args: tuple[str, ...]) -> None:
     run = vigie(*args)
     assert "Traceback" not in run.stderr + run.stdout
@@ -146,3 +147,15 @@ def test_every_command_is_registered_once() -> None:
     assert len(names) == len(set(names))
     assert {"check", "moderate", "eval", "demo", "serve", "run", "draft", "purge"} <= set(names)
     assert {"policy", "queue", "audit", "outbox", "users", "connectors", "mentions"} <= set(names)
+
+
+def test_policy_validate_checks_each_period(tmp_path: Path) -> None:
+    text = Path("policies/polytechnique.yaml").read_text("utf-8")
+    run = vigie("policy", "validate", "policies/polytechnique.yaml")
+    assert "period commemoration-6-decembre: 12-01 to 12-10 every year" in run.stdout
+    broken = tmp_path / "period.yaml"
+    broken.write_text(text.replace("    terms_max_action: review\n", "    terms_max_action: "
+                                   "review\n    detectors:\n      vigie.links.adult.v1: "
+                                   "{extra_domainz: [x.example]}\n"), encoding="utf-8")
+    run = vigie("policy", "validate", str(broken))
+    assert run.returncode == 3 and "extra_domainz" in run.stderr

@@ -68,3 +68,31 @@ def test_unknown_account_is_an_error(tmp_path: Path) -> None:
     config.write_text(CONFIG, encoding="utf-8")
     run = vigie("run", "--connectors", str(config), "--account", "nope", "--once")
     assert run.returncode == 1 and "known: page, demo" in run.stderr
+
+
+def test_check_reads_the_new_platforms_app_passwords(tmp_path: Path) -> None:
+    config = tmp_path / "connectors.yaml"
+    config.write_text("""
+version: 1
+accounts:
+  - name: site
+    platform: wordpress
+    site_url: https://www.polymtl.ca
+    username: vigie
+    app_password: {env: VIGIE_TEST_WP}
+  - name: bsky
+    platform: bluesky
+    identifier: polymtl.bsky.social
+    app_password: {env: VIGIE_TEST_BSKY}
+  - name: threads
+    platform: threads
+    token: {env: VIGIE_TEST_TH}
+""", encoding="utf-8")
+    env = {"VIGIE_TEST_WP": "wp-pass-1", "VIGIE_TEST_BSKY": "bsky-pass-1",
+           "VIGIE_TEST_TH": "th-token-1"}
+    ok = vigie("connectors", "check", str(config), env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.count("app_password ok") == 2 and "token ok" in ok.stdout
+    assert "polymtl.bsky.social" in ok.stdout and "-pass-1" not in ok.stdout + ok.stderr
+    missing = vigie("connectors", "check", str(config), env={**env, "VIGIE_TEST_BSKY": ""})
+    assert missing.returncode == 1 and "VIGIE_TEST_BSKY" in missing.stderr

@@ -125,4 +125,5 @@ def test_build_connectors(tmp_path: Path) -> None:
 def test_the_example_file_is_valid() -> None:
     config = load_config(EXAMPLE)
     assert {a.platform for a in config.accounts} == {"facebook", "instagram", "youtube", "x",
-                                                     "linkedin", "import"}
+                                                     "linkedin", "wordpress", "bluesky",
+                                                     "threads", "import"}

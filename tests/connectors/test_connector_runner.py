@@ -33,6 +33,7 @@ from vigie.connectors.youtube import YouTubeConnector
 from vigie.records import Platform
 from vigie.store.events import iter_events, verify_chain
 from vigie.store.outbox import ActionKind, ActionResult, OutboxAction, run_outbox
+from vigie.store.outbox_claims import claim
 from vigie.store.schema import events, outbox
 from vigie.store.store import Store, open_store
 from vigie.store.workflow import StoreModerator
@@ -353,20 +354,20 @@ def test_quota_spent_mid_pass_keeps_the_calls_already_made(
                                                                  "published": 20}
 
 
-def test_rows_locked_by_another_worker_are_skipped(servers: dict[str, Any], store: Any,
-                                                   moderator: Any,
-                                                   comment_factory: Any) -> None:
-    if store.dialect != "postgresql":
-        pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite has one worker")
+def test_actions_claimed_by_another_worker_are_skipped(servers: dict[str, Any], store: Any,
+                                                       moderator: Any, comment_factory: Any,
+                                                       store_clock: Any) -> None:
     yt, server = servers["yt"]
     ids = plan_youtube(yt, moderator, comment_factory, 70)
     sink = ConnectorSink([yt_connector(server, yt)])
-    with store.begin() as other:  # another worker holds the first 20 due rows
-        other.execute(select(outbox.c.pk).order_by(outbox.c.pk).limit(20)
-                      .with_for_update(skip_locked=True)).all()
-        assert run_outbox(store, sink).applied == 50
+    with store.begin() as other:  # another worker claims the first 20 due rows, and is sending
+        first = other.execute(select(outbox).order_by(outbox.c.pk).limit(20)).all()
+        assert len(claim(other, first, store.now())) == 20
+    assert run_outbox(store, sink).applied == 50
     assert [len(c["ids"].split(",")) for c in yt.moderation_calls] == [50]
     assert {c for c in ids if yt.status_of(c) == "rejected"} == set(ids[20:])
+    assert run_outbox(store, sink).applied == 0          # their lease still holds
+    store_clock.advance(minutes=6)                      # the other worker died: in doubt now
     assert run_outbox(store, sink).applied == 20
 
 
@@ -434,3 +435,35 @@ def test_a_token_expired_while_applying_is_in_the_audit_trail(servers: dict[str,
     run = runner.apply_actions()
     assert run.retried == 1 and not runner.accounts[0].active
     assert [k for k, _ in account_events(store)] == ["connector_stopped"]
+
+
+def test_a_restart_with_a_renewed_token_applies_at_once(servers: dict[str, Any],
+                                                        tmp_path: Path) -> None:
+    fb, server = servers["fb"]
+    bad = fb.add_comment(fb.add_post("p"), "HATEWORD")
+    runner, store = make_runner(tmp_path, [fb_connector(server)], [])
+    runner.poll(runner.accounts[0])
+    fb.expire_token()
+    assert runner.apply_actions().retried == 1          # backed off (30 s and doubling)
+    assert runner.apply_actions().retried == 0          # still waiting
+    store.dispose()
+    fb.valid_tokens.add("page-token")                   # the operator renews the token...
+    restarted, store = make_runner(tmp_path, [fb_connector(server)], [])  # ...and restarts
+    assert restarted.apply_actions().applied == 1 and fb.hidden == {bad}
+
+
+def test_vigie_run_signs_audit_checkpoints_when_due(servers: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    from vigie.store.checkpoints import Checkpointer, generate_key, load_private_key
+
+    fb, server = servers["fb"]
+    fb.add_comment(fb.add_post("p"), "HATEWORD")
+    generate_key(tmp_path / "k", tmp_path / "k.pub")
+    runner, store = make_runner(tmp_path, [fb_connector(server)], [])
+    now = [0.0]
+    runner.checkpointer = Checkpointer(store, load_private_key(tmp_path / "k"),
+                                       tmp_path / "cp.jsonl", 3600.0, clock=lambda: now[0])
+    runner.run_round(force=True)
+    runner.run_round(force=True)                       # within the hour: no second one
+    lines = (tmp_path / "cp.jsonl").read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["seq"] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -42,7 +43,7 @@ def feed(verb: str = "add", comment_id: str = "111_222", parent: str = "1000_111
              "message": message, "post_id": "1000_111", "comment_id": comment_id,
              "created_time": 1742306742, "item": "comment", "parent_id": parent, "verb": verb}
     body = {"object": "page",
-            "entry": [{"id": "1000", "time": 1742306743,
+            "entry": [{"id": "1000", "time": int(time.time()),
                        "changes": [{"field": "feed", "value": value}]}]}
     return json.dumps(body).encode()
 
@@ -134,7 +135,8 @@ def test_failed_ingest_answers_500_so_meta_retries() -> None:
 
 
 def test_instagram_comment_webhook() -> None:
-    payload = {"object": "instagram", "entry": [{"id": "17841400000000001", "time": 1742306743,
+    payload = {"object": "instagram", "entry": [{"id": "17841400000000001",
+                                                 "time": int(time.time()),
                "changes": [{"field": "comments", "value": {
                    "from": {"id": "2323", "username": "etu.poly"},
                    "media": {"id": "17900000000000001", "media_product_type": "FEED"},

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from factories import DEV_SET, comment, needs_dev_set
-from vigie.detectors.political import PoliticalDetector, PoliticalOptions
+from vigie.detectors.political import NAME, create
 from vigie.findings import Finding
 from vigie.policy import load_policy
 from vigie.records import parse_comment
@@ -18,7 +18,8 @@ from vigie.text.prepare import prepare_batch
 POLICY = load_policy()
 SUPPORT_REVIEW, _ = POLICY.thresholds(POLICY.category("political_support"))
 ANNOUNCE_REVIEW, _ = POLICY.thresholds(POLICY.category("org_announcement"))
-DETECTOR = PoliticalDetector(load_gazetteer(), PoliticalOptions())
+# The bundled policy adds the institution's own student associations (AEP, AÉCSP).
+DETECTOR = create(POLICY.detectors[NAME], POLICY)
 POST = "Élections générales au Québec le 5 octobre 2026 : un bureau de vote sera sur le campus."
 
 

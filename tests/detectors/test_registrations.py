@@ -43,6 +43,9 @@ PINNED = {
         'sexual.image_suggestive',
         'media.not_analysed',
     ),
+    'vigie.terms.period.v1': (
+        'period.term',
+    ),
     'vigie.language.fasttext.v1': (
         'language.foreign',
     ),
@@ -110,6 +113,11 @@ PINNED = {
         'pii.health',
         'pii.doxxing',
         'pii.reputation',
+        'pii.iban',
+        'pii.ssn',
+        'pii.employee_id',
+        'pii.orientation',
+        'pii.academic',
     ),
     'vigie.spam.patterns.v1': (
         'spam.solicitation',
@@ -121,6 +129,7 @@ PINNED = {
         'spam.commercial',
         'spam.dating',
         'spam.phishing',
+        'spam.scam',
     ),
     'vigie.tone.institution.v1': (
         'tone.criticism',

@@ -33,7 +33,7 @@ def _comment(text: str, *, reply: bool = False) -> Any:
 
 
 def _score(text: str, *, reply: bool = False) -> float:
-    detector = ToneDetector(ToneOptions())
+    detector = ToneDetector(ToneOptions(), names=POLICY.institution_names)
     [found] = detector.detect(prepare_batch([_comment(text, reply=reply)]), [[]])
     return max((f.score for f in found), default=0.0)
 
@@ -100,7 +100,7 @@ def test_in_a_reply_vous_may_address_another_commenter() -> None:
 
 def test_finding_names_the_cue_and_target_and_maps_to_the_original_text() -> None:
     text = "Franchement, POLY est incompétente."
-    detector = ToneDetector(ToneOptions())
+    detector = ToneDetector(ToneOptions(), names=POLICY.institution_names)
     [[finding]] = detector.detect(prepare_batch([_comment(text)]), [[]])
     assert finding.signal == "tone.criticism" and finding.detector == NAME
     assert text[finding.span[0]:finding.span[1]] == "incompétente"

@@ -124,6 +124,8 @@ class FakeInstagram(FakePlatform):
                 self.deleted.add(parts[0])
                 self.moderation_calls[("delete", parts[0])] += 1
                 return Reply(200, {"success": True})
+            if method == "GET":  # GET /{ig-comment-id}?fields=hidden,...
+                return Reply(200, target)
         return graph_error(400, 100, "Unsupported request", kind="GraphMethodException")
 
     def _page(self, items: list[dict[str, Any]], params: dict[str, str], *, nested: bool

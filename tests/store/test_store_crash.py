@@ -1,7 +1,8 @@
 """Crash safety: SIGKILL a real ``vigie moderate --db`` in the middle of a large file, rerun it.
 
-The rerun must finish the file with no comment lost, none decided twice and no platform action
-applied twice; its output file must hold every decision, each equal to the one stored.
+Three moments (a sixth, half and five sixths of the way). The rerun must finish the file with no
+comment lost, none decided twice and no platform action applied twice; its output file must hold
+every decision, each equal to the one stored.
 
 Decisions are not compared with an uninterrupted run: some detectors remember recent comments
 across batches (duplicate text from several accounts), and that memory starts empty after a
@@ -21,9 +22,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
+from crash_support import decided_count
 from vigie.bench.store import synthetic_records
 from vigie.store.db import connect
 from vigie.store.events import verify_chain
@@ -43,17 +44,6 @@ def _moderate(source: Path, db: str, out: Path, actions: Path) -> subprocess.Pop
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _decided(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(decisions)).scalar_one())
-    except SQLAlchemyError:
-        return 0  # not migrated yet
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The input file: spam, foreign-language and plain comments from 150 authors."""
@@ -63,19 +53,22 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("moment", [1, 3, 5], ids=["early", "middle", "late"])
+def test_sigkill_mid_file_then_rerun(source: Path, db_url: str, tmp_path: Path,
+                                     moment: int) -> None:
     out, actions = tmp_path / "decisions.jsonl", tmp_path / "actions.jsonl"
     proc = _moderate(source, db_url, out, actions)
     deadline = time.monotonic() + 180
-    while (done := _decided(db_url)) < N // 3:
+    threshold = N * moment // 6   # a sixth, half, five sixths of the file
+    while (done := decided_count(db_url)) < threshold:
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    at_kill = _decided(db_url)
-    assert N // 3 <= at_kill < N, f"killed after {at_kill} decisions: not mid-file"
+    at_kill = decided_count(db_url)
+    assert threshold <= at_kill < N, f"killed after {at_kill} decisions: not mid-file"
     del done
 
     rerun = _moderate(source, db_url, out, actions)

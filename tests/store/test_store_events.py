@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from typer.testing import CliRunner
 
+from tamper import drop_guard
 from vigie.store.events import (
     GENESIS,
     EventKind,
@@ -64,6 +65,7 @@ def test_tampering_is_detected_and_named(store: Any, tamper: Any, row: int,
                                          words: str) -> None:
     _append(store, 5)
     with store.engine.begin() as conn:
+        drop_guard(conn)  # an attacker with full rights first drops the append-only guard
         tamper(conn)
     report = _verify(store)
     assert not report.ok
@@ -73,6 +75,7 @@ def test_tampering_is_detected_and_named(store: Any, tamper: Any, row: int,
 def test_rehashing_an_edited_row_still_breaks_the_next_link(store: Any) -> None:
     _append(store, 4)
     with store.engine.begin() as conn:
+        drop_guard(conn)
         row = conn.execute(select(events).where(events.c.seq == 2)).one()
         forged = event_hash(row.prev_hash, 2, row.at, row.kind, row.subject_type,
                             row.subject_id, row.actor, '{"i":42}')
@@ -86,6 +89,7 @@ def test_rehashing_an_edited_row_still_breaks_the_next_link(store: Any) -> None:
 def test_truncating_the_end_is_detected(store: Any) -> None:
     _append(store, 4)
     with store.engine.begin() as conn:
+        drop_guard(conn)
         conn.execute(delete(events).where(events.c.seq == 4))
     report = _verify(store)
     assert [p.table for p in report.problems] == ["chain_head"]
@@ -109,6 +113,7 @@ def test_cli_audit_verify_names_the_edited_row(store: Any, moderator: Any,
     ok = runner.invoke(app, ["audit", "verify", "--db", db_url])
     assert ok.exit_code == 0, ok.output
     with store.engine.begin() as conn:  # an operator edits a row by hand, in plain SQL
+        drop_guard(conn)
         conn.execute(text("UPDATE events SET actor = 'someone' WHERE seq = 5"))
     broken = runner.invoke(app, ["audit", "verify", "--db", db_url])
     assert broken.exit_code == 1

@@ -85,7 +85,8 @@ def test_a_raising_sink_is_a_retry_and_a_refusal_is_final(store: Any, moderator:
 
 
 def test_crash_after_apply_redelivers_with_the_same_key(store: Any, moderator: Any,
-                                                       comment_factory: Any) -> None:
+                                                       comment_factory: Any,
+                                                       store_clock: Any) -> None:
     _plan(moderator, comment_factory, 2)
     sink = RecordingSink()
 
@@ -96,10 +97,82 @@ def test_crash_after_apply_redelivers_with_the_same_key(store: Any, moderator: A
 
     with pytest.raises(KeyboardInterrupt):
         run_outbox(store, Dies())
-    assert _statuses(store) == [("pending", 0)] * 2
+    assert _statuses(store) == [("sending", 1)] * 2        # claimed, the result never recorded
+    assert run_outbox(store, sink).applied == 0            # the dead worker's lease still holds
+    store_clock.advance(seconds=301)
     assert run_outbox(store, sink).applied == 2
     assert len(sink.calls) == 3 and len(sink.applied) == 2   # delivered again, applied once
     assert sink.calls[0].key == sink.calls[1].key
+    with store.read() as conn:
+        doubts = [json.loads(p).get("in_doubt") for p in conn.execute(
+            select(events.c.payload).where(events.c.kind == "action_applied")).scalars()]
+    assert doubts == [True, True]                           # the audit says why it was resent
+
+
+class ConfirmingRecorder(RecordingSink):
+    """Looks on the 'platform' (the recorder) before an action in doubt is sent again."""
+
+    def __init__(self, platform: RecordingSink) -> None:
+        super().__init__()
+        self.platform = platform
+        self.asked: list[str] = []
+
+    def confirm(self, action: OutboxAction) -> bool | None:
+        self.asked.append(action.key)
+        return action.key in self.platform.applied
+
+    def apply(self, action: OutboxAction) -> ActionResult:
+        return self.platform.apply(action)
+
+
+def test_an_action_in_doubt_is_confirmed_not_resent(store: Any, moderator: Any,
+                                                    comment_factory: Any,
+                                                    store_clock: Any) -> None:
+    _plan(moderator, comment_factory, 3)
+    platform = RecordingSink()
+    seen = {"n": 0}
+
+    class DiesAfterTwo(RecordingSink):
+        def apply(self, action: OutboxAction) -> ActionResult:
+            seen["n"] += 1
+            if seen["n"] == 3:
+                raise KeyboardInterrupt          # the third never reached the platform
+            return platform.apply(action)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_outbox(store, DiesAfterTwo())
+    store_clock.advance(seconds=301)
+    sink = ConfirmingRecorder(platform)
+    assert run_outbox(store, sink).applied == 3
+    assert len(sink.asked) == 3                             # all three were in doubt
+    assert len(platform.calls) == 3 and len(platform.applied) == 3   # no call repeated
+
+
+def test_results_are_recorded_per_group_and_no_transaction_spans_a_call(
+        store: Any, moderator: Any, comment_factory: Any) -> None:
+    _plan(moderator, comment_factory, 7)
+    probes: list[int] = []
+
+    class Probing(RecordingSink):
+        def apply(self, action: OutboxAction) -> ActionResult:
+            # A write to the very row being sent: it would wait on a lock (PostgreSQL) or on
+            # the database (SQLite) if the worker held a transaction across this call.
+            with store.begin() as conn:
+                if store.dialect == "postgresql":
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+                conn.execute(outbox.update().where(outbox.c.key == action.key)
+                             .values(last_error="probe"))
+            with store.read() as conn:
+                probes.append(len(list(conn.execute(select(outbox.c.key).where(
+                    outbox.c.status == "applied")).scalars())))
+            if len(self.calls) == 5:
+                raise KeyboardInterrupt
+            return super().apply(action)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_outbox(store, Probing(), group_size=2)
+    assert probes == [0, 0, 2, 2, 4, 4]      # each group of two recorded before the next is sent
+    assert [s for s, _ in _statuses(store)].count("applied") == 4
 
 
 def test_jsonl_sink_never_repeats_an_effect(tmp_path: Path) -> None:
@@ -227,3 +300,16 @@ def test_a_broken_batch_is_a_retry_of_each_action(
     run = run_outbox(store, BatchRecordingSink(answer))
     assert (run.applied, run.retried) == (0, 3)  # no result trusted to the wrong action
     assert _statuses(store) == [("pending", 1)] * 3
+
+
+def test_a_status_reset_by_hand_does_not_apply_an_action_again(store: Any, moderator: Any,
+                                                                comment_factory: Any) -> None:
+    _plan(moderator, comment_factory, 2)
+    sink = RecordingSink()
+    assert run_outbox(store, sink).applied == 2
+    with store.engine.begin() as conn:  # someone with write access "replays" the actions
+        conn.execute(outbox.update().values(status="pending", attempts=0))
+    run = run_outbox(store, sink)
+    assert run.applied == 0 and len(sink.calls) == 2            # nothing sent again
+    assert len(run.errors) == 2 and "reset outside Vigie" in run.errors[0]
+    assert _statuses(store) == [("applied", 0)] * 2

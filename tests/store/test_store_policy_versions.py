@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vigie.errors import PolicyError, StoreError
+from vigie.store.events import iter_events
 from vigie.store.policy_versions import (
     PolicyResolver,
     approve,
@@ -100,3 +101,52 @@ def test_policy_cli(store: Any, store_policy: Any, db_url: str, tmp_path: Path) 
     assert shown.output.count('"digest"') == 2 and '"reference": "ADD-9"' in shown.output
     result = runner.invoke(app, ["policy", "diff", digests[0], digests[1], "--db", db_url])
     assert '+version: "2"' in result.output
+
+
+def test_whoever_proposed_a_version_cannot_approve_it(store: Any, store_policy: Any) -> None:
+    version = propose(store, store_policy[1], by="Marie Comms")
+    with pytest.raises(StoreError, match="another person must approve it"):
+        approve(store, version.digest, by=" marie comms ", reference="ADD-1")
+    assert approve(store, version.digest, by="Assemblée", reference="ADD-2").approved
+
+
+def test_an_effective_date_other_than_the_files_is_an_explicit_audited_override(
+        store: Any, store_policy: Any) -> None:
+    text = store_policy[1]                             # effective_date: 2020-01-01 in the file
+    with pytest.raises(StoreError, match="differs from the file's effective_date 2020-01-01"):
+        propose(store, text, by="comms", effective=dt.date(2021, 6, 1))
+    same = propose(store, text, by="comms", effective=dt.date(2020, 1, 1))  # no override
+    assert same.effective_date == dt.date(2020, 1, 1)
+    moved = propose(store, _v(text, "2", "2020-01-01"), by="comms",
+                    effective=dt.date(2021, 6, 1), override_reason="assembly moved it (ADD-9)")
+    assert moved.effective_date == dt.date(2021, 6, 1)
+    with store.read() as conn:
+        payloads = [e.payload for e in iter_events(conn) if e.kind == "policy_proposed"]
+    assert "effective_override" not in payloads[0]
+    assert payloads[1]["effective_override"] == {"file_effective_date": "2020-01-01",
+                                                 "reason": "assembly moved it (ADD-9)"}
+
+
+def test_cli_approver_must_be_an_account_allowed_to_approve(store: Any, store_policy: Any,
+                                                            db_url: str, tmp_path: Path) -> None:
+    from vigie.cli.app import app
+    from vigie.web.accounts import Passwords, create_user
+
+    with store.begin() as conn:
+        for name, role in (("cm", "community_manager"), ("boss", "admin")):
+            create_user(conn, Passwords(fast=True), name, "a long passphrase 1", role,
+                        store.now())
+    file = tmp_path / "policy.yaml"
+    file.write_text(store_policy[1], encoding="utf-8")
+    runner = CliRunner()
+    proposed = runner.invoke(app, ["policy", "propose", str(file), "--by", "cm",
+                                   "--db", db_url])
+    assert proposed.exit_code == 0, proposed.output
+    digest = history(store)[0].digest
+    for by in ("cm", "nobody"):                      # its author; not an account
+        refused = runner.invoke(app, ["policy", "approve", digest[7:20], "--by", by,
+                                      "--reference", "ADD-1", "--db", db_url])
+        assert isinstance(refused.exception, StoreError), refused.output
+    ok = runner.invoke(app, ["policy", "approve", digest[7:20], "--by", "boss",
+                             "--reference", "ADD-1", "--db", db_url])
+    assert ok.exit_code == 0, ok.output

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from vigie.store.events import verify_chain
 from vigie.store.queue import list_items
 from vigie.store.retention import export_audit, export_author, pseudonym, purge
-from vigie.store.schema import comments
+from vigie.store.schema import authors, comments
 
 
 def _texts(store: Any) -> dict[str, str | None]:
@@ -28,12 +28,15 @@ def test_purge_follows_the_retention_rules(store: Any, moderator: Any, comment_f
     ])
     store_clock.advance(days=30)
     assert purge(store).to_dict() == {"allowed_purged": 0, "removed_purged": 0,
-                                      "dry_run": False}
+                                      "authors_purged": 0, "dry_run": False}
     store_clock.advance(days=70)                            # past 90 days for allowed text
     assert purge(store, dry_run=True).allowed == 1
     assert _texts(store)["fb:c-ok"] == "Merci"              # a dry run changes nothing
-    assert purge(store).allowed == 1
+    assert purge(store).to_dict()["authors_purged"] == 1    # fb:c-ok's author: name gone too
     texts = _texts(store)
+    with store.read() as conn:
+        names = dict(conn.execute(select(authors.c.author_id, authors.c.name)).all())
+    assert names["fb:u-1"] is None and names["fb:u-2"] == "Name of fb:u-2"
     assert texts["fb:c-ok"] is None                          # allowed: purged after 90 days
     assert texts["fb:c-spam"] == "SPAM"                      # removed: kept 2 years
     assert texts["fb:c-held"] == "MAYBE"                     # under review: never purged

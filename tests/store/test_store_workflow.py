@@ -106,6 +106,29 @@ def test_same_batch_strikes_count_in_order(store: Any, moderator: Any,
     assert _count(store, blocks) == 1 and _count(store, strikes) == 4
 
 
+def test_strikes_fetched_newest_first_still_block(store: Any, moderator: Any,
+                                                 comment_factory: Any) -> None:
+    # YouTube and X list newest first: one poll brings an author's three removals in reverse.
+    day = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    batch = [comment_factory(f"yt:c-{i}", "SPAM", author="yt:UC-9", at=day + dt.timedelta(i))
+             for i in reversed(range(3))]
+    assert _actions(moderator.process(batch)) == ["block", "remove", "remove"]  # input order
+    assert _count(store, blocks) == 1
+
+
+def test_a_blocked_author_who_still_posts_is_held_for_review(store: Any, moderator: Any,
+                                                            comment_factory: Any) -> None:
+    # Instagram has no block API: the block is Vigie's, and the author can still comment.
+    assert _actions(moderator.process([comment_factory("ig:c-1", "THREAT", author="ig:u-5")])
+                    ) == ["block"]
+    later = json.loads(moderator.process([comment_factory("ig:c-2", "Merci",
+                                                          author="ig:u-5")])[0])
+    assert later["action"] == "review" and "no block available" in later["explanation"]["en"]
+    other = json.loads(moderator.process([comment_factory("ig:c-3", "Merci",
+                                                          author="ig:u-6")])[0])
+    assert other["action"] == "allow"                     # nobody else is held
+
+
 def test_block_category_blocks_once(store: Any, moderator: Any, comment_factory: Any) -> None:
     batch = [comment_factory("fb:c-1", "THREAT", author="fb:u-5"),
              comment_factory("fb:c-2", "THREAT again", author="fb:u-5")]

@@ -172,12 +172,14 @@ def test_audit_csv_is_complete_and_defuses_formulas(app) -> None:  # type: ignor
                 json={"action": "comment", "reason": "=HYPERLINK(\"http://x\")"})
     answer = client.get("/api/v1/audit.csv")
     assert answer.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert answer.content.startswith(b"\xef\xbb\xbfseq,")  # a BOM, so Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
     total = len(client.get("/api/v1/audit?limit=500").json()["events"])
     assert len(rows) == total
     assert [int(r["seq"]) for r in rows] == sorted(int(r["seq"]) for r in rows)
     assert not any(v.startswith("=") for r in rows for v in r.values())
-    only = list(csv.DictReader(io.StringIO(client.get("/audit.csv?kind=reviewed").text)))
+    only = list(csv.DictReader(io.StringIO(
+        client.get("/audit.csv?kind=reviewed").content.decode("utf-8-sig"))))
     assert {r["kind"] for r in only} == {"reviewed"}
 
 

@@ -136,6 +136,10 @@ def test_login_sets_a_hardened_cookie_and_logout_ends_the_session(app) -> None: 
     assert raw.split(".")[0] not in stored and len(stored) == 1
     assert client.get("/api/v1/me").json()["role"] == "moderator"
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/queue").text).group(1)  # type: ignore[union-attr]
+    # Another site's form cannot sign the user out: no token, no logout, the cookie stays.
+    forged = client.post("/logout", follow_redirects=False)
+    assert forged.status_code == 403 and "set-cookie" not in forged.headers
+    assert client.get("/api/v1/me").json()["role"] == "moderator"
     client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     replay = TestClient(app)
     replay.cookies.set("vigie_session", raw)  # a stolen cookie dies with the session

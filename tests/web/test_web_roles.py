@@ -230,6 +230,10 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("GET", "/account"): "own_account",
     ("POST", "/account/password"): "own_account",
     ("POST", "/admin/users/{user_pk}/reset-password"): "manage",
+    ("GET", "/questions"): None,
+    ("POST", "/questions"): None,
+    ("GET", "/questions/inbox"): "resolve_escalation",
+    ("POST", "/questions/{pk}/answered"): "resolve_escalation",
 }
 
 

@@ -17,7 +17,7 @@ from vigie.decision import Decision
 from vigie.pipeline import Pipeline
 from vigie.records import Comment
 
-__all__ = ["RunStats", "batched_results", "moderate_stream", "write_rejects"]
+__all__ = ["RunStats", "batched_read", "batched_results", "moderate_stream", "write_rejects"]
 
 DEFAULT_BATCH = 256
 
@@ -31,15 +31,15 @@ class RunStats:
     rejected: int = 0
 
 
-def batched_results(
+def batched_read(
     results: Iterable[ReadResult], size: int = DEFAULT_BATCH
-) -> Iterator[tuple[list[Comment], list[ReadResult]]]:
-    """Group read results into batches of up to ``size`` good comments, with the bad ones."""
-    good: list[Comment] = []
+) -> Iterator[tuple[list[ReadResult], list[ReadResult]]]:
+    """Group read results into batches of up to ``size`` good records, with the bad ones."""
+    good: list[ReadResult] = []
     bad: list[ReadResult] = []
     for result in results:
         if result.comment is not None:
-            good.append(result.comment)
+            good.append(result)
         else:
             bad.append(result)
         if len(good) >= size:
@@ -47,6 +47,14 @@ def batched_results(
             good, bad = [], []
     if good or bad:
         yield good, bad
+
+
+def batched_results(
+    results: Iterable[ReadResult], size: int = DEFAULT_BATCH
+) -> Iterator[tuple[list[Comment], list[ReadResult]]]:
+    """Group read results into batches of up to ``size`` good comments, with the bad ones."""
+    for good, bad in batched_read(results, size):
+        yield [r.comment for r in good if r.comment is not None], bad
 
 
 def reject_record(result: ReadResult) -> dict[str, Any]:

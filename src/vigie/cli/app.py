@@ -4,7 +4,8 @@ Errors are translated here, and only here: a :class:`~vigie.errors.VigieError` b
 message on standard error and the exit code from :func:`vigie.errors.exit_code_for`.
 The commands live in one module per group (:mod:`vigie.cli.moderate`, :mod:`vigie.cli.quality`,
 :mod:`vigie.cli.policy`, :mod:`vigie.cli.store`, :mod:`vigie.cli.web`,
-:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`); none of them imports this one.
+:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.audit`); none of them
+imports this one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from collections.abc import Callable
 
 import typer
 
-from vigie.cli import connectors, moderate, monitoring, policy, quality, store, web
+from vigie.cli import (
+    audit,
+    connectors,
+    moderate,
+    monitoring,
+    policy,
+    privacy,
+    quality,
+    store,
+    web,
+)
 from vigie.cli.options import err_console
 from vigie.errors import VigieError, exit_code_for
 
@@ -46,7 +57,8 @@ def build_app() -> typer.Typer:
         policy.policy_app.command(name)(command)
     monitoring.registry_app.add_typer(monitoring.mandate_app, name="mandate")
     for name, group in (
-        ("policy", policy.policy_app), ("queue", store.queue_app), ("audit", store.audit_app),
+        ("policy", policy.policy_app), ("queue", store.queue_app), ("audit", audit.audit_app),
+        ("privacy", privacy.privacy_app),
         ("outbox", store.outbox_app), ("escalations", store.escalations_app),
         ("users", web.users_app), ("connectors", connectors.connectors_app),
         ("mentions", monitoring.mentions_app), ("registry", monitoring.registry_app),

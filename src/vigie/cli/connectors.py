@@ -67,30 +67,55 @@ def run_command(
     account: Annotated[list[str] | None, typer.Option(
         help="Only this account (repeatable).")] = None,
     once: Annotated[bool, typer.Option(
-        "--once", help="One round: poll every account, decide, apply; then exit.")] = False,
+        "--once", help="One round: poll every account, decide, apply every due action; "
+        "then exit.")] = False,
     rounds: Annotated[int | None, typer.Option(min=1, help="Stop after N rounds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each round as JSON.")
                        ] = False,
 ) -> None:
     """Poll the configured accounts on their schedules and moderate what they bring."""
     from vigie.connectors.runner import Runner, file_alert, notify_alert
+    from vigie.monitoring.registry import load_book
+    from vigie.monitoring.staff import SmtpReminders, watch_staff_replies
     from vigie.notify.escalation import notifiers_from_settings
+    from vigie.store.checkpoints import Checkpointer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config, store, moderator, pairs = _setup(connectors, db, policy_file, account)
+    smtp = store.settings.escalation.smtp
+    reminders = SmtpReminders(smtp) if smtp is not None else None
+
+    seen = {"pk": 0}
+
+    def staff_replies() -> None:  # directive 6.1: staff answering criticism themselves
+        found = watch_staff_replies(store, load_book(store), moderator.fallback,
+                                    reminders=reminders, after_pk=seen["pk"])
+        seen["pk"] = found.last_pk
+        for reply in found.replies:
+            err_console.print(f"6.1: {reply.staff} replied in a critical thread "
+                              f"({reply.comment_id}); the community manager is told")
+
     runner = Runner(store, moderator, [c for _, c in pairs],
                     intervals={a.name: a.poll_interval_s for a, _ in pairs},
                     alert=notify_alert(notifiers_from_settings(store.settings.escalation),
-                                       file_alert(config.alerts_file)))
+                                       file_alert(config.alerts_file)),
+                    after_round=staff_replies,
+                    checkpointer=Checkpointer.from_settings(store))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if once:
-            report = runner.run_round(force=True)
+            report = runner.run_round(force=True, drain=True)
             if as_json:
                 print(json.dumps(report.to_dict(), ensure_ascii=False))
             else:
                 _print_round(report.to_dict())
+            if report.unreachable:
+                err_console.print("[red]error:[/] no account could be reached: " + "; ".join(
+                    f"{name}: {why}" for name, why in {**report.failed,
+                                                       **report.stopped}.items()),
+                                  highlight=False)
+                raise typer.Exit(2)
             if report.stopped:
                 raise typer.Exit(2)
             return
@@ -159,8 +184,12 @@ def check_command(
         table.add_column(column)
     for a in config.accounts:
         refs: dict[str, Any] = {}
-        if not isinstance(a, ImportAccount) and a.token is not None:
-            refs["token"] = a.token
+        token = getattr(a, "token", None)
+        if not isinstance(a, ImportAccount) and token is not None:
+            refs["token"] = token
+        password = getattr(a, "app_password", None)  # WordPress, Bluesky
+        if password is not None:
+            refs["app_password"] = password
         if isinstance(a, FacebookAccount | InstagramAccount):
             refs.update({k: v for k, v in (("app_secret", a.app_secret),
                                            ("verify_token", a.verify_token)) if v})
@@ -173,7 +202,7 @@ def check_command(
             secrets.resolve(ref, account=a.name, field=name)  # raises with the location
         target = next(str(getattr(a, f)) for f in
                       ("page_id", "ig_user_id", "channel_id", "user_id",
-                       "organization_id", "path")
+                       "organization_id", "site_url", "identifier", "path")
                       if hasattr(a, f))
         table.add_row(a.name + ("" if a.enabled else " (disabled)"), a.platform, target,
                       f"{a.poll_interval_s:.0f}s", ", ".join(refs) + " ok" if refs else "-")

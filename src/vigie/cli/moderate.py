@@ -13,7 +13,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from vigie.cli.options import ACTION_STYLE, JsonFlag, PolicyOption, err_console, out_console
+from vigie.cli.options import (
+    ACTION_STYLE,
+    EncodingOption,
+    JsonFlag,
+    PolicyOption,
+    err_console,
+    out_console,
+)
 from vigie.decision import Decision
 from vigie.errors import VigieError
 from vigie.policy import Policy, load_policy
@@ -109,6 +116,7 @@ def moderate(
         "default: start a local one for the run.")] = None,
     workers: Annotated[int | None, typer.Option(
         min=1, help="With --engine ray: moderation workers (default: one per CPU).")] = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Moderate files of comments: one JSON decision per line, in input order."""
     from vigie.batch.moderation import moderate_stream
@@ -116,6 +124,8 @@ def moderate(
 
     if engine not in ("local", "ray"):
         raise VigieError(f"--engine: unknown engine {engine!r}; valid: local, ray")
+    if engine == "ray" and encoding is not None:
+        raise VigieError("--encoding applies to --engine local")
     if engine == "local" and (address is not None or workers is not None):
         raise VigieError("--address and --workers need --engine ray")
     policy = load_policy(policy_file)
@@ -129,7 +139,9 @@ def moderate(
     plain = sources[0] == "-" or (
         "://" not in sources[0] and Path(sources[0]).suffix.lower() not in (".parquet", ".pq"))
     if len(sources) == 1 and plain:
-        results = read_comments(sources[0])
+        results = read_comments(sources[0], encoding=encoding)
+    elif encoding is not None:
+        raise VigieError("--encoding applies to one local CSV file")
     else:  # several files, Parquet or URLs: read as the Ray engine reads them
         from vigie.scale.io import read_sources, resolve_sources
 

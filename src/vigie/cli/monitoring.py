@@ -208,13 +208,20 @@ def mentions_poll(
     """Poll the sources that are due; store new mentions; optionally send alerts."""
     import httpx
 
-    from vigie.monitoring.poll import poll
+    from vigie.monitoring.poll import list_feeds, poll
 
     store = _open(db)
+    if not list_feeds(store):
+        err_console.print("[red]error:[/] no source configured: add one with `vigie mentions "
+                          "add URL` (a feed, a page, or --kind x_search QUERY)", highlight=False)
+        raise typer.Exit(1)
     search = _x_search(connectors, x_account)
     with httpx.Client(timeout=timeout_s) as client:
         while True:
             report = poll(store, client, only_due=not all_sources, x_search=search)
+            if not report.outcomes and not loop:
+                out_console.print("no source is due yet; `vigie mentions feeds` shows when "
+                                  "each is, `--all` polls them now", highlight=False)
             for o in report.outcomes:
                 line = (f"{o.name}: {o.status}, {o.items} items, {o.new_mentions} new, "
                         f"{o.alerts} alerts")

@@ -37,6 +37,9 @@ PolicyOption = Annotated[
     typer.Option("--policy", "-p", envvar="VIGIE_POLICY",
                  help="Policy file (default: the bundled Polytechnique Montréal directive)."),
 ]
+EncodingOption = Annotated[str | None, typer.Option(
+    "--encoding", help="Encoding of CSV input (default: guessed among UTF-8 with or without "
+    "BOM, cp1252 and latin-1), e.g. cp1252.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="VIGIE_DATABASE_URL",

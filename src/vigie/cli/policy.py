@@ -14,7 +14,7 @@ from rich.table import Table
 
 from vigie.cli.moderate import build_pipeline
 from vigie.cli.options import JsonFlag, err_console, out_console
-from vigie.policy import load_policy
+from vigie.policy import Policy, load_policy
 
 __all__ = ["policy_app"]
 
@@ -28,12 +28,40 @@ def policy_validate(
     """Validate a policy file against the format and the installed detectors."""
     policy = load_policy(file)
     build_pipeline(policy)  # checks detectors, their options and every signal pattern
+    _check_periods(policy)
     out_console.print(f"[green]valid[/] {file}: {policy.id} version {policy.version}, "
                       f"{len(policy.categories)} categories, digest {policy.digest}")
+    for period in policy.periods:
+        out_console.print(f"period {period.slug}: {period.start:%m-%d} to {period.end:%m-%d}"
+                          + (" every year" if period.yearly else f" ({period.start.year})")
+                          + f", {period.timezone}")
     for rule in policy.categories:
         if not rule.signals:
             err_console.print(f"[yellow]warning[/]: category {rule.slug} ({rule.clause}) lists "
                               "no signals: nothing can ever reach it")
+
+
+def _check_periods(policy: Policy) -> None:
+    """Build each period's effective policy: its detectors' options and its signals.
+
+    Raises:
+        PolicyError: a period's detector options are invalid, or a signal is provided by none.
+    """
+    import datetime as dt
+    import zoneinfo
+
+    from vigie.detectors.builtin import default_registry
+    from vigie.policy import effective_policy
+
+    registry = default_registry()
+    for period in policy.periods:
+        day = dt.datetime.combine(period.start, dt.time(12),
+                                  zoneinfo.ZoneInfo(period.timezone))
+        during = effective_policy(policy, day)
+        for name, options in during.detectors.items():
+            if options != policy.detectors.get(name):  # the base ones were built above
+                registry.create(name, options or {}, during)
+        during.check_signals(s for name in during.detectors for s in registry.provides(name))
 
 
 @policy_app.command("show")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
@@ -33,21 +32,22 @@ if TYPE_CHECKING:  # kept out of `vigie --help`'s start-up
     from vigie.batch.moderation import RunStats
     from vigie.batch.reader import ReadResult
 
-__all__ = ["audit_app", "escalations_app", "moderate_with_store", "outbox_app", "queue_app"]
-
-
+__all__ = ["escalations_app", "moderate_with_store", "open_store_at", "outbox_app", "queue_app"]
 
 queue_app = typer.Typer(help="Review queue: list, show, resolve, appeal.", no_args_is_help=True)
-audit_app = typer.Typer(help="Audit trail: verify the hash chain, export.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Planned platform actions.", no_args_is_help=True)
 escalations_app = typer.Typer(help="Escalations to the community manager.",
                               no_args_is_help=True)
 
 
-def _open(db: str | None) -> Any:
+def open_store_at(db: str | None) -> Any:
+    """The store of ``--db`` (``None``, ``""`` or ``default``: the configured one)."""
     from vigie.store.store import open_store
 
     return open_store(None if db in (None, "", "default") else db)
+
+
+_open = open_store_at
 
 
 # -- moderate --db ---------------------------------------------------------------------------
@@ -192,54 +192,6 @@ def queue_appeal(
     out_console.print(f"appeal recorded: review item {item} is open")
 
 
-# -- audit -----------------------------------------------------------------------------------
-
-@audit_app.command("verify")
-def audit_verify(db: DbOption = None, as_json: JsonFlag = False) -> None:
-    """Recompute the hash chain of the event log; exit 1 and name the rows if it is broken."""
-    from vigie.store.events import verify_chain
-
-    store = _open(db)
-    with store.read() as conn:
-        report = verify_chain(conn)
-    if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    elif report.ok:
-        out_console.print(f"[green]ok[/]: {report.events:,} events and {report.decisions:,} "
-                          "decisions verify")
-    else:
-        for problem in report.problems:
-            err_console.print(f"[red]tampered[/]: {problem}", highlight=False)
-        err_console.print(f"{len(report.problems)} problem(s) in {report.events:,} events")
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("export")
-def audit_export(
-    db: DbOption = None,
-    author: Annotated[str | None, typer.Option(
-        help="Export everything held about this author (access request) instead.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who asks (recorded).")] = "vigie",
-) -> None:
-    """Export the audit trail (authors pseudonymised, no text), or one author's file."""
-    from vigie.store.retention import export_audit, export_author
-
-    store = _open(db)
-    handle = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
-        if author is not None:
-            handle.write(json.dumps(export_author(store, author, actor=by), ensure_ascii=False,
-                                    indent=2) + "\n")
-        else:
-            for record in export_audit(store, actor=by):
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            handle.close()
-
-
 # -- outbox, escalations, purge ------------------------------------------------------------
 
 @outbox_app.command("run")
@@ -304,8 +256,11 @@ def policy_propose(
     by: ByOption,
     db: DbOption = None,
     effective: Annotated[str | None, typer.Option(
-        help="Date it comes into force, YYYY-MM-DD (default: the file's effective_date).")]
+        help="Date it comes into force, YYYY-MM-DD (default: the file's effective_date); "
+        "another date than the file's needs --override-reason.")]
     = None,
+    override_reason: Annotated[str | None, typer.Option(
+        help="Why --effective overrides the file's date (recorded in the audit).")] = None,
 ) -> None:
     """Store a proposed version of the directive (section 9)."""
     from vigie.store.policy_versions import propose
@@ -318,10 +273,28 @@ def policy_propose(
         when = dt.date.fromisoformat(effective) if effective else None
     except ValueError:
         raise StoreError(f"--effective {effective!r} is not a date (YYYY-MM-DD)") from None
-    version = propose(_open(db), text, by=by, effective=when, source=str(file))
+    version = propose(_open(db), text, by=by, effective=when, override_reason=override_reason,
+                      source=str(file))
     out_console.print(f"proposed {version.digest} ({version.policy_id} {version.version}), "
                       f"effective {version.effective_date}; approve it with `vigie policy "
                       f"approve {version.digest[7:19]} --by NAME --reference ADD-...`")
+
+
+def _check_approver(store: Any, by: str) -> None:
+    """Refuse an approver who is not a dashboard account allowed to approve (when any exist)."""
+    from sqlalchemy import func, select
+
+    from vigie.web.models import web_users
+    from vigie.web.roles import Permission, can
+
+    with store.read() as conn:
+        if not conn.execute(select(func.count()).select_from(web_users)).scalar_one():
+            return  # no accounts: a one-person install names the approver in words
+        role = conn.execute(select(web_users.c.role).where(
+            web_users.c.username == by, web_users.c.active.is_(True))).scalar_one_or_none()
+    if role is None or not can(role, Permission.APPROVE_POLICY):
+        raise StoreError(f"--by {by!r} must be a dashboard account whose role approves policy "
+                         "versions (admin); see `vigie users list`")
 
 
 def policy_approve(
@@ -331,10 +304,16 @@ def policy_approve(
     db: DbOption = None,
     body: Annotated[str | None, typer.Option(help="Approving body.")] = None,
 ) -> None:
-    """Record the approval of a proposed version (section 9)."""
+    """Record the approval of a proposed version (section 9).
+
+    Where dashboard accounts exist, --by must name one whose role approves policy versions
+    (admin); the person who proposed the version cannot approve it.
+    """
     from vigie.store.policy_versions import approve
 
-    version = approve(_open(db), digest, by=by, reference=reference, body=body)
+    store = _open(db)
+    _check_approver(store, by)
+    version = approve(store, digest, by=by, reference=reference, body=body)
     out_console.print(f"approved {version.digest} by {version.approved_by} ({version.reference}); "
                       f"in force from {version.effective_date}")
 

@@ -10,7 +10,8 @@ Modules (one concept each):
   tokens kept in a 0600 token file;
 * :mod:`~vigie.connectors.facebook`, :mod:`~vigie.connectors.instagram`,
   :mod:`~vigie.connectors.youtube`, :mod:`~vigie.connectors.x`,
-  :mod:`~vigie.connectors.linkedin` — the platform clients;
+  :mod:`~vigie.connectors.linkedin`, :mod:`~vigie.connectors.wordpress`,
+  :mod:`~vigie.connectors.bluesky`, :mod:`~vigie.connectors.threads` — the platform clients;
 * :mod:`~vigie.connectors.importer` — JSONL/CSV import and in-memory replay;
 * :mod:`~vigie.connectors.webhooks` — Meta webhook verification and parsing, as plain functions;
 * :mod:`~vigie.connectors.config` and :mod:`~vigie.connectors.factory` — the connectors file;

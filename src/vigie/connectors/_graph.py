@@ -251,13 +251,15 @@ def graph_page(body: Any) -> tuple[list[dict[str, Any]], str | None, bool]:
 class GraphConnector(OneCallPerAction):
     """The base of the Facebook and Instagram connectors: one Graph API account.
 
-    Subclasses set :attr:`platform`, :attr:`hide_field` (the form field that hides a comment)
-    and :attr:`usage_pause_percent`, call :meth:`_connect` from their constructor, and override
-    :meth:`_perform_more` for operations beyond hide, unhide and delete.
+    Subclasses set :attr:`platform`, :attr:`hide_field` (the form field that hides a comment),
+    :attr:`hidden_field` (the field that reads it back) and :attr:`usage_pause_percent`, call
+    :meth:`_connect` from their constructor, and override :meth:`_perform_more` for operations
+    beyond hide, unhide and delete.
     """
 
     platform: Platform
     hide_field: ClassVar[str]
+    hidden_field: ClassVar[str]
     usage_pause_percent: ClassVar[float]
     name: str
     capabilities: Capabilities
@@ -305,6 +307,30 @@ class GraphConnector(OneCallPerAction):
     def _perform_more(self, op: Operation, action: PlatformAction) -> str | None:
         """Apply an operation beyond hide, unhide and delete; the reason when unsupported."""
         return f"not supported by the {self.platform.value.capitalize()} API"
+
+    def in_effect(self, action: PlatformAction) -> bool | None:
+        """Read the comment's state: is every hide, unhide or delete already in effect?
+
+        One ``GET /{comment-id}?fields=<hidden field>``; a comment gone counts as taken down.
+        ``None`` for any other operation (a block is not read back).
+
+        Raises:
+            ConnectorError: the platform could not be asked.
+        """
+        ops = set(action.operations)
+        if not ops or not ops <= {Operation.HIDE, Operation.UNHIDE, Operation.DELETE}:
+            return None
+        target = native_id(self.platform, action.comment_id)
+        try:
+            state = self._call("GET", f"/{target}", params={"fields": self.hidden_field})
+        except NotFound:
+            return Operation.UNHIDE not in ops
+        if Operation.DELETE in ops:
+            return False
+        hidden = bool(state.get(self.hidden_field)) if isinstance(state, dict) else None
+        if hidden is None:
+            return None
+        return hidden if Operation.HIDE in ops else not hidden
 
     def apply(self, action: PlatformAction) -> ActionOutcome:
         """Apply each operation in order; a comment already gone is reported, not raised.

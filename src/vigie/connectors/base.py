@@ -26,6 +26,7 @@ __all__ = [
     "ActionMapping",
     "ActionOutcome",
     "Capabilities",
+    "ChecksEffects",
     "Connector",
     "FetchResult",
     "OneCallPerAction",
@@ -43,7 +44,8 @@ class Operation(StrEnum):
 
     ``hold`` puts a comment back into a review queue, off public view (YouTube
     ``heldForReview``); ``reject`` removes it for good (YouTube ``rejected``);
-    ``block_author`` blocks or bans the author from the page/channel.
+    ``block_author`` blocks or bans the author from the page/channel (Bluesky: a block
+    record, or a mute where the account is configured so).
     """
 
     HIDE = "hide"
@@ -54,6 +56,9 @@ class Operation(StrEnum):
     REJECT = "reject"
     BLOCK_AUTHOR = "block_author"
     UNBLOCK_AUTHOR = "unblock_author"
+    #: Report the comment to the platform's moderators (Bluesky: ``createReport``), where the
+    #: page cannot take it down network-wide itself. Never chosen by :func:`map_action`.
+    REPORT = "report"
 
 
 #: Operations that take the comment off public view.
@@ -293,12 +298,32 @@ class Connector(Protocol):
         ...
 
 
+@runtime_checkable
+class ChecksEffects(Protocol):
+    """A connector that can read whether an action's effect is already on the platform.
+
+    The outbox asks before it sends again an action whose earlier attempt was interrupted (a
+    crash between the platform call and the record of its answer), so no call is repeated.
+    """
+
+    def in_effect(self, action: PlatformAction) -> bool | None:
+        """``True``: every operation is in effect; ``False``: not; ``None``: cannot tell.
+
+        Raises:
+            ConnectorError: the platform could not be asked (treated as ``None``).
+        """
+        ...
+
+
 _PREFIX = {
     Platform.FACEBOOK: "fb",
     Platform.INSTAGRAM: "ig",
     Platform.YOUTUBE: "yt",
     Platform.X: "x",
     Platform.LINKEDIN: "li",
+    Platform.WORDPRESS: "wp",
+    Platform.BLUESKY: "bsky",
+    Platform.THREADS: "th",
 }
 
 

@@ -49,6 +49,7 @@ from vigie.connectors.linkedin import DEFAULT_LINKEDIN_VERSION
 
 __all__ = [
     "Account",
+    "BlueskyAccount",
     "ConnectorsConfig",
     "FacebookAccount",
     "ImportAccount",
@@ -57,6 +58,8 @@ __all__ = [
     "OAuthRefresh",
     "SecretRef",
     "Secrets",
+    "ThreadsAccount",
+    "WordPressAccount",
     "XAccount",
     "YouTubeAccount",
     "load_config",
@@ -214,6 +217,46 @@ class LinkedInAccount(_RefreshableAccount):
         return self
 
 
+class WordPressAccount(_Account):
+    """A WordPress site's comments, through the REST API with an application password."""
+
+    platform: Literal["wordpress"]
+    site_url: str = Field(pattern=r"^https?://[^\s/]+/?$")
+    username: str = Field(min_length=1)
+    app_password: SecretRef
+    remove_as: Literal["trash", "spam"] = "trash"
+    statuses: tuple[Literal["approve", "hold"], ...] = ("approve", "hold")
+    page_size: int = Field(100, ge=1, le=100)
+
+
+class BlueskyAccount(_Account):
+    """A Bluesky (AT Protocol) account, signed in with an app password."""
+
+    platform: Literal["bluesky"]
+    identifier: str = Field(min_length=3, description="handle or DID")
+    app_password: SecretRef
+    pds_url: str = Field("https://bsky.social", pattern=r"^https?://[^\s/]+/?$")
+    post_uris: tuple[Annotated[str, Field(pattern=r"^at://[^/\s]+/app\.bsky\.feed\.post/"
+                                                  r"[A-Za-z0-9._:~-]+$")], ...] = ()
+    max_posts: int = Field(20, ge=1, le=100)
+    block_as: Literal["block", "mute"] = "block"
+    report_blocked: bool = False
+    report_reason: Literal["spam", "violation", "misleading", "sexual", "rude",
+                           "other"] = "rude"
+    labeler_did: str = Field("did:plc:ar7c4by46qjdydhdevvrndac", pattern=r"^did:[a-z]+:\S+$")
+
+
+class ThreadsAccount(_Account):
+    """A Threads profile, with a long-lived access token that Vigie refreshes."""
+
+    platform: Literal["threads"]
+    user_id: str = Field("me", min_length=1)
+    token: SecretRef
+    token_file: Path | None = Field(
+        None, description="where the refreshed token is kept between runs (mode 0600)")
+    max_posts: int = Field(25, ge=1, le=100)
+
+
 class ImportAccount(_Account):
     """A JSONL or CSV file imported as if it were a platform (demo, tests, back-fills)."""
 
@@ -226,7 +269,7 @@ class ImportAccount(_Account):
 
 Account = Annotated[
     FacebookAccount | InstagramAccount | YouTubeAccount | XAccount | LinkedInAccount
-    | ImportAccount,
+    | WordPressAccount | BlueskyAccount | ThreadsAccount | ImportAccount,
     Field(discriminator="platform"),
 ]
 
@@ -276,7 +319,7 @@ def _format(error: ValidationError, source: str) -> str:
             message = "unknown key (see docs/connectors.md for the valid keys)"
         elif item["type"] == "union_tag_invalid":
             message = ("unknown platform; valid: facebook, instagram, youtube, x, linkedin, "
-                       "import")
+                       "wordpress, bluesky, threads, import")
         lines.append(f"  {path.lstrip('.') or '(document)'}: {message}")
     return "\n".join(lines)
 
@@ -290,6 +333,8 @@ def _resolve_paths(config: ConnectorsConfig, base: Path) -> ConnectorsConfig:
         if isinstance(account, ImportAccount):
             account = account.model_copy(update={"path": fix(account.path),
                                                  "actions_log": fix(account.actions_log)})
+        elif isinstance(account, ThreadsAccount) and account.token_file is not None:
+            account = account.model_copy(update={"token_file": fix(account.token_file)})
         elif isinstance(account, _RefreshableAccount) and account.oauth is not None:
             oauth = account.oauth.model_copy(update={"token_file": fix(account.oauth.token_file)})
             account = account.model_copy(update={"oauth": oauth})

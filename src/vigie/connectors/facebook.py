@@ -101,6 +101,7 @@ class FacebookConnector(GraphConnector):
 
     platform = Platform.FACEBOOK
     hide_field = "is_hidden"
+    hidden_field = "is_hidden"
     usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(

@@ -5,17 +5,22 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
 from vigie.connectors.base import Connector, Operation
+from vigie.connectors.bluesky import BlueskyConnector, BlueskySession
 from vigie.connectors.config import (
     Account,
+    BlueskyAccount,
     FacebookAccount,
     ImportAccount,
     InstagramAccount,
     LinkedInAccount,
     Secrets,
+    ThreadsAccount,
+    WordPressAccount,
     XAccount,
     YouTubeAccount,
 )
@@ -34,6 +39,13 @@ from vigie.connectors.oauth import (
     TokenRefresher,
 )
 from vigie.connectors.quota import QuotaBudget
+from vigie.connectors.threads import (
+    DEFAULT_THREADS_REFRESH_URL,
+    DEFAULT_THREADS_URL,
+    ThreadsConnector,
+    ThreadsToken,
+)
+from vigie.connectors.wordpress import ReloadingCredential, WordPressConnector, basic_credential
 from vigie.connectors.x import DEFAULT_X_URL, XConnector
 from vigie.connectors.youtube import DEFAULT_YOUTUBE_URL, YouTubeConnector
 from vigie.version import __version__ as _vigie_version
@@ -87,6 +99,10 @@ def build_connector(
                                    actions_log=account.actions_log)
     http = client or default_http_client()
     common = {"retry": retry, "sleep": sleep, "rng": rng}
+    built = _build_newer(account, secrets, http, retry=retry, sleep=sleep, rng=rng,
+                         clock=clock)
+    if built is not None:
+        return built
     if isinstance(account, FacebookAccount | InstagramAccount):
         token = secrets.resolve(account.token, account=account.name, field="token")
         if isinstance(account, FacebookAccount):
@@ -101,6 +117,8 @@ def build_connector(
             base_url=account.api_base or DEFAULT_IG_URL, remove_as=Operation(account.remove_as),
             max_media=account.max_media, **common,  # type: ignore[arg-type]
         )
+    if not isinstance(account, YouTubeAccount | XAccount | LinkedInAccount):  # pragma: no cover
+        raise ConfigError(f"account {account.name!r}: no connector for {account.platform}")
     # Tokens that expire: a refresher when the account has an oauth block.
     source = _token_source(account, secrets, http, retry=retry, sleep=sleep, rng=rng,
                            clock=clock)
@@ -124,6 +142,56 @@ def build_connector(
         conversation_ids=account.conversation_ids, max_conversations=account.max_conversations,
         plan_allows_blocking=account.plan_allows_blocking, **common,  # type: ignore[arg-type]
     )
+
+
+def _build_newer(
+    account: Account,
+    secrets: Secrets,
+    http: httpx.Client,
+    *,
+    retry: RetryPolicy | None,
+    sleep: Callable[[float], None],
+    rng: random.Random | None,
+    clock: Callable[[], float],
+) -> Connector | None:
+    """The connectors of the platforms added in 2026 (WordPress, Bluesky, Threads)."""
+    common: dict[str, Any] = {"retry": retry, "sleep": sleep, "rng": rng}
+    if isinstance(account, WordPressAccount):
+        wp = account
+        credential = ReloadingCredential(
+            lambda: basic_credential(wp.username, secrets.resolve(
+                wp.app_password, account=wp.name, field="app_password")),
+            platform="wordpress", account=wp.name,
+            fix=f"create a new application password for {wp.username!r} and put it in "
+                f"{wp.app_password.describe()}")
+        return WordPressConnector(
+            wp.name, wp.site_url, http, credential, base_url=wp.api_base,
+            remove_as=Operation.DELETE if wp.remove_as == "trash" else Operation.REJECT,
+            statuses=wp.statuses, page_size=wp.page_size, **common)
+    if isinstance(account, BlueskyAccount):
+        pds = account.api_base or account.pds_url
+        session = BlueskySession(
+            http, pds_url=pds, identifier=account.identifier, account=account.name,
+            password=secrets.resolve(account.app_password, account=account.name,
+                                     field="app_password"), **common)
+        return BlueskyConnector(
+            account.name, session, http, pds_url=pds, post_uris=account.post_uris,
+            max_posts=account.max_posts, block_as=account.block_as,
+            report_blocked=account.report_blocked, report_reason=account.report_reason,
+            labeler_did=account.labeler_did, **common)
+    if isinstance(account, ThreadsAccount):
+        base = account.api_base or DEFAULT_THREADS_URL
+        token = ThreadsToken(
+            http, secrets.resolve(account.token, account=account.name, field="token"),
+            account=account.name,
+            refresh_url=(base.rsplit("/", 1)[0] + "/refresh_access_token"
+                         if account.api_base else DEFAULT_THREADS_REFRESH_URL),
+            token_file=(RefreshTokenFile(account.token_file, account=account.name)
+                        if account.token_file is not None else None),
+            clock=clock, **common)
+        return ThreadsConnector(account.name, account.user_id, http, token, base_url=base,
+                                max_posts=account.max_posts, **common)
+    return None
 
 
 def _token_source(

@@ -89,6 +89,7 @@ class InstagramConnector(GraphConnector):
 
     platform = Platform.INSTAGRAM
     hide_field = "hide"
+    hidden_field = "hidden"
     usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(

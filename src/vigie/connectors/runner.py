@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import desc, or_, select
+from sqlalchemy import desc, or_, select, update
 
 from vigie.connectors.base import Connector
 from vigie.connectors.errors import AuthExpired, ConfigError, ConnectorError, RateLimited
@@ -44,9 +44,10 @@ from vigie.connectors.sink import ConnectorSink
 from vigie.errors import InputError
 from vigie.notify.escalation import Notifier
 from vigie.records import Comment, Post
+from vigie.store.checkpoints import Checkpointer
 from vigie.store.events import EventKind, NewEvent, append_events
 from vigie.store.outbox import OutboxRun, run_outbox
-from vigie.store.schema import PLATFORMS, comments, decisions, events, posts
+from vigie.store.schema import PLATFORMS, comments, decisions, events, outbox, posts
 from vigie.store.store import Store
 from vigie.store.workflow import StoreModerator
 
@@ -187,12 +188,20 @@ class RoundReport:
     decided_pending: int = 0
     outbox: OutboxRun = field(default_factory=OutboxRun)
     stopped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unreachable(self) -> bool:
+        """Every account polled this round failed (or none is left in service)."""
+        polled = set(self.fetched)
+        return bool(polled) and polled <= set(self.failed) | set(self.stopped)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (pure)."""
         return {"fetched": dict(self.fetched), "decided_pending": self.decided_pending,
                 "applied": self.outbox.applied, "retried": self.outbox.retried,
-                "dead": self.outbox.dead, "stopped": dict(self.stopped)}
+                "dead": self.outbox.dead, "stopped": dict(self.stopped),
+                "failed": dict(self.failed)}
 
 
 class Runner:
@@ -208,6 +217,8 @@ class Runner:
         alert: Alert | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_pages: int = 1000,
+        after_round: Callable[[], object] | None = None,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         """Build a runner.
 
@@ -220,6 +231,10 @@ class Runner:
             alert: where a human is told that an account stopped.
             clock: monotonic clock for the schedule.
             max_pages: most pages one account fetches per round (keeps rounds fair).
+            after_round: called at the end of each round, once the decisions are recorded
+                (``vigie run`` looks there for staff replying to criticism, directive 6.1);
+                a failure is logged, never fatal to the round.
+            checkpointer: signs checkpoints of the audit chain when due, after each round.
         """
         self.store = store
         self.moderator = moderator
@@ -229,12 +244,15 @@ class Runner:
         self.alert = alert or file_alert(None)
         self.clock = clock
         self.max_pages = max_pages
+        self.after_round = after_round
+        self.checkpointer = checkpointer
         self.sink = ConnectorSink(connectors, on_auth_expired=self._auth_expired,
                                   is_active=lambda c: self._by_connector[id(c)].active)
         # Events wait here until the step that caused them is over: the sink's callbacks run
         # inside the outbox worker, which must not see a store failure as a platform one.
         self._events: list[NewEvent] = []
         self._read_halts()
+        self._release_auth_backoffs()
 
     # -- the audit trail of accounts -----------------------------------------------------------
 
@@ -247,6 +265,23 @@ class Runner:
                                                 events.c.subject_id == state.connector.name)
                     .order_by(desc(events.c.seq)).limit(1)).scalar()
                 state.halted = last if last in _HALTED else None
+
+    def _release_auth_backoffs(self) -> None:
+        """Actions backed off for an expired token are due again at start-up.
+
+        A restart is how an operator puts a renewed token in service; waiting out a back-off
+        of up to an hour that the old token earned would leave the page unmoderated for no
+        reason. (Still expired: the first action stops the account again, with an alert.)
+        """
+        platforms = {s.connector.platform.value for s in self.accounts}
+        if not platforms:
+            return
+        now = self.store.now()
+        with self.store.begin() as conn:
+            conn.execute(update(outbox).where(
+                outbox.c.status == "pending", outbox.c.platform.in_(platforms),
+                outbox.c.last_error.like("token expired%"), outbox.c.next_attempt_at > now,
+            ).values(next_attempt_at=now))
 
     def _note(self, kind: EventKind, state: AccountState, **details: Any) -> None:
         connector = state.connector
@@ -369,19 +404,46 @@ class Runner:
         self.flush_events()  # an account stopped by an expired token while applying
         return run
 
+    def drain_actions(self, limit: int = 1000) -> OutboxRun:
+        """Apply passes until no due action is left (``vigie run --once``).
+
+        Retries wait for their back-off, so they are not due again in the same drain: it ends.
+        """
+        total = OutboxRun()
+        while True:
+            run = self.apply_actions(limit)
+            total.applied += run.applied
+            total.retried += run.retried
+            total.dead += run.dead
+            total.errors.extend(run.errors)
+            if run.applied + run.retried + run.dead < limit:
+                return total
+
     # -- rounds ------------------------------------------------------------------------------
 
-    def run_round(self, *, force: bool = False) -> RoundReport:
-        """Poll every due account (all when ``force``), decide pending, apply actions."""
+    def run_round(self, *, force: bool = False, drain: bool = False) -> RoundReport:
+        """Poll every due account (all when ``force``), decide pending, apply actions.
+
+        With ``drain``, every due action is applied before it returns, not one pass of them.
+        """
         report = RoundReport()
         now = self.clock()
         for state in self.accounts:
             if state.active and (force or state.next_due <= now):
                 report.fetched[state.connector.name] = self.poll(state)
+                if state.failures and state.reason:  # parked by this poll
+                    report.failed[state.connector.name] = state.reason
         report.decided_pending = self.decide_pending()
-        report.outbox = self.apply_actions()
+        report.outbox = self.drain_actions() if drain else self.apply_actions()
+        if self.after_round is not None:
+            try:
+                self.after_round()
+            except Exception:  # the platforms' work is done; a watcher must not undo it
+                log.exception("the end-of-round step failed")
         report.stopped = {s.connector.name: s.reason or "" for s in self.accounts
                           if not s.active}
+        if self.checkpointer is not None:
+            self.checkpointer.maybe()
         return report
 
     def run_forever(self, stop: threading.Event | None = None, *,

@@ -29,6 +29,7 @@ from vigie.actions import Action
 from vigie.connectors.base import (
     ActionMapping,
     ActionOutcome,
+    ChecksEffects,
     Connector,
     Operation,
     PlatformAction,
@@ -78,7 +79,10 @@ def mapping_for(kind: ActionKind, connector: Connector) -> ActionMapping:
         for op in (Operation.UNHIDE, Operation.PUBLISH):
             if caps.supports(op):
                 return ActionMapping(Action.ALLOW, (op,), False, f"restore applied as {op}")
-        return ActionMapping(Action.ALLOW, (), True, "the platform cannot restore a comment")
+        return ActionMapping(Action.ALLOW, (), True,
+                             f"{connector.platform.value} cannot restore a comment (its removal "
+                             f"is a {caps.remove_as.value}, for good): ask the author to post "
+                             "it again if needed")
     if caps.supports(Operation.UNBLOCK_AUTHOR):
         return ActionMapping(Action.ALLOW, (Operation.UNBLOCK_AUTHOR,), False,
                              "unblock applied as unblock_author")
@@ -140,6 +144,26 @@ class ConnectorSink:
             accounts.remove(owner)
             accounts.insert(0, owner)
         return accounts
+
+    def confirm(self, action: OutboxAction) -> bool | None:
+        """Whether an action in doubt is already in effect on its platform (never raises).
+
+        Asks the account that would apply it, where its connector can read the state back
+        (:class:`~vigie.connectors.base.ChecksEffects`: Facebook, Instagram); ``None`` otherwise,
+        and the outbox sends the action again with its idempotency key.
+        """
+        candidates = self._candidates(action)
+        if not candidates or not isinstance(candidates[0], ChecksEffects):
+            return None
+        connector = candidates[0]
+        _, request = self._request(connector, action)
+        if isinstance(request, ActionResult):
+            return None
+        try:
+            return connector.in_effect(request)
+        except ConnectorError as error:
+            log.info("%s: cannot confirm %s: %s", connector.name, action.key, error)
+            return None
 
     def apply(self, action: OutboxAction) -> ActionResult:
         """Apply one outbox action; never raises (failures are outcomes).

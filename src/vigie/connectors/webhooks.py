@@ -8,7 +8,12 @@ getting-started):
 * **event notifications**: ``POST`` with a JSON body and ``X-Hub-Signature-256: sha256=<hex>``,
   the HMAC-SHA256 of the *raw* body keyed with the app secret. The signature is checked in
   constant time (:func:`hmac.compare_digest`) before the body is even parsed; anything unsigned
-  or wrongly signed is rejected (403) and logged, without its content.
+  or wrongly signed is rejected (403) and logged, without its content;
+* **freshness**: a signature never expires, so a captured delivery could be replayed for ever.
+  Every entry's ``time`` (Unix seconds) must be at most :data:`MAX_AGE_S` old (Meta retries a
+  failed delivery for up to 36 hours) and not more than 5 minutes ahead; otherwise 400;
+* **bad input is a 4xx, never a 5xx** (Meta resends on 5xx): a signed body that is not JSON, not
+  an object, or nested deeper than the parser allows is a 400.
 
 The handlers take ``(headers, raw_body)`` and return ``(status, body)``, so any web framework
 (the dashboard's FastAPI app, ``vigie serve``'s http.server) can mount them. They hand parsed
@@ -23,6 +28,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +40,7 @@ from vigie.errors import VigieError
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = [
+    "MAX_AGE_S",
     "Ingest",
     "PostLookup",
     "WebhookResult",
@@ -56,6 +63,10 @@ PostLookup = Callable[[str], Post | None]
 WebhookResult = tuple[int, str]
 
 _SIGNATURE_HEADER = "x-hub-signature-256"
+#: Oldest delivery accepted, in seconds: Meta retries for 36 hours, so 48 hours.
+MAX_AGE_S = 48 * 3600.0
+#: Clock skew tolerated for a delivery dated in the future, in seconds.
+MAX_SKEW_S = 300.0
 
 
 def sign(secret: Secret, raw_body: bytes) -> str:
@@ -101,8 +112,25 @@ def handle_verification(params: Mapping[str, str], verify_token: Secret) -> Webh
     return 403, "forbidden"
 
 
-def _authenticated(headers: Mapping[str, str], raw_body: bytes, secret: Secret, source: str
-                   ) -> dict[str, Any] | WebhookResult:
+def _fresh(payload: dict[str, Any], now: float, max_age_s: float | None) -> bool:
+    """Whether every entry is dated within ``[now - max_age_s, now + MAX_SKEW_S]`` (pure)."""
+    if max_age_s is None:
+        return True
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        return True  # nothing to ingest in it
+    for entry in entries:
+        when = entry.get("time") if isinstance(entry, dict) else None
+        if isinstance(when, bool) or not isinstance(when, int | float):
+            return False
+        seconds = when / 1000 if when > 1e11 else when  # some deliveries are in milliseconds
+        if not now - max_age_s <= seconds <= now + MAX_SKEW_S:
+            return False
+    return True
+
+
+def _authenticated(headers: Mapping[str, str], raw_body: bytes, secret: Secret, source: str,
+                   now: float, max_age_s: float | None) -> dict[str, Any] | WebhookResult:
     signature = _header(headers, _SIGNATURE_HEADER)
     if signature is None:
         log.warning("%s webhook rejected: unsigned delivery (%d bytes)", source, len(raw_body))
@@ -116,8 +144,15 @@ def _authenticated(headers: Mapping[str, str], raw_body: bytes, secret: Secret, 
     except (json.JSONDecodeError, UnicodeDecodeError):
         log.warning("%s webhook rejected: signed body is not JSON", source)
         return 400, "not json"
+    except RecursionError:
+        log.warning("%s webhook rejected: signed body nested too deeply", source)
+        return 400, "nested too deeply"
     if not isinstance(payload, dict):
         return 400, "not an object"
+    if not _fresh(payload, now, max_age_s):
+        log.warning("%s webhook rejected: entry time missing or outside the last %.0f hours "
+                    "(a replay?)", source, (max_age_s or 0) / 3600)
+        return 400, "stale or undated delivery"
     return payload
 
 
@@ -224,7 +259,8 @@ def _deliver(comments: list[Comment], ingest: Ingest, source: str) -> WebhookRes
 
 def handle_facebook_webhook(
     headers: Mapping[str, str], raw_body: bytes, *, app_secret: Secret, ingest: Ingest,
-    post_lookup: PostLookup | None = None,
+    post_lookup: PostLookup | None = None, max_age_s: float | None = MAX_AGE_S,
+    now: Callable[[], float] = time.time,
 ) -> WebhookResult:
     """Authenticate and ingest one Facebook Page webhook delivery.
 
@@ -234,12 +270,15 @@ def handle_facebook_webhook(
         app_secret: the Meta app secret.
         ingest: stores comments idempotently; returns how many were new.
         post_lookup: finds a known post's text for the detectors.
+        max_age_s: oldest entry ``time`` accepted, in seconds (``None``: no freshness check).
+        now: the clock, Unix seconds.
 
     Returns:
         ``(200, "EVENT_RECEIVED")``, ``(403, ...)`` for an unsigned or forged delivery,
-        ``(400, ...)`` for a signed body that is not JSON, ``(500, ...)`` when ingest failed.
+        ``(400, ...)`` for a signed body that is not a JSON object, too deeply nested, or
+        stale, ``(500, ...)`` when ingest failed.
     """
-    checked = _authenticated(headers, raw_body, app_secret, "facebook")
+    checked = _authenticated(headers, raw_body, app_secret, "facebook", now(), max_age_s)
     if isinstance(checked, tuple):
         return checked
     return _deliver(parse_facebook_feed(checked, post_lookup), ingest, "facebook")
@@ -247,10 +286,11 @@ def handle_facebook_webhook(
 
 def handle_instagram_webhook(
     headers: Mapping[str, str], raw_body: bytes, *, app_secret: Secret, ingest: Ingest,
-    post_lookup: PostLookup | None = None,
+    post_lookup: PostLookup | None = None, max_age_s: float | None = MAX_AGE_S,
+    now: Callable[[], float] = time.time,
 ) -> WebhookResult:
     """Authenticate and ingest one Instagram webhook delivery (same contract as Facebook's)."""
-    checked = _authenticated(headers, raw_body, app_secret, "instagram")
+    checked = _authenticated(headers, raw_body, app_secret, "instagram", now(), max_age_s)
     if isinstance(checked, tuple):
         return checked
     return _deliver(parse_instagram_comments(checked, post_lookup), ingest, "instagram")

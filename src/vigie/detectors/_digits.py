@@ -24,7 +24,7 @@ from phonenumbers import PhoneNumberType
 
 from vigie.detectors._checksums import card_brand, is_test_card, sin_valid
 
-__all__ = ["NumberCandidate", "find_numbers"]
+__all__ = ["NumberCandidate", "find_numbers", "phone_of"]
 
 Kind = Literal["card", "card_like", "phone", "nine", "short"]
 
@@ -101,6 +101,14 @@ def _phone(digits: str, plus: bool, groups: tuple[int, ...],
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return e164, phonenumbers.number_type(number) in _TOLL_FREE_TYPES
+
+
+def phone_of(digits: str, plus: bool, region: str) -> tuple[str, bool] | None:
+    """``(e164, toll_free)`` of a digit string read without its grouping, else None (pure).
+
+    For digits whose grouping says nothing (spelled out as words, one by one).
+    """
+    return _phone(digits, plus, (1,) * len(digits), region)
 
 
 def _classify(digits: str, groups: tuple[int, ...], plus: bool,

@@ -17,8 +17,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["AddressHit", "find_addresses", "find_postal_codes", "find_private_accounts",
-           "find_residence_rooms", "lives_in_city", "residence_cue", "visit_call"]
+__all__ = [
+    "AddressHit",
+    "find_addresses",
+    "find_postal_codes",
+    "find_private_accounts",
+    "find_residence_rooms",
+    "find_zip_codes",
+    "lives_in_city",
+    "residence_cue",
+    "visit_call",
+]
 
 _FR_TYPES = (
     r"rue|avenue|av\.?|boulevard|boul\.?|bd|blvd\.?|chemin|ch\.|rang|montee|place|croissant|cote"
@@ -31,7 +40,7 @@ _EN_TYPES = (
 _NAME_TOKEN = r"[\w'’.-]+"
 _STOP = r"(?:a|au|aux|et|pis|pour|dans|en|sur|le|la|les|app|apt|with|in|and|to|at|if|si|ou|or)"
 _ADDR_FR = re.compile(
-    rf"\b(?P<num>\d{{1,5}})(?:[- ]?[a-d]\b)?,?\s+(?:{_FR_TYPES})\s+"
+    rf"\b(?P<num>\d{{1,5}})(?:[- ]?(?:[a-d]|bis|ter)\b)?,?\s+(?:{_FR_TYPES})\s+"
     r"(?:(?:de la|de l'|des|du|de|d')\s*)?"
     rf"(?P<name>{_NAME_TOKEN}(?:\s+(?!{_STOP}\b){_NAME_TOKEN}){{0,3}})"
 )
@@ -54,13 +63,17 @@ _ROOM = re.compile(
     r"\b(?:room|chambre|ch\.|apt|app|appartement|unit|porte)\.?\s*[a-z]?-?\d{1,4}\b"
 )
 _LIVES = re.compile(
-    r"\b(?:habite|habitent|habitait|reste|restent|restait|demeure|demeurent|vit|rete|lives|live"
-    r"|living|stays|staying|resides)\b"
+    r"\b(?:habite|habitent|habitait|reste|restent|restait|demeure|demeurent|vit|vivent|rete|lives"
+    r"|live|living|stays|staying|resides|moved(?: back)? to|moved back|a demenage|est demenagee?"
+    r"|est repartie?|is staying)\b"
 )
 _HOME = re.compile(
     r"\b(?:son|sa|his|her|leur|their|mon|ma|my)\s+(?:appart|appartement|apartment|maison|house"
     r"|place|adresse|address|condo|logement|chambre|room|dorm|dortoir|residence|rez)\b"
     r"|\bchez (?:lui|elle|eux|moi|nous)\b"
+    r"|\bchez (?:ses|son|sa|leurs?) (?:parents|pere|mere|chum|blonde|copain|copine"
+    r"|grands-parents)\b"
+    r"|\b(?:his|her|their) (?:parents'?|mom'?s|dad'?s|family'?s?) (?:place|house|home)\b"
 )
 _SELF_HOME = re.compile(r"^(?:mon|ma|my)\b|chez (?:moi|nous)")
 _SELF_BEFORE = re.compile(r"(?:\bj'|\bje |\bi |\bwe |\bnous )\s*\S*\s*$")
@@ -134,6 +147,20 @@ def find_addresses(folded: str, original: str, offsets: Sequence[int]) -> list[A
                                    capitalised, unit, form))
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+# Five-digit postal codes: a US ZIP after its state ("VT 05401", "MA 02116-1234") or a French
+# code before its town ("69002 Lyon"). Read only next to a street address: alone, five digits
+# are counts and prices.
+_ZIP = re.compile(
+    r"\b(?:a[klrz]|c[aot]|d[ce]|fl|ga|hi|i[adln]|k[sy]|la|m[adeinost]|n[cdehjmvy]|o[hkr]|pa|ri"
+    r"|s[cd]|t[nx]|ut|v[at]|w[aivy])\s+\d{5}(?:-\d{4})?\b|\b\d{5}\s+[a-z][\w'-]{2,}"
+)
+
+
+def find_zip_codes(folded: str) -> list[tuple[int, int, str]]:
+    """US ZIP and French postal codes with their state or town, ``(start, end, code)`` (pure)."""
+    return [(m.start(), m.end(), m.group(0)) for m in _ZIP.finditer(folded)]
 
 
 def find_postal_codes(folded: str) -> list[tuple[int, int, str]]:

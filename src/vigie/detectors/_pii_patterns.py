@@ -11,8 +11,8 @@ import re
 EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]{1,64})@([\w-]{1,63}(?:\.[\w-]{1,63})+)")
 EMAIL_OBFUSCATED = re.compile(
     r"(?<![\w.+-])(?P<local>[\w.+-]{2,64})\s*(?P<at>\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\s+at\s+"
-    r"|\s*arobase\s*)\s*(?P<host>[\w-]{2,63})\s*(?P<dot>\[dot\]|\(dot\)|\{dot\}|\[\.\]|\(\.\)"
-    r"|\s+dot\s+|\s+point\s+|\.)\s*(?P<tld>com|ca|net|org|fr|io|me|info|edu|qc\.ca)\b"
+    r"|[\[({]\s*arobase\s*[\])}]|\s*arobase\s*)\s*(?P<host>[\w-]{2,63})\s*(?P<dot>\[dot\]|\(dot\)|\{dot\}|\[\.\]|\(\.\)"
+    r"|[\[({]\s*point\s*[\])}]|\s+dot\s+|\s+point\s+|\.)\s*(?P<tld>com|ca|net|org|fr|io|me|info|edu|qc\.ca)\b"
 )
 WEBMAIL = frozenset({
     "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud", "me",

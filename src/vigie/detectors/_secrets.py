@@ -22,7 +22,8 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["SecretHit", "find_access_codes", "find_key_formats", "find_passwords"]
+__all__ = ["SecretHit", "find_access_codes", "find_key_formats", "find_login_pairs",
+           "find_passwords"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,34 @@ _PLACEHOLDERS = frozenset({
 })
 
 
+# "AZ_KEY=3f9a…", "DB_PASSWORD=…", "export MY_TOKEN=…": an identifier naming a secret.
+_ENV_ASSIGNMENT = re.compile(
+    r"(?<![\w-])(?P<key>[A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)*)\s*[=:]\s*[\"']?"
+    r"(?P<value>[A-Za-z0-9/+_\-.=!@#$%^&*~]{8,})"
+)
+_SECRET_NAME = re.compile(r"(?i)(?:key|token|secret|pass(?:word|wd)?|pwd|auth|credential|cred"
+                          r"|apikey|sig(?:nature)?|cle|jeton)")
+# Prose: "the storage key is <token>", "le token du bot : <token>".
+_PROSE_KEY = re.compile(
+    r"(?i)\b(?:api[ _-]?key|access key|secret key|storage key|account key|private key|key|keys"
+    r"|token|jeton|secret|credentials?|cle(?: d'api| de l'api| api| secrete| privee)?|clé"
+    r"(?: d'api| de l'api| api| secrète| privée)?|webhook)\b(?P<gap>[^\n.!?]{0,40}?)"
+    r"(?:\s*[:=]\s*|\s+(?:is|est|c'est|was|=)\s+)[\"'«“]?\s*(?P<value>[A-Za-z0-9/+_\-.=]{20,})"
+)
+_HASH_WORDS = re.compile(r"(?i)\b(?:commit|sha-?\d*|md5|hash|checksum|empreinte|doi|isbn"
+                         r"|uuid|guid|order|commande|tracking|suivi)\b")
+
+
+def _random_looking(value: str, min_entropy: float = 3.5) -> bool:
+    """Whether ``value`` mixes character classes and looks random (pure)."""
+    value = value.rstrip(".,;:")
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                   any(c.isdigit() for c in value)))
+    if classes < 2 or "://" in value or value.lower().startswith("www."):
+        return False
+    return _entropy(value) >= min_entropy
+
+
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
@@ -114,6 +143,27 @@ def find_key_formats(text: str) -> list[SecretHit]:
             hits.append(SecretHit("secret.api_key", 0.85, match.start(), match.end(),
                                   f"random-looking value assigned to '{match.group('key')}'",
                                   "assignment"))
+    for match in _ENV_ASSIGNMENT.finditer(text):
+        key, value = match.group("key"), match.group("value")
+        if any(h.start <= match.start("value") < h.end for h in hits):
+            continue
+        if not _SECRET_NAME.search(key) or not (key.isupper() or "_" in key or "-" in key):
+            continue  # "AZ_KEY", "db_password": named like a variable, not a word of prose
+        password = re.search(r"(?i)pass|pwd", key) is not None
+        if (password and len(value) >= 6 and any(c.isdigit() for c in value)) or _random_looking(
+                value, 3.0):
+            hits.append(SecretHit("secret.api_key", 0.88, match.start(), match.end(),
+                                  f"secret value assigned to '{key}'", "assignment"))
+    for match in _PROSE_KEY.finditer(text):
+        value = match.group("value")
+        if any(h.start <= match.start("value") < h.end for h in hits):
+            continue
+        if _HASH_WORDS.search(text, max(0, match.start() - 30), match.start("value")):
+            continue
+        if _random_looking(value, 3.8):
+            hits.append(SecretHit("secret.api_key", 0.85, match.start(), match.end("value"),
+                                  "random-looking key or token written after its name",
+                                  "prose_key"))
     for match in _URL_CREDENTIALS.finditer(text):
         if match.group("password").lower().strip("<>[]{}*") in _PLACEHOLDERS:
             continue
@@ -126,12 +176,14 @@ def find_key_formats(text: str) -> list[SecretHit]:
 
 _PASSWORD_KEY = re.compile(
     r"(?:\b(?:mots? de passe|mot-de-passe|mdp|m\.d\.p\.?|password|passwd|passcode|pwd"
-    r"|contrasena|passwort|senha|code (?:du )?wi-?fi|wi-?fi (?:code|pass|key))\b"
+    r"|contrasena|passwort|senha|code (?:du )?wi-?fi|wi-?fi (?:code|pass|key)|wi-?fi"
+    r"|pass(?=\s*(?::|=|is\b|c'est\b|est\b)))\b"
     r"|密码|口令|パスワード|비밀번호)"
 )
 # Keywords examined per comment: bounds the work on pathological input.
 _MAX_KEYS = 20
-_PASSWORD_HINTS = ("passe", "mdp", "m.d.p", "passw", "passc", "pwd", "contrasena", "senha",
+_PASSWORD_HINTS = ("passe", "mdp", "m.d.p", "passw", "passc", "pass ", "pass:", "pass=", "pwd",
+                   "contrasena", "senha",
                    "wifi", "wi-fi", "密码", "口令", "パスワード", "비밀번호")
 # What may end the words between keyword and token: "... c'est encore ", " : ", " is ".
 _TAIL_SEPARATOR = re.compile(
@@ -146,6 +198,7 @@ _SELF = re.compile(r"\b(?:mon|ma|mes|my)\s+(?:\w+\s+)?$")
 _SERVER = re.compile(r"\b(?:ssh|vpn|ftp|sftp|rdp|login|user(?:name)?|utilisateur|identifiant"
                      r"|root|admin|serveur|server)\b", re.IGNORECASE)
 _COURSE = re.compile(r"^[A-Z]{3}\d{4}[A-Z]?$")
+_MAIL_LIKE = re.compile(r"@[\w-]+\.[A-Za-z]{2,}")
 _TRAILING = ".,;:)]}»\"'”’"
 _SYMBOLS = frozenset("!@#$%^&*_+=~?")
 
@@ -157,9 +210,9 @@ def _shape(token: str) -> str | None:
         return None
     if len(set(token)) == 1 or token.count("*") + token.count("•") >= len(token) / 2:
         return None  # "********": a masked password discloses nothing
-    if "://" in token or token.startswith(("www.", "@")) or "@" in token[1:] or _COURSE.match(
-            token):
-        return None
+    if "://" in token or token.startswith(("www.", "@")) or _MAIL_LIKE.search(token) or \
+            _COURSE.match(token):
+        return None  # a link, a handle or an e-mail address; "Poly@Lab#3" stays a password
     core = token.rstrip("!?")
     if core.isdigit() and len(core) == 4 and core[:2] in ("19", "20"):
         return None  # a year, "2013!"
@@ -207,6 +260,8 @@ def find_passwords(folded: str, original: str, offsets: tuple[int, ...]) -> list
         if hit is None:
             continue
         start, end, shape, explicit, gap = hit
+        if key.group(0) in ("wifi", "wi-fi") and _TAIL_SEPARATOR.search(gap) is None:
+            continue  # "wifi" alone names a password only with "is / : / c'est" before it
         if _EXAMPLE.search(gap.lower()):
             score = 0.45
         elif shape == "strong":
@@ -268,6 +323,26 @@ def _password_token(window: str, base: int) -> tuple[int, int, str, bool, str] |
     return fallback
 
 
+# "the login for the club laptop is admin / Beaver!2024", "identifiants : asso / Castor#25".
+_LOGIN_PAIR = re.compile(
+    r"(?i)\b(?:login|log-in|identifiants?|credentials|creds|acces|access|compte|account)\b"
+    r"[^.!?\n]{0,40}?(?:\bis\b|\best\b|\bare\b|\bsont\b|c'est|:|=)\s*(?P<user>[^\s/:,]{2,40})\s*(?:/|:|,|\band\b"
+    r"|\bet\b|\bpw\b|\bpwd\b)\s*(?P<secret>\S{4,64})"
+)
+
+
+def find_login_pairs(original: str) -> list[SecretHit]:
+    """A user name and a password written as a pair after a login word (pure)."""
+    hits: list[SecretHit] = []
+    for match in _LOGIN_PAIR.finditer(original):
+        if _shape(match.group("secret")) != "strong":
+            continue
+        end = match.start("secret") + len(match.group("secret").rstrip(_TRAILING))
+        hits.append(SecretHit("secret.password", 0.85, match.start(), end,
+                              "user name and password written as a pair", "login_pair"))
+    return hits
+
+
 # -- door, alarm and locker codes -------------------------------------------------------------
 
 _CODE_KEY = re.compile(
@@ -278,6 +353,13 @@ _CODE_KEY = re.compile(
     r"|\b(?:door|access|alarm|keypad|gate|entry|building|lock|locker|garage|room)\s+"
     r"(?:code|combination|pin)\b"
     r"|\bcode\s+(?:to|for)\s+(?:the\s+)?(?:door|room|building|lab|gate|locker|alarm)\b"
+    r"|\bcode\s+(?:to|for)\s+(?:get(?:ting)?\s+(?:in|into)|enter(?:ing)?|open(?:ing)?|access(?:ing)?"
+    r"|unlock(?:ing)?)\b"
+    r"|\bcode\s+pour\s+(?:ouvrir|acceder|debarrer|deverrouiller)\b"
+    r"|\b(?:pin|nip|code|combination|combinaison)\s+(?:for|to|of|du|de la|de l'|pour|de)\s*"
+    r"(?:the\s+|la\s+|le\s+|l')?(?:[\w-]+\s+){0,2}?(?:room|door|lab|office|building|gate|locker"
+    r"|safe|alarm|photocopier|printer|copier|salle|porte|local|labo|bureau|casier|coffre|alarme"
+    r"|imprimante|photocopieuse|garage|vestiaire)\b"
     r"|\bdigicode\b"
 )
 _CODE_AFTER_SEP = re.compile(
@@ -287,11 +369,73 @@ _CODE_AFTER_SEP = re.compile(
 _CODE_ANY = re.compile(r"(?<![\w-])(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w]|\s?h\b)")
 
 
+# "faites 7391 sur le clavier", "the keypad at the back entrance is 8642*": a code typed on a
+# keypad, said in the same sentence as the keypad.
+_KEYPAD = re.compile(r"\b(?:clavier|keypad|key pad|pave numerique|digicode|keycode|key code)\b")
+_TYPED = re.compile(
+    r"(?:\b(?:faites|faire|fais|tapez|tape|taper|entrez|entre|entrer|composez|compose|pitonnez"
+    r"|pitonne|punch|punch in|enter|type|dial|press|key in)\s+(?:le\s+|the\s+)?"
+    r"|\b(?:is|est|c'est|c est|was|:|=)\s*)(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
+)
+
+
+# "the code is 4455 for the side door": the code first, the place later in the sentence.
+_CODE_FIRST = re.compile(
+    r"\b(?:the |le |la )?(?:code|pin|nip|combo|combination|combinaison|digicode)\s+(?:is|est|c'est"
+    r"|c est|:|=)\s*(?P<code>[#*]?\d(?:[\-*#.]?\d){2,9}[#*]?)(?![\w])"
+)
+_PLACE = re.compile(
+    r"\b(?:doors?|portes?|rooms?|salles?|local|lab|labo|gates?|barrieres?|lockers?|casiers?"
+    r"|buildings?|pavillon|garage|alarms?|alarmes?|safe|coffre|entrances?|entree|keypad|clavier"
+    r"|vestiaire|office|bureau)\b"
+)
+
+
+def _code_first(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
+    hits: list[SecretHit] = []
+    for match in _CODE_FIRST.finditer(folded):
+        lo = max(folded.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+        ends = [i for i in (folded.find(c, match.end()) for c in ".!?\n") if i != -1]
+        hi = min(ends) if ends else len(folded)
+        if _PLACE.search(folded, lo, hi) is None:
+            continue  # "le code est 4455" alone: a promo, a course, a ticket...
+        hits.append(SecretHit("secret.access_code", 0.8, offsets[match.start()],
+                              offsets[match.end("code") - 1] + 1,
+                              "door, alarm or locker access code", "access_code"))
+        break
+    return hits
+
+
+def _keypad_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
+    hits: list[SecretHit] = []
+    for key in _KEYPAD.finditer(folded):
+        lo = max(folded.rfind(c, 0, key.start()) for c in ".!?\n") + 1
+        ends = [i for i in (folded.find(c, key.end()) for c in ".!?\n") if i != -1]
+        hi = min(ends) if ends else len(folded)
+        code = _TYPED.search(folded, lo, hi)
+        if code is None:
+            continue
+        core = code.group("code").strip("#*")
+        if len(core) == 4 and core[:2] in ("19", "20") and core == code.group("code"):
+            continue  # a year
+        start = offsets[min(key.start(), code.start("code"))]
+        end = offsets[max(key.end(), code.end("code")) - 1] + 1
+        hits.append(SecretHit("secret.access_code", 0.8, start, end,
+                              "code to type on a door or alarm keypad", "keypad_code"))
+        break
+    return hits
+
+
 def find_access_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
     """Find door, alarm, locker and building codes after their keyword (pure)."""
     hits: list[SecretHit] = []
+    if any(w in folded for w in ("clavier", "keypad", "key pad", "pave numerique", "digicode",
+                                 "keycode", "key code")):
+        hits.extend(_keypad_codes(folded, offsets))
     if not any(w in folded for w in ("code", "combinaison", "combo", "nip", "pin", "combination")):
         return hits
+    hits.extend(h for h in _code_first(folded, offsets)
+                if not any(k.start <= h.start < k.end for k in hits))
     for index, key in enumerate(_CODE_KEY.finditer(folded)):
         if index >= _MAX_KEYS:
             break
@@ -310,6 +454,8 @@ def find_access_codes(folded: str, offsets: tuple[int, ...]) -> list[SecretHit]:
             continue
         start = offsets[key.start()]
         end = offsets[code.end("code") - 1] + 1
+        if any(h.start <= start < h.end or start <= h.start < end for h in hits):
+            continue
         hits.append(SecretHit("secret.access_code", score, start, end,
                               "door, alarm or locker access code", "access_code"))
     return hits

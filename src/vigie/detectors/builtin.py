@@ -20,6 +20,7 @@ from vigie.detectors import (
     links,
     ml,
     offtopic,
+    period_terms,
     political,
     privacy,
     spam,
@@ -49,6 +50,7 @@ def register_builtins(registry: Registry) -> None:
     registry.register(tone.NAME, tone.SIGNALS, tone.create)
     registry.register(adult_links.NAME, adult_links.SIGNALS, adult_links.create)
     registry.register(images.NAME, images.SIGNALS, images.create)
+    registry.register(period_terms.NAME, period_terms.SIGNALS, period_terms.create)
 
 
 _DEFAULT: Registry | None = None

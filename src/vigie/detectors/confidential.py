@@ -28,13 +28,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors._fingerprints import ProtectedTexts, read_passages
 from vigie.detectors._leaks import (
+    find_confided,
     find_exam_leaks,
     find_internal_figures,
     find_marked,
+    find_minutes,
     find_security_gaps,
 )
 from vigie.detectors._pii_person import PersonRef, find_people, has_role_person
-from vigie.detectors._secrets import find_access_codes, find_key_formats, find_passwords
+from vigie.detectors._secrets import (
+    find_access_codes,
+    find_key_formats,
+    find_login_pairs,
+    find_passwords,
+)
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.policy import Policy
@@ -95,6 +102,7 @@ class ConfidentialDetector:
             out.append(Finding(hit.signal, hit.score, NAME, hit.what + " disclosed",
                                (hit.start, hit.end), {"format": hit.kind}))
         for hit in [*find_passwords(folded, text, norm.offsets),
+                    *find_login_pairs(text),
                     *find_access_codes(folded, norm.offsets)]:
             if any(f.span is not None and f.span[0] <= hit.start < f.span[1] for f in out):
                 continue
@@ -103,6 +111,8 @@ class ConfidentialDetector:
         has_digit = _DIGIT.search(folded) is not None
         leaks = [*find_marked(folded, text), *find_exam_leaks(folded),
                  *find_security_gaps(folded)]
+        leaks.extend(find_minutes(folded))
+        leaks.extend(find_confided(folded))
         if has_digit:
             people: list[PersonRef] = []
 

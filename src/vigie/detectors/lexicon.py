@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
@@ -83,10 +83,45 @@ _COMBINED_HITS = 16
 _FINDINGS_PER_SIGNAL = 5
 
 
+class ExtraWord(BaseModel):
+    """A word or phrase the institution adds to a lexicon category.
+
+    ``variants`` are other spellings; ``lang`` is ``fr``, ``en`` or ``any``; ``severity`` is
+    one of the manifest's levels (``high``: removal, ``medium`` / ``low``: review, ``cue``:
+    weak evidence); ``target`` names the group a slur aims at (``origin``, ``gender``...).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    term: str = Field(min_length=1)
+    variants: tuple[str, ...] = ()
+    lang: str = Field("any", pattern=r"^(?:fr|en|any)$")
+    signal: str
+    severity: str
+    target: str = ""
+
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str) -> str:
+        valid = [s for s in SIGNALS if s != "context.counter_speech"]
+        if value not in valid:
+            raise ValueError(f"unknown signal {value!r}; valid: {', '.join(valid)}")
+        return value
+
+    def row(self) -> str:
+        """The entry as a row of the lexicon files (tab-separated)."""
+        cells = [self.term, "|".join(self.variants), self.lang, self.signal.split(".")[0],
+                 self.signal, self.severity, self.target, "", "from the policy"]
+        if any("\t" in c or "\n" in c for c in cells):
+            raise ValueError(f"extra word {self.term!r}: tabs and line breaks are not allowed")
+        return "\t".join(cells)
+
+
 class LexiconOptions(BaseModel):
     """Options, from the policy's ``detectors.vigie.lexicon.aho.v1`` mapping."""
 
     model_config = ConfigDict(extra="forbid")
+    extra_words: tuple[ExtraWord, ...] = Field(
+        default=(), description="the institution's own words per category, with a severity")
     files: tuple[str, ...] | None = Field(
         default=None, description="lexicon files to load (default: every file of the manifest)")
     allow: tuple[str, ...] = Field(
@@ -107,14 +142,19 @@ class LexiconDetector:
 
     info = DetectorInfo(NAME, provides=SIGNALS, cost=1)
 
-    def __init__(self, options: LexiconOptions, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, options: LexiconOptions, lexicon: Lexicon | None = None,
+                 names: tuple[str, ...] = ()) -> None:
         """Load the lexicons (once per process and option set).
+
+        ``names``: the institution's names and aliases, never flagged (allow-list).
 
         Raises:
             LexiconError: a lexicon file is malformed or emits an undeclared signal.
         """
         self.options = options
-        self.lexicon = lexicon or load_lexicon(options.files, tuple(options.allow))
+        self.lexicon = lexicon or load_lexicon(
+            options.files, tuple(options.allow) + tuple(names),
+            "\n".join(w.row() for w in options.extra_words))
         self.scores = self.lexicon.manifest.scores
         self.weak_cap = self.lexicon.manifest.weak_cap
         self.directed = self.lexicon.wordset("directed")
@@ -271,6 +311,7 @@ class LexiconDetector:
         )
 
 
-def create(options: Mapping[str, Any], policy: Policy) -> LexiconDetector:
-    """Factory for the registry."""
-    return LexiconDetector(parse_options(LexiconOptions, NAME, options))
+def create(options: Mapping[str, Any], policy: Policy | None) -> LexiconDetector:
+    """Factory for the registry: the institution's names (policy) join the allow-list."""
+    names = policy.institution_names if policy is not None else ()
+    return LexiconDetector(parse_options(LexiconOptions, NAME, options), names=names)

@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
@@ -124,11 +124,15 @@ class LinkOptions(BaseModel):
         institution_domains: the institution's own domains; their subdomains count too.
         institution_pages: the institution's pages on other sites, as ``host/path`` prefixes
             (``youtube.com/@polytechniquemontreal``).
+        allow_domains: more domains (subdomains included) whose links are never evidence.
     """
 
     model_config = ConfigDict(extra="forbid")
     institution_domains: tuple[str, ...] = ()
     institution_pages: tuple[str, ...] = ()
+    allow_domains: tuple[str, ...] = Field(
+        default=(), description="other domains whose links are never evidence (partners, "
+                                "public services, news sites the institution trusts)")
 
 
 def _stems(text: str, stopwords: frozenset[str]) -> set[str]:
@@ -149,6 +153,8 @@ class LinkDetector:
         self.pages = tuple(p.lower().removeprefix("www.").rstrip("/") for p in
                            options.institution_pages)
         self.institution_stems = frozenset(n[:_STEM] for n in self.names if len(n) >= _STEM)
+        self.allowed = frozenset(registered_domain(d.lower().removeprefix("www."))
+                                 for d in options.allow_domains)
 
     def _reference_kind(self, host: str) -> str | None:
         labels = host.split(".")
@@ -183,6 +189,8 @@ class LinkDetector:
         host = url.host
         domain = registered_domain(host)
         if domain in self.institution or self._on_institution_page(url):
+            return None
+        if domain in self.allowed and not url.defanged:
             return None
         path = url.url.lower().split(host, 1)[-1]
         lookalike = find_lookalike(host, self.names)

@@ -14,6 +14,8 @@ would only make decisions bigger.
 
 from __future__ import annotations
 
+import fnmatch
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +26,7 @@ from vigie.findings import Finding
 from vigie.models.corpus import HEADS
 from vigie.models.model import BUNDLED, LinearModel, load_bundled
 from vigie.policy import Policy
+from vigie.text.context_words import tokens, word_lists
 from vigie.text.prepare import PreparedComment
 
 __all__ = ["MlDetector", "MlOptions"]
@@ -55,6 +58,16 @@ class MlOptions(BaseModel):
         ("fr", "en"),
         description="languages the model was trained on; others are not scored (empty: all)",
     )
+    min_words: int = Field(1, ge=1, description="comments with fewer words are not scored")
+    skip_reactions: bool = Field(
+        False, description="comments made only of reactions ('Subscribed', 'Bravo!', 'Abonnée "
+                           "✅') are not scored: a bag of words says nothing about them")
+    mask_signals: tuple[str, ...] = Field(
+        (), description="glob patterns of earlier detectors' signals whose spans are hidden "
+                        "from the model (an IBAN or a key recognised as such is no spam cue); "
+                        "a finding that says the data is an organisation's, the writer's own or "
+                        "of unknown owner stays visible: a business's WhatsApp line is a cue",
+    )
     foreign_confidence: float = Field(
         0.8, ge=0.0, le=1.0,
         description="identifier confidence needed to call a comment another language",
@@ -74,7 +87,8 @@ class MlDetector:
 
     info = DetectorInfo(NAME, provides=SIGNALS, cost=5)
 
-    def __init__(self, options: MlOptions, model: LinearModel | None = None) -> None:
+    def __init__(self, options: MlOptions, model: LinearModel | None = None,
+                 own_links: tuple[str, ...] = ()) -> None:
         """Load the model once (the bundled one unless ``model`` is given).
 
         Raises:
@@ -91,6 +105,9 @@ class MlDetector:
                              f"it has: {', '.join(self.model.heads)}")
         self._columns = [(self.model.heads.index(h), h, options.floor) for h in options.heads]
         self._languages = frozenset(options.languages)
+        # The institution's own domains and pages (host or host/path prefixes): its links are
+        # hidden from the model, whose training data taught it that links are spam cues.
+        self._own_links = tuple(p.lower().removeprefix("www.").rstrip("/") for p in own_links)
 
     def _in_domain(self, item: PreparedComment) -> bool:
         """Whether the model can judge ``item``: enough letters, a language it was trained on.
@@ -101,10 +118,44 @@ class MlDetector:
         guess = item.language
         if guess.letters < self.options.min_letters:
             return False
+        if self.options.min_words > 1 and sum(
+                any(c.isalpha() for c in w) for w in item.norm.text.split()
+        ) < self.options.min_words:
+            return False  # words with letters: "Subscribed ✅" is one word
+        if self.options.skip_reactions:
+            words = tokens(item.norm.text)
+            lists = word_lists()
+            if words and all(w in lists.reactions or w in lists.stopwords for w in words):
+                return False
         foreign = (bool(self._languages) and guess.lang not in self._languages
                    and guess.score >= self.options.foreign_confidence
                    and guess.words >= 3)
         return not foreign
+
+    def _masked(self, item: PreparedComment, prior: Sequence[Finding]) -> str:
+        """The folded text with the spans of ``mask_signals`` findings blanked out (pure)."""
+        text = item.norm.text
+        patterns = self.options.mask_signals
+        if not patterns and not (self._own_links and item.urls):
+            return text
+        spans = [f.span for f in prior if f.span is not None
+                 and f.data.get("owner", "third") == "third"
+                 and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
+        spans.extend(u.span for u in item.urls if self._own(u.url))
+        if not spans:
+            return text
+        offsets = item.norm.offsets
+        chars = list(text)
+        for start, end in spans:
+            lo, hi = bisect_left(offsets, start), bisect_left(offsets, end)
+            chars[lo:hi] = " " * (hi - lo)
+        return "".join(chars)
+
+    def _own(self, url: str) -> bool:
+        rest = url.split("://", 1)[-1].lower().removeprefix("www.").removeprefix("m.")
+        host = rest.split("/", 1)[0]
+        return any(host == p or host.endswith("." + p) or rest == p or rest.startswith(p + "/")
+                   for p in self._own_links)
 
     def _finding(self, item: PreparedComment, head: str, probability: float,
                  cues: Sequence[str]) -> Finding:
@@ -124,14 +175,16 @@ class MlDetector:
         out: list[list[Finding]] = [[] for _ in batch]
         if not scored:
             return out
-        probabilities = self.model.predict_proba([batch[i].norm.text for i in scored])
+        texts = [self._masked(batch[i], prior[i] if i < len(prior) else ()) for i in scored]
+        probabilities = self.model.predict_proba(texts)
         hits = [
             (i, [(k, head) for k, head, floor in self._columns if probabilities[row, k] >= floor])
             for row, i in enumerate(scored)
         ]
         hits = [(i, heads) for i, heads in hits if heads]
         # Cues only for the comments that get a finding, in one pass for the whole batch.
-        cues = self.model.cues([batch[i].norm.text for i, _ in hits])
+        text_of = dict(zip(scored, texts, strict=True))
+        cues = self.model.cues([text_of[i] for i, _ in hits])
         row_of = {i: row for row, i in enumerate(scored)}
         for (i, heads), words in zip(hits, cues, strict=True):
             out[i] = [
@@ -141,6 +194,12 @@ class MlDetector:
         return out
 
 
-def create(options: Mapping[str, Any], policy: Policy) -> MlDetector:
-    """Factory for the registry."""
-    return MlDetector(parse_options(MlOptions, NAME, options))
+def create(options: Mapping[str, Any], policy: Policy | None) -> MlDetector:
+    """Factory for the registry.
+
+    The institution's own domains and pages are read from the policy's ``vigie.links.v1``
+    options (one list for every detector).
+    """
+    links = (policy.detectors.get("vigie.links.v1") or {}) if policy is not None else {}
+    own = (*links.get("institution_domains", ()), *links.get("institution_pages", ()))
+    return MlDetector(parse_options(MlOptions, NAME, options), own_links=tuple(map(str, own)))

@@ -178,7 +178,7 @@ class OffTopicDetector:
     info = DetectorInfo(NAME, provides=SIGNALS, cost=5)
 
     def __init__(self, options: OffTopicOptions, encoder: Encoder | None = None,
-                 charlm: CharLM | None = None) -> None:
+                 charlm: CharLM | None = None, names: tuple[str, ...] = ()) -> None:
         """Load the character model, the word lists and (when enabled) the encoder.
 
         Args:
@@ -186,10 +186,11 @@ class OffTopicDetector:
             encoder: a sentence encoder (default: USE-multilingual-v3 on one thread, loaded
                 here when ``options.encoder`` is true).
             charlm: the character model (default: the shipped one).
+            names: the institution's names and aliases (from the policy): campus words.
         """
         self.options = options
         self.charlm = charlm if charlm is not None else load_charlm()
-        self.lists = word_lists()
+        self.lists = word_lists(tuple(normalize_name(n) for n in names))
         _reaction_emojis()
         self.encoder: Encoder | None = None
         self._anchor_vectors: npt.NDArray[np.float32] | None = None
@@ -388,9 +389,10 @@ class UnrelatedDetector:
     info = DetectorInfo(UNRELATED_NAME, provides=("offtopic.unrelated",),
                         requires=("offtopic.unintelligible",), cost=50)
 
-    def __init__(self, options: OffTopicOptions, encoder: Encoder | None = None) -> None:
+    def __init__(self, options: OffTopicOptions, encoder: Encoder | None = None,
+                 names: tuple[str, ...] = ()) -> None:
         """Load the encoder and the word lists (``options.encoder`` must be true)."""
-        self._inner = OffTopicDetector(options, encoder=encoder)
+        self._inner = OffTopicDetector(options, encoder=encoder, names=names)
 
     def detect(
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
@@ -400,11 +402,21 @@ class UnrelatedDetector:
         return [[f] if f is not None else [] for f in self._inner.unrelated(batch, gibberish)]
 
 
-def create(options: Mapping[str, Any], policy: Policy) -> OffTopicDetector:
-    """Factory for the registry."""
-    return OffTopicDetector(parse_options(OffTopicOptions, NAME, options))
+def _names(policy: Policy | None) -> tuple[str, ...]:
+    return policy.institution_names if policy is not None else ()
 
 
-def create_unrelated(options: Mapping[str, Any], policy: Policy) -> UnrelatedDetector:
+def create(options: Mapping[str, Any], policy: Policy | None) -> OffTopicDetector:
+    """Factory for the registry: the institution's names come from the policy."""
+    return OffTopicDetector(parse_options(OffTopicOptions, NAME, options), names=_names(policy))
+
+
+def create_unrelated(options: Mapping[str, Any], policy: Policy | None) -> UnrelatedDetector:
     """Factory for the registry (the encoder stage alone)."""
-    return UnrelatedDetector(parse_options(OffTopicOptions, UNRELATED_NAME, options))
+    return UnrelatedDetector(parse_options(OffTopicOptions, UNRELATED_NAME, options),
+                             names=_names(policy))
+
+
+def normalize_name(name: str) -> str:
+    """``name`` folded like comment text (lower case, no accents)."""
+    return normalize(name).text

@@ -26,12 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors.base import DetectorInfo, parse_options
+from vigie.errors import PolicyError
 from vigie.findings import Finding
 from vigie.policy import Policy
-from vigie.text.gazetteer import Gazetteer, load_gazetteer
+from vigie.text.gazetteer import Gazetteer, Leader, Organisation, Party, Slogan, load_gazetteer
 from vigie.text.normalize import normalize
 from vigie.text.prefilter import Gate
 from vigie.text.prepare import PreparedComment
@@ -160,9 +161,53 @@ _WHERE = re.compile(
 
 
 class PoliticalOptions(BaseModel):
-    """Options, from the policy's ``detectors.vigie.political.gazetteer.v1`` mapping."""
+    """Options, from the policy's ``detectors.vigie.political.gazetteer.v1`` mapping.
+
+    The bundled gazetteer covers Québec, Canadian federal and Montréal parties, union
+    centrals and student federations; an institution extends it with its own (its student
+    associations and unions, another province's or country's parties), in the gazetteer's
+    own entry format (``vigie/data/political/gazetteer.yaml``).
+    """
 
     model_config = ConfigDict(extra="forbid")
+    extra_parties: tuple[Party, ...] = Field(default=(), description="more parties")
+    extra_organisations: tuple[Organisation, ...] = Field(
+        default=(), description="more unions, student associations, social or political groups")
+    extra_leaders: dict[str, tuple[Leader, ...]] = Field(
+        default_factory=dict, description="more leaders of a party, by party id")
+    extra_slogans: dict[str, tuple[Slogan, ...]] = Field(
+        default_factory=dict, description="more slogans of a party, by party id")
+
+
+def extended_gazetteer(base: Gazetteer, options: PoliticalOptions) -> Gazetteer:
+    """``base`` with the policy's extension lists (pure).
+
+    Raises:
+        PolicyError: an extension names an unknown party id or repeats an id; the message
+            lists the valid ids.
+    """
+    ids = [p.id for p in base.parties]
+    for kind, mapping in (("extra_leaders", options.extra_leaders),
+                          ("extra_slogans", options.extra_slogans)):
+        unknown = sorted(set(mapping) - set(ids) - {p.id for p in options.extra_parties})
+        if unknown:
+            raise PolicyError(f"{NAME}.{kind}: unknown party id(s) {unknown}; valid: "
+                              f"{', '.join(ids + [p.id for p in options.extra_parties])}")
+    taken = set(ids) | {o.id for o in base.organisations}
+    new_ids = [p.id for p in options.extra_parties] + [o.id for o in options.extra_organisations]
+    repeated = sorted(i for i in new_ids if i in taken)
+    if repeated:
+        raise PolicyError(f"{NAME}: id(s) {repeated} already in the bundled gazetteer; "
+                          "use extra_leaders / extra_slogans to extend an existing party")
+    parties = tuple(
+        p.model_copy(update={"leaders": p.leaders + options.extra_leaders.get(p.id, ()),
+                             "slogans": p.slogans + options.extra_slogans.get(p.id, ())})
+        for p in (*base.parties, *options.extra_parties)
+    )
+    return base.model_copy(update={
+        "parties": parties,
+        "organisations": base.organisations + options.extra_organisations,
+    })
 
 
 class _Scan:
@@ -437,4 +482,5 @@ class PoliticalDetector:
 
 def create(options: Mapping[str, Any], policy: Policy) -> PoliticalDetector:
     """Factory for the registry."""
-    return PoliticalDetector(load_gazetteer(), parse_options(PoliticalOptions, NAME, options))
+    parsed = parse_options(PoliticalOptions, NAME, options)
+    return PoliticalDetector(extended_gazetteer(load_gazetteer(), parsed), parsed)

@@ -24,6 +24,7 @@ Explanations name the kind of data found, never the data itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -35,17 +36,27 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from vigie.detectors import _pii_patterns as pat
 from vigie.detectors._checksums import quebec_code_kind
 from vigie.detectors._digits import NumberCandidate, find_numbers
+from vigie.detectors._digits import phone_of as _phone_of
 from vigie.detectors._pii_location import (
     AddressHit,
     find_addresses,
     find_postal_codes,
     find_private_accounts,
     find_residence_rooms,
+    find_zip_codes,
     lives_in_city,
     residence_cue,
     visit_call,
 )
+from vigie.detectors._pii_more import (
+    find_ibans,
+    find_national_ids,
+    find_private_facts,
+    find_staff_ids,
+    spelled_numbers,
+)
 from vigie.detectors._pii_person import (
+    _OWNER_CUES,
     Owner,
     PersonRef,
     find_health,
@@ -74,6 +85,11 @@ SIGNALS = (
     "pii.health",
     "pii.doxxing",
     "pii.reputation",
+    "pii.iban",
+    "pii.ssn",
+    "pii.employee_id",
+    "pii.orientation",
+    "pii.academic",
 )
 
 _OWNER_WORDS = {
@@ -92,6 +108,19 @@ _HEALTH_REFERENT = {
 
 _DIGIT = re.compile(r"\d")
 _NON_DIGIT = re.compile(r"\D")
+_PHONE_WORD = re.compile(
+    r"\b(?:numeros?|number|num|no|cell|cellulaire|portable|mobile|tel|telephone|phone|appelle\w*"
+    r"|call|text|texte\w*|whatsapp|natel|handy|joindre|rejoindre|reach|gsm|fixe|ligne)\b"
+)
+_NANP_SHAPE = re.compile(
+    r"(?<![\d+.-])(?:(?:\+|00|011)?\s?1[-. ]?|001[-. ])?(?P<number>\(?[2-9]\d{2}\)?[-. ]?"
+    r"[2-9]\d{2}[-. ]\d{4})(?:\s?(?:x|ext\.?|poste)\s?\d{1,5})?(?![\d-])"
+)
+_NATIONAL_RUN = re.compile(r"(?<![\d+])0\d(?:[ .\-/]?\d){7,10}")
+_TOLL_FREE = frozenset({phonenumbers.PhoneNumberType.TOLL_FREE,
+                        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+                        phonenumbers.PhoneNumberType.SHARED_COST,
+                        phonenumbers.PhoneNumberType.UAN})
 _PREPOSITION_END = re.compile(r"\b(?:au|a|at|on|sur|dans)\s+$")
 
 
@@ -120,6 +149,11 @@ class PrivacyOptions(BaseModel):
         default=(), description="published street addresses ('2500 chemin de Polytechnique')"
     )
     public_postal_codes: tuple[str, ...] = ()
+    national_regions: tuple[str, ...] = Field(
+        default=("FR", "BE", "CH", "GB", "DE", "ES", "IT", "PT", "MA", "DZ", "TN", "SN", "CI",
+                 "CM", "HT", "LB", "MX", "BR", "IN", "CN"),
+        description="regions whose national forms ('0470 12 34 56', '07911 123456') are read "
+                    "next to a phone word")
     student_id_lengths: tuple[int, ...] = Field(
         default=(7,), min_length=1,
         description="digit counts of the institution's student numbers",
@@ -217,10 +251,18 @@ class PrivacyDetector:
         Tremblay : 514...", "Contact Sophie Roy at ...").
         """
         owner = owner_of(item.norm.text, start, end)
-        if owner is Owner.UNKNOWN:
+        if owner in (Owner.UNKNOWN, Owner.ORG):
             origin = item.norm.to_original(start, end)[0]
-            if any(0 <= origin - p.end <= 40 for p in self._people(item, people)):
+            near = [p for p in self._people(item, people) if 0 <= origin - p.end <= 40]
+            if near and owner is Owner.UNKNOWN:
                 return Owner.THIRD
+            if near:
+                # "contactez Kevin à ...", "le WhatsApp perso de Karim : ...": a person named
+                # after the organisation cue owns the data, unless another cue follows the name.
+                after = bisect_left(item.norm.offsets, near[-1].end)
+                if not any(m.lastgroup == "org" for m in _OWNER_CUES.finditer(
+                        item.norm.text, after, start)):
+                    return Owner.THIRD
         return owner
 
     # -- numbers ------------------------------------------------------------------------------
@@ -287,14 +329,16 @@ class PrivacyDetector:
 
     def _phone(self, item: PreparedComment, cand: NumberCandidate, folded: str,
                people: dict[str, list[PersonRef]], span: tuple[int, int],
-               tricked: str) -> Finding | None:
+               tricked: str, where: str | None = None) -> Finding | None:
         e164 = cand.detail
         if e164 in self.public_numbers:
             return None
         # A number the official post itself gives is public.
         if cand.digits[-10:] in _NON_DIGIT.sub("", item.post_norm.text):
             return None
-        where = "North American" if e164.startswith("+1") else f"international ({e164[:3]}...)"
+        if where is None:
+            where = ("North American" if e164.startswith("+1")
+                     else f"international ({e164[:3]}...)")
         if cand.toll_free:
             return Finding("pii.phone", 0.2, NAME, f"toll-free {where} number, an organisation's "
                            "line", span, {"owner": "org"})
@@ -490,6 +534,12 @@ class PrivacyDetector:
                 score += 0.1
                 end = max(end, p_end)
                 attached.add(start)
+        if end == hit.end:
+            for start, p_end, _code in find_zip_codes(folded[hit.end:hit.end + 60]):
+                if start <= 40:
+                    score += 0.1  # "..., Burlington, VT 05401", "..., 69002 Lyon"
+                    end = max(end, hit.end + p_end)
+                    break
         if self._people(item, people):
             score += 0.1
         cue = residence_cue(folded, hit.start)
@@ -542,6 +592,142 @@ class PrivacyDetector:
                                self._span(norm, start, end), {"accusation": what}))
         return out
 
+    def _national_phones(self, item: PreparedComment,
+                         people: dict[str, list[PersonRef]]) -> list[Finding]:
+        """Other countries' national forms ("07911 123456"), next to a phone word only."""
+        norm = item.norm
+        out: list[Finding] = []
+        seen: list[tuple[int, int]] = []
+        for region in self.options.national_regions:
+            for match in phonenumbers.PhoneNumberMatcher(norm.text, region,
+                                                         leniency=phonenumbers.Leniency.VALID):
+                if not match.raw_string.startswith("0") or any(
+                        s <= match.start < e for s, e in seen):
+                    continue
+                near = norm.text[max(0, match.start - 40):match.start]
+                if _PHONE_WORD.search(near) is None:
+                    continue
+                seen.append((match.start, match.end))
+                e164 = phonenumbers.format_number(match.number,
+                                                  phonenumbers.PhoneNumberFormat.E164)
+                toll_free = phonenumbers.number_type(match.number) in _TOLL_FREE
+                digits = _NON_DIGIT.sub("", match.raw_string)
+                cand = NumberCandidate("phone", digits, match.start, match.end, (len(digits),),
+                                       e164, toll_free=toll_free)
+                finding = self._phone(item, cand, norm.text, people,
+                                      self._span(norm, match.start, match.end), "",
+                                      where="national-format")
+                if finding is not None:
+                    out.append(finding)
+        return out
+
+    def _nanp_shaped(self, item: PreparedComment,
+                     people: dict[str, list[PersonRef]]) -> list[Finding]:
+        """North American shapes that libphonenumber does not list, next to a phone word.
+
+        "(452) 813-7290", "001-452-813-7290x123": an unassigned area code or an extension.
+        """
+        norm = item.norm
+        out: list[Finding] = []
+        for match in _NANP_SHAPE.finditer(norm.text):
+            near = norm.text[max(0, match.start() - 40):match.start()]
+            if _PHONE_WORD.search(near) is None:
+                continue
+            digits = _NON_DIGIT.sub("", match.group("number"))
+            cand = NumberCandidate("phone", digits, match.start(), match.end(), (3, 3, 4),
+                                   "+1" + digits)
+            finding = self._phone(item, cand, norm.text, people,
+                                  self._span(norm, match.start(), match.end()), "",
+                                  where="North American-format")
+            if finding is not None:
+                out.append(finding)
+        return out
+
+    # -- identifiers, spelled-out numbers and private facts (vigie.detectors._pii_more) --------
+
+    def _more(self, item: PreparedComment, people: dict[str, list[PersonRef]]) -> list[Finding]:
+        norm = item.norm
+        folded = norm.text
+        out: list[Finding] = []
+        has_digit = _DIGIT.search(folded) is not None
+        if has_digit and _PHONE_WORD.search(folded):
+            if _NATIONAL_RUN.search(folded):
+                out.extend(self._national_phones(item, people))
+            out.extend(self._nanp_shaped(item, people))
+        for start, end, digits, groups in spelled_numbers(folded):
+            plus = folded[max(0, start - 2):start].strip().endswith("+")
+            for e164, toll_free in _classify_spelled(digits, groups, plus, self.options.region):
+                cand = NumberCandidate("phone", digits, start, end, groups, e164,
+                                       toll_free=toll_free, substituted=True)
+                finding = self._phone(item, cand, folded, people,
+                                      self._span(norm, start, end),
+                                      " (digits written as words)")
+                if finding is not None:
+                    out.append(finding)
+        if has_digit:
+            for start, end, context in find_ibans(item.text):
+                f_start = bisect_left(norm.offsets, start)
+                owner = self._owner(item, f_start, f_start + 4, people)
+                score = 0.95 if context else 0.9
+                if owner is Owner.ORG:
+                    score = 0.35  # "virez les dons au compte de l'asso : ..."
+                elif owner is Owner.SELF:
+                    score = 0.6  # one's own bank account in public: a human looks
+                out.append(Finding("pii.iban", score, NAME,
+                                   "bank account number (IBAN) with valid check digits"
+                                   + (", " + _OWNER_WORDS[owner] + " account"
+                                      if owner in (Owner.SELF, Owner.ORG) else ""),
+                                   (start, end), {"owner": owner.value}))
+            for start, end, kind, context in find_national_ids(folded):
+                owner = owner_of(folded, start, end)
+                if kind == "nir":
+                    score = 0.95 if context else 0.8
+                    what = "French social security number (NIR) with a valid key"
+                else:
+                    score = 0.95 if context else 0.45
+                    what = "US Social Security Number" + (
+                        " next to 'SSN/social security'" if context else " format")
+                if owner is Owner.SELF:
+                    score -= 0.2  # one's own, still a government identifier in public
+                out.append(Finding("pii.ssn", score, NAME, what, self._span(norm, start, end),
+                                   {"kind": kind, "context": context}))
+            for start, end in find_staff_ids(folded):
+                # Only what comes before counts: "... is the guy who yelled at me" is no
+                # sign that the number is the writer's.
+                owner = owner_of(folded[:end], start, end)
+                score = {Owner.THIRD: 0.9, Owner.UNKNOWN: 0.75, Owner.SELF: 0.35,
+                         Owner.ORG: 0.4}[owner]
+                if owner is Owner.UNKNOWN and self._people(item, people):
+                    score = 0.88
+                out.append(Finding("pii.employee_id", score, NAME,
+                                   f"staff or employee number, {_OWNER_WORDS[owner]} record"
+                                   .replace(", a record", ", owner unclear"),
+                                   self._span(norm, start, end), {"owner": owner.value}))
+
+        def starts() -> list[int]:
+            return [bisect_left(norm.offsets, p.start) for p in self._people(item, people)]
+
+        for hit in find_private_facts(folded, starts):
+            span = self._span(norm, hit.start, hit.end)
+            if hit.kind == "orientation":
+                score = (0.95 if hit.outing else 0.88) if hit.referent == "named" else 0.7
+                out.append(Finding("pii.orientation", score, NAME,
+                                   "sexual orientation or gender identity of "
+                                   + ("a named person" if hit.referent == "named"
+                                      else "a third person")
+                                   + (", said to be hidden" if hit.outing else ""),
+                                   span, {"referent": hit.referent}))
+            elif hit.kind == "grades":
+                out.append(Finding("pii.academic", 0.8, NAME,
+                                   "grades or academic standing of a named person", span,
+                                   {"referent": hit.referent}))
+            else:
+                score = 0.85 if hit.referent == "named" else 0.75
+                out.append(Finding("pii.doxxing", score, NAME,
+                                   "hands out a person's personal social-media account",
+                                   span, {"kind": "personal_account"}))
+        return out
+
     # -- the port -----------------------------------------------------------------------------
 
     def _findings(self, item: PreparedComment) -> list[Finding]:
@@ -556,6 +742,14 @@ class PrivacyDetector:
         if "@" in folded or _maybe_obfuscated_email(folded):
             out.extend(self._emails(item, people))
         out.extend(self._health_and_reputation(item, people))
+        more = self._more(item, people)
+        # An IBAN or NIR is read whole: the digit runs inside it are not phones or SINs.
+        whole = [f.span for f in more if f.signal in ("pii.iban", "pii.ssn") and f.span]
+        out = [f for f in out if f.span is None or not any(
+            s <= f.span[0] < e for s, e in whole)]
+        taken = [f.span for f in out if f.span is not None]
+        out.extend(f for f in more if f.span is None or not any(
+            s <= f.span[0] < e for s, e in taken))
         return out
 
     def detect(
@@ -563,6 +757,18 @@ class PrivacyDetector:
     ) -> list[list[Finding]]:
         """Return the ``pii.*`` findings of each comment, in order (pure)."""
         return [self._findings(item) for item in batch]
+
+
+def _classify_spelled(digits: str, groups: tuple[int, ...], plus: bool,
+                      region: str) -> list[tuple[str, bool]]:
+    """``[(e164, toll_free)]`` when spelled-out digits make a valid phone number (pure)."""
+    for length in sorted({len(digits), 10, 11}, reverse=True):
+        if length > len(digits):
+            continue
+        found = _phone_of(digits[:length], plus, region)
+        if found is not None:
+            return [found]
+    return []
 
 
 def create(options: Mapping[str, Any], policy: Policy) -> PrivacyDetector:

@@ -44,6 +44,7 @@ SIGNALS = (
     "spam.commercial",
     "spam.dating",
     "spam.phishing",
+    "spam.scam",
 )
 #: Signals of the link detector read as corroboration.
 LINK_SIGNALS = ("link.unrelated", "link.lookalike")

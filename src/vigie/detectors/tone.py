@@ -52,9 +52,11 @@ class ToneDetector:
 
     info = DetectorInfo(NAME, provides=SIGNALS, cost=1)
 
-    def __init__(self, options: ToneOptions, lexicon: ToneLexicon | None = None) -> None:
+    def __init__(self, options: ToneOptions, lexicon: ToneLexicon | None = None,
+                 names: tuple[str, ...] = ()) -> None:
+        """Build the detector; ``names`` are the institution's names and aliases."""
         self.options = options
-        self.lexicon = lexicon or default_lexicon()
+        self.lexicon = lexicon or default_lexicon(names)
 
     def _finding(self, item: PreparedComment) -> Finding | None:
         reply = item.comment.parent_id is not None
@@ -84,6 +86,7 @@ class ToneDetector:
         return at_most_one_each(batch, self._finding)
 
 
-def create(options: Mapping[str, Any], policy: Policy) -> ToneDetector:
-    """Factory for the registry."""
-    return ToneDetector(parse_options(ToneOptions, NAME, options))
+def create(options: Mapping[str, Any], policy: Policy | None) -> ToneDetector:
+    """Factory for the registry: the institution's names come from the policy."""
+    names = policy.institution_names if policy is not None else ()
+    return ToneDetector(parse_options(ToneOptions, NAME, options), names=names)

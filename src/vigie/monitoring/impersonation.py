@@ -52,8 +52,15 @@ __all__ = [
     "score_candidate",
 ]
 
-# Handles of the institution that an imitation would copy (besides the registered ones).
-_NAME_LABELS = frozenset({"polymtl", "polytechniquemontreal", "polytechnique"})
+def _name_labels(institution: str) -> frozenset[str]:
+    """Labels an imitation would copy, from the institution's name (pure).
+
+    "Polytechnique Montréal" gives ``polytechniquemontreal`` and ``polytechnique``; the
+    registered handles are added by the caller. Nothing about one institution is built in.
+    """
+    words = [w for w in re.split(r"[^a-z0-9]+", normalize(institution).text) if w]
+    labels = {"".join(words)} | ({words[0]} if words and len(words[0]) >= 4 else set())
+    return frozenset(label for label in labels if label)
 _CLAIMS = re.compile(
     r"(?<!\w)(?:compte officiel|page officielle|officiel(?:le)?|official(?: account| page)?"
     r"|verified|admissions?|bourses?|scholarships?|registrariat|registrar|service aux etudiants"
@@ -64,7 +71,8 @@ _DISCLAIMERS = re.compile(
     r"|grad(?:uate)? of|prof(?:esseure?)? (?:a|de)|professor at|chercheure? (?:a|de)"
     r"|researcher at|association|club|comite|committee|chapter)(?!\w)")
 _HOSTS = {"x": "x.com", "instagram": "instagram.com", "facebook": "facebook.com",
-          "youtube": "youtube.com/@", "linkedin": "linkedin.com/in", "tiktok": "tiktok.com/@"}
+          "youtube": "youtube.com/@", "linkedin": "linkedin.com/in", "tiktok": "tiktok.com/@",
+          "threads": "threads.net/@", "bluesky": "bsky.app/profile"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +143,8 @@ def score_candidate(candidate: Candidate, book: MandateBook, matcher: NameMatche
                                           f"(probability {name_score:.2f})"))
     handle = (candidate.handle or "").lower().lstrip("@")
     if handle:
-        labels = _NAME_LABELS | {e.handle.replace("-", "").replace(".", "")
-                                 for e in book.entries if e.handle}
+        labels = _name_labels(matcher.institution) | {
+            e.handle.replace("-", "").replace(".", "") for e in book.entries if e.handle}
         look = find_lookalike(f"{handle}.invalid", frozenset(labels))
         if look is not None:
             weight = 0.5 if look.kind.value == "embedded" else 0.75

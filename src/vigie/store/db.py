@@ -27,8 +27,9 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
            "migrate"]
 
 #: The newest migration of the one linear chain that the store and the web dashboard share
-#: (``0005_passwords`` is the dashboard's). :func:`migrate` goes to every head the scripts know.
-HEAD_REVISION = "0005_passwords"
+#: (``0008_questions`` is the public questions page's). :func:`migrate` goes to every head the
+#: scripts know.
+HEAD_REVISION = "0008_questions"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

@@ -73,6 +73,9 @@ class EventKind(StrEnum):
     POLICY_RECORDED = "policy_recorded"
     PURGED = "purged"
     EXPORTED = "exported"
+    # Law 25 erasure (subject ``author``, then each ``comment`` whose decision was redacted,
+    # with the new body's SHA-256): who erased whom, never what was erased.
+    ERASED = "erased"
     # Platform accounts of ``vigie run`` (subject ``connector``, the account's configured
     # name): when and why one stopped acting, and when it acted again; never a token.
     CONNECTOR_STOPPED = "connector_stopped"
@@ -81,6 +84,8 @@ class EventKind(StrEnum):
     # Dashboard accounts (subject ``account``, the username); never the password itself.
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
+    # A member of staff reminded of directive 6.1 (subject ``comment``: their reply).
+    STAFF_REMINDED = "staff_reminded"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.
@@ -323,7 +328,7 @@ def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100)
         if recomputed != event.hash:
             problem("events", event.seq, f"{event.kind} event on {event.subject_type} "
                     f"{event.subject_id!r}: content does not match its hash (edited?)")
-        if event.kind == EventKind.DECIDED and "body_sha256" in event.payload:
+        if event.kind in (EventKind.DECIDED, EventKind.ERASED) and "body_sha256" in event.payload:
             decided[event.subject_id] = str(event.payload["body_sha256"])
         prev, expected = event.hash, event.seq + 1
 

@@ -7,10 +7,16 @@ records the result as an event, and retries failures with exponential back-off u
 ``outbox_max_attempts`` is reached (then the action is ``dead`` and an ``action_failed`` event
 says so).
 
-Exactly-once effects: the worker is at-least-once (a crash between a platform call and the
-``applied`` mark repeats the call on the next run), so every action carries an idempotency
-``key`` and a sink must not repeat the effect of a key it has already applied. Hiding or deleting
-an already-hidden comment is naturally idempotent on every platform; a sink for a call that is
+Exactly-once effects: every action carries an idempotency ``key``, and the worker never holds a
+transaction across a platform call. It *claims* a small group of due actions (status
+``sending``, with its name: :mod:`vigie.store.outbox_claims`) in one short transaction, sends
+them, and records their results in another, group after group, so a crash leaves at most one
+group whose fate is unknown. Such an action is *in doubt* once its worker is seen dead (same
+machine) or its lease has run out (``outbox_lease_s``); the next worker takes it over and, if
+the sink can look (:class:`ConfirmingSink`), asks the platform whether the effect is already
+there before sending anything. A sink that cannot look gets the
+action again with the same key and must not repeat its effect: hiding or deleting an
+already-hidden comment is naturally idempotent on every platform; a sink for a call that is
 not keeps a record of the keys it applied (see :class:`JsonlSink`).
 
 Batches: a sink that also has ``apply_many`` (:class:`BatchActionSink`) receives the due actions
@@ -20,8 +26,9 @@ results, the events and the retries stay per action.
 
 The platform connectors' sink is :class:`vigie.connectors.sink.ConnectorSink`. Other sinks are
 found by name through the ``vigie.sinks`` entry-point group: ``name = "package.module:factory"``
-where ``factory(argument: str) -> ActionSink``. On PostgreSQL due rows are locked while applied
-(``FOR UPDATE SKIP LOCKED``), so concurrent workers never share an action.
+where ``factory(argument: str) -> ActionSink``. Rows are locked (on PostgreSQL as on SQLite)
+only for the instant of a claim, so concurrent workers never share an action and no lock is
+held while a platform answers.
 """
 
 from __future__ import annotations
@@ -35,13 +42,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol, runtime_checkable
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Row, and_, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.errors import StoreError
 from vigie.store._bulk import bulk_insert
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
-from vigie.store.schema import outbox
+from vigie.store.outbox_claims import SENDING, WORKER, claim, due_rows
+from vigie.store.schema import events, outbox
 from vigie.store.store import Store
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "ActionResult",
     "ActionSink",
     "BatchActionSink",
+    "ConfirmingSink",
     "JsonlSink",
     "OutboxAction",
     "OutboxRun",
@@ -140,6 +149,22 @@ class BatchActionSink(ActionSink, Protocol):
         ...
 
 
+@runtime_checkable
+class ConfirmingSink(ActionSink, Protocol):
+    """A sink that can tell whether an action's effect is already on the platform.
+
+    :func:`run_outbox` asks it about actions *in doubt* (sent by a worker that died before
+    recording the answer) before sending them again, so a crash repeats no platform call.
+    """
+
+    def confirm(self, action: OutboxAction) -> bool | None:
+        """``True``: the effect is there; ``False``: it is not; ``None``: cannot tell.
+
+        May raise, which counts as ``None`` (the action is then sent again, with its key).
+        """
+        ...
+
+
 def plan_action(kind: ActionKind, *, key: str, platform: str, comment_id: str | None,
                 author_id: str | None, post_id: str | None, reason: str,
                 when: dt.datetime, rows: list[dict[str, Any]], events: list[NewEvent],
@@ -183,16 +208,9 @@ def _backoff(store: Store, attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds)
 
 
-def _due(store: Store, conn: Connection, limit: int) -> list[OutboxAction]:
-    query = (select(outbox).where(outbox.c.status == "pending",
-                                  outbox.c.next_attempt_at <= store.now())
-             .order_by(outbox.c.pk).limit(limit))
-    if store.dialect == "postgresql":
-        # Row locks held until the results are recorded: another worker skips these rows,
-        # and a crashed worker's locks vanish with its connection (no lease to expire).
-        query = query.with_for_update(skip_locked=True)
-    return [OutboxAction(r.key, ActionKind(r.kind), r.platform, r.comment_id, r.author_id,
-                         r.post_id, r.reason, r.attempts + 1) for r in conn.execute(query)]
+def _action(row: Row[Any]) -> OutboxAction:
+    return OutboxAction(row.key, ActionKind(row.kind), row.platform, row.comment_id,
+                        row.author_id, row.post_id, row.reason, row.attempts + 1)
 
 
 def _failure(error: Exception) -> ActionResult:
@@ -251,37 +269,60 @@ def _apply_group(sink: BatchActionSink, group: list[OutboxAction]) -> list[Actio
     return list(results)
 
 
-def _apply(sink: ActionSink, actions: Sequence[OutboxAction]
+def _groups(sink: ActionSink, actions: Sequence[OutboxAction], size: int
+            ) -> Iterator[list[OutboxAction]]:
+    """The small groups claimed, sent and recorded together, in an order that keeps meaning."""
+    groups = batches(actions) if isinstance(sink, BatchActionSink) else iter([list(actions)])
+    for group in groups:
+        for start in range(0, len(group), size):
+            yield group[start:start + size]
+
+
+def _confirmed(sink: ActionSink, action: OutboxAction) -> bool:
+    if not isinstance(sink, ConfirmingSink):
+        return False
+    try:
+        return sink.confirm(action) is True
+    except Exception:  # cannot tell: send it again, with its key
+        return False
+
+
+def _apply(sink: ActionSink, group: Sequence[OutboxAction], doubt: set[str]
            ) -> list[tuple[OutboxAction, ActionResult]]:
-    if isinstance(sink, BatchActionSink):
-        results: dict[str, ActionResult] = {}
-        for group in batches(actions):
-            results.update(zip((a.key for a in group), _apply_group(sink, group),
-                               strict=True))
-        # Back in outbox order, so the events read as they would one action at a time.
-        return [(action, results[action.key]) for action in actions]
-    outcomes = []
-    for action in actions:
-        try:
-            result = sink.apply(action)
-        except Exception as error:  # a sink failure is a retry, never a crash
-            result = _failure(error)
-        outcomes.append((action, result))
-    return outcomes
+    results: dict[str, ActionResult] = {}
+    for action in group:
+        if action.key in doubt and _confirmed(sink, action):
+            results[action.key] = ActionResult(
+                "applied", "already on the platform (an interrupted run sent it)")
+    to_send = [a for a in group if a.key not in results]
+    if isinstance(sink, BatchActionSink) and to_send:
+        results.update(zip((a.key for a in to_send), _apply_group(sink, to_send), strict=True))
+    else:
+        for action in to_send:
+            try:
+                results[action.key] = sink.apply(action)
+            except Exception as error:  # a sink failure is a retry, never a crash
+                results[action.key] = _failure(error)
+    return [(action, results[action.key]) for action in group]
 
 
 def _record(store: Store, conn: Connection,
-            outcomes: Sequence[tuple[OutboxAction, ActionResult]], run: OutboxRun) -> None:
+            outcomes: Sequence[tuple[OutboxAction, ActionResult]], run: OutboxRun,
+            doubt: set[str]) -> None:
     now = store.now()
     max_attempts = store.settings.outbox_max_attempts
     events: list[NewEvent] = []
     for action, result in outcomes:
-        where = and_(outbox.c.key == action.key, outbox.c.status == "pending")
+        # Only the claim this worker holds: a row another worker took over is no longer ours.
+        where = and_(outbox.c.key == action.key, outbox.c.status == SENDING,
+                     outbox.c.claimed_by == WORKER)
         payload: dict[str, Any] = {"kind": action.kind.value, "attempt": action.attempt,
                                    "detail": result.detail[:300]}
+        if action.key in doubt:
+            payload["in_doubt"] = True
         if result.status == "applied":
             conn.execute(update(outbox).where(where).values(
-                status="applied", attempts=action.attempt, applied_at=now,
+                status="applied", attempts=action.attempt, applied_at=now, claimed_by=None,
                 result=json.dumps(asdict(result))))
             if result.platform_ref:
                 payload["platform_ref"] = result.platform_ref
@@ -290,7 +331,7 @@ def _record(store: Store, conn: Connection,
             continue
         final = result.status == "failed" or action.attempt >= max_attempts
         conn.execute(update(outbox).where(where).values(
-            status="dead" if final else "pending", attempts=action.attempt,
+            status="dead" if final else "pending", attempts=action.attempt, claimed_by=None,
             next_attempt_at=now + _backoff(store, action.attempt),
             last_error=result.detail[:1000]))
         payload["final"] = final
@@ -303,39 +344,67 @@ def _record(store: Store, conn: Connection,
     append_events(conn, events, now)
 
 
-def run_outbox(store: Store, sink: ActionSink, *, limit: int = 1000) -> OutboxRun:
+def _applied_in_chain(conn: Connection, keys: Sequence[str]) -> set[str]:
+    """Keys among ``keys`` with an ``action_applied`` event: applied, whatever the row says."""
+    if not keys:
+        return set()
+    return set(conn.execute(select(events.c.subject_id).where(
+        events.c.subject_type == "action", events.c.kind == EventKind.ACTION_APPLIED.value,
+        events.c.subject_id.in_(list(keys)))).scalars())
+
+
+#: Actions claimed, sent and recorded together: at most this many are in doubt after a crash.
+GROUP_SIZE = 50
+
+
+def run_outbox(store: Store, sink: ActionSink, *, limit: int = 1000,
+               group_size: int = GROUP_SIZE) -> OutboxRun:
     """Apply the due pending actions through ``sink`` (one pass, not a daemon).
 
-    A :class:`BatchActionSink` gets them in groups of one platform and one kind
-    (:func:`batches`); any other sink one at a time. Results are recorded per action either
-    way. On PostgreSQL the due rows are locked (``FOR UPDATE SKIP LOCKED``) while they are applied,
-    so concurrent workers never apply the same action at once. On SQLite (one machine, one
-    worker) they are read, applied, then marked. Either way, a crash between a platform call
-    and its mark makes the next pass deliver the action again, with the same idempotency key:
-    at-least-once delivery, exactly-once effect.
+    Group after group (one platform and one kind for a :class:`BatchActionSink`, see
+    :func:`batches`; at most ``group_size`` actions): claim the group (committed), send it with
+    no transaction open, record each result (committed). Actions in doubt (claimed by a worker
+    seen dead, or whose lease ran out) are first confirmed with a :class:`ConfirmingSink`;
+    otherwise they are sent again with the same idempotency key.
 
     Args:
         store: the store.
         sink: where to apply them.
         limit: most actions handled in this pass.
+        group_size: most actions claimed and recorded together (≥ 1).
 
     Returns:
         Counts of applied, retried and dead actions.
+
+    Raises:
+        StoreError: the store refused a claim or a record.
     """
     run = OutboxRun()
-    if store.dialect == "postgresql":
-        with store.begin() as conn:
-            actions = _due(store, conn, limit)
-            if actions:
-                _record(store, conn, _apply(sink, actions), run)
-        return run
+    lease = dt.timedelta(seconds=store.settings.outbox_lease_s)
     with store.read() as conn:
-        actions = _due(store, conn, limit)
-    if actions:
-        outcomes = _apply(sink, actions)
+        rows = due_rows(conn, store.now(), lease, limit)
+        done = _applied_in_chain(conn, [row.key for row in rows])
+    if done:
+        # The chain says these were applied: a status reset by hand must not apply them again.
+        with store.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.key.in_(sorted(done))).values(
+                status="applied", claimed_by=None))
+        run.errors.extend(f"{key}: already applied according to the audit chain; its status "
+                          "was reset outside Vigie (restored to applied, not sent)"
+                          for key in sorted(done))
+        rows = [row for row in rows if row.key not in done]
+    doubt = {row.key for row in rows if row.status == SENDING}
+    by_key = {row.key: row for row in rows}
+    for group in _groups(sink, [_action(row) for row in rows], max(1, group_size)):
+        with store.begin() as conn:
+            won = claim(conn, [by_key[a.key] for a in group], store.now())
+        mine = [a for a in group if a.key in won]  # another worker may have taken some
+        if not mine:
+            continue
+        outcomes = _apply(sink, mine, doubt)
         with store.begin() as conn:
             lock_chain(conn)
-            _record(store, conn, outcomes, run)
+            _record(store, conn, outcomes, run, doubt)
     return run
 
 

@@ -6,6 +6,10 @@ is stored with its YAML text (so a decision can be replayed with exactly that te
 its effective date and who proposed it; an approval records who approved it and the assembly's
 reference. Only approved versions are ever *in force*.
 
+Two people for a version: whoever proposed it cannot approve it. The effective date is the
+file's ``effective_date``; another date needs an explicit reason, recorded in the
+``policy_proposed`` event with both dates (``effective_override``).
+
 A moderation run with no approved version in force at a comment's time uses the policy file it
 was given, records that file's text as a ``fallback`` version, and marks the decision's
 ``policy_source`` as ``file``: the gap is visible in the audit, never hidden.
@@ -97,7 +101,7 @@ def find_version(conn: Connection, digest: str) -> PolicyVersion:
 
 
 def propose(store: Store, text: str, *, by: str, effective: dt.date | None = None,
-            source: str = "<policy>") -> PolicyVersion:
+            override_reason: str | None = None, source: str = "<policy>") -> PolicyVersion:
     """Store a proposed version of the directive (idempotent on its digest).
 
     Args:
@@ -105,13 +109,25 @@ def propose(store: Store, text: str, *, by: str, effective: dt.date | None = Non
         text: the policy YAML.
         by: who proposes it (the communications service, section 9).
         effective: when it comes into force (default: the file's ``effective_date``).
+        override_reason: why ``effective`` differs from the file's date; required then, and
+            recorded in the audit with both dates.
         source: file name, for error messages.
 
     Raises:
         PolicyError: the YAML is not a valid policy.
-        StoreError: the same digest is already stored with another effective date.
+        StoreError: the same digest is already stored with another effective date, or
+            ``effective`` differs from the file's date without ``override_reason``.
     """
     policy = parse_policy(text, source=source)
+    override: dict[str, str] | None = None
+    if effective is not None and effective != policy.effective_date:
+        if not (override_reason or "").strip():
+            raise StoreError(
+                f"the effective date {effective} differs from the file's effective_date "
+                f"{policy.effective_date}: edit the file, or give the reason for overriding "
+                "it (--override-reason; recorded in the audit)")
+        override = {"file_effective_date": policy.effective_date.isoformat(),
+                    "reason": str(override_reason).strip()[:500]}
     effective = effective or policy.effective_date
     now = store.now()
     with store.begin() as conn:
@@ -132,9 +148,12 @@ def propose(store: Store, text: str, *, by: str, effective: dt.date | None = Non
                 "effective_date": effective, "yaml_text": text, "origin": "proposed",
                 "proposed_by": by, "proposed_at": now})
         if existing is None or existing.origin != "proposed":
-            append_events(conn, [NewEvent(EventKind.POLICY_PROPOSED, "policy", policy.digest, {
-                "policy_id": policy.id, "version": policy.version,
-                "effective_date": effective.isoformat()}, by)], now)
+            payload: dict[str, object] = {"policy_id": policy.id, "version": policy.version,
+                                          "effective_date": effective.isoformat()}
+            if override is not None:
+                payload["effective_override"] = override
+            append_events(conn, [NewEvent(EventKind.POLICY_PROPOSED, "policy", policy.digest,
+                                          payload, by)], now)
         return find_version(conn, policy.digest)
 
 
@@ -150,7 +169,8 @@ def approve(store: Store, digest: str, *, by: str, reference: str,
         body: the approving body, if not the default assembly.
 
     Raises:
-        StoreError: unknown digest, already approved, or empty ``by`` / ``reference``.
+        StoreError: unknown digest, already approved, empty ``by`` / ``reference``, or ``by``
+            is who proposed it (section 9: drafted by one, approved by another).
     """
     if not by.strip() or not reference.strip():
         raise StoreError("an approval needs who approved it (--by) and the assembly's "
@@ -165,6 +185,9 @@ def approve(store: Store, digest: str, *, by: str, reference: str,
         if version.origin != "proposed":
             raise StoreError(f"{version.digest} was only recorded by a moderation run; "
                              "propose it first (vigie policy propose FILE)")
+        if by.strip().casefold() == version.proposed_by.strip().casefold():
+            raise StoreError(f"{by} proposed {version.digest[:19]}: another person must "
+                             "approve it (section 9)")
         conn.execute(insert(policy_approvals), {
             "digest": version.digest, "approved_by": by, "reference": reference,
             "body": body, "approved_at": now})

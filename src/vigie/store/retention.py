@@ -4,7 +4,9 @@
   ``retention.allowed_text_days``; those of comments taken down (and their evidence) are kept
   ``retention.removed_years`` for appeals and accountability, then purged. Comments under open
   review or with a pending escalation are never purged. Decisions stay: their evidence never
-  quotes the text, and the audit chain (which never holds text) stays verifiable.
+  quotes the text, and the audit chain (which never holds text) stays verifiable. An author
+  whose every comment is purged loses name, handle and profile too (the row stays, for the
+  strikes and blocks that point at it).
 * :func:`export_audit` — decisions and events with authors replaced by keyed pseudonyms
   (HMAC-SHA-256 with ``VIGIE_PSEUDONYM_KEY``), without comment text: safe to hand to an auditor.
 * :func:`export_author` — everything the store holds about one author (access requests).
@@ -42,7 +44,7 @@ from vigie.store.schema import (
 )
 from vigie.store.store import Store
 
-__all__ = ["PurgeReport", "export_audit", "export_author", "pseudonym", "purge"]
+__all__ = ["PurgeReport", "export_audit", "export_author", "find_authors", "pseudonym", "purge"]
 
 _REMOVED = sorted(a.value for a in REMOVING_ACTIONS)
 
@@ -60,11 +62,12 @@ class PurgeReport:
     allowed: int
     removed: int
     dry_run: bool
+    authors: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (pure)."""
         return {"allowed_purged": self.allowed, "removed_purged": self.removed,
-                "dry_run": self.dry_run}
+                "authors_purged": self.authors, "dry_run": self.dry_run}
 
 
 def _years_ago(now: dt.datetime, years: int) -> dt.datetime:
@@ -107,15 +110,26 @@ def purge(store: Store, *, dry_run: bool = False) -> PurgeReport:
         lock_chain(conn)
         allowed = [r[0] for r in conn.execute(allowed_q)]
         removed = [r[0] for r in conn.execute(removed_q)]
-        if not dry_run and (allowed or removed):
+        if not dry_run:
             for chunk in _chunks(allowed + removed, 500):
                 conn.execute(update(comments).where(comments.c.pk.in_(chunk)).values(
                     text=None, payload=None, purged_at=now))
+        # Names go with the last text: an author none of whose comments keeps its text.
+        nameless = [r[0] for r in conn.execute(select(authors.c.pk).where(
+            or_(authors.c.name.is_not(None), authors.c.handle.is_not(None),
+                authors.c.profile.is_not(None)),
+            exists().where(comments.c.author_pk == authors.c.pk),
+            ~exists().where(comments.c.author_pk == authors.c.pk,
+                            comments.c.purged_at.is_(None))))]
+        if not dry_run and (allowed or removed or nameless):
+            for chunk in _chunks(nameless, 500):
+                conn.execute(update(authors).where(authors.c.pk.in_(chunk)).values(
+                    name=None, handle=None, profile=None))
             append_events(conn, [NewEvent(EventKind.PURGED, "store", "retention", {
-                "allowed": len(allowed), "removed": len(removed),
+                "allowed": len(allowed), "removed": len(removed), "authors": len(nameless),
                 "allowed_text_days": rules.allowed_text_days,
                 "removed_years": rules.removed_years})], now)
-    return PurgeReport(len(allowed), len(removed), dry_run)
+    return PurgeReport(len(allowed), len(removed), dry_run, len(nameless))
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
@@ -159,6 +173,23 @@ def export_audit(store: Store, *, actor: str = "vigie") -> Iterator[dict[str, An
                                       {"pseudonymised": True}, actor)], store.now())
 
 
+def find_authors(conn: Connection, author_id: str, platform: str | None = None
+                 ) -> list[Any]:
+    """The author rows of a platform id (one per platform, or only ``platform``'s).
+
+    Raises:
+        StoreError: none is stored (never was, or erased: its id is now a pseudonym).
+    """
+    query = select(authors).where(authors.c.platform.in_(PLATFORMS),
+                                  authors.c.author_id == author_id)
+    if platform:
+        query = query.where(authors.c.platform == platform)
+    rows = list(conn.execute(query).all())
+    if not rows:
+        raise StoreError(f"no stored author {author_id!r} (never seen, or erased)")
+    return rows
+
+
 def export_author(store: Store, author_id: str, *, platform: str | None = None,
                   actor: str = "vigie") -> dict[str, Any]:
     """Everything the store holds about one author (Law 25 access request).
@@ -173,13 +204,7 @@ def export_author(store: Store, author_id: str, *, platform: str | None = None,
         StoreError: no such author.
     """
     with store.read() as conn:
-        query = select(authors).where(authors.c.platform.in_(PLATFORMS),
-                                      authors.c.author_id == author_id)
-        if platform:
-            query = query.where(authors.c.platform == platform)
-        rows = conn.execute(query).all()
-        if not rows:
-            raise StoreError(f"no stored author {author_id!r}")
+        rows = find_authors(conn, author_id, platform)
         out: dict[str, Any] = {"author_id": author_id, "accounts": []}
         for author in rows:
             out["accounts"].append(_author_file(conn, author))

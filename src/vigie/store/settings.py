@@ -161,6 +161,13 @@ class StoreSettings(_Strict):
         escalation: escalation channels.
         outbox_max_attempts: attempts before an outbox action is given up (``dead``).
         outbox_backoff_s: first retry delay in seconds; doubles on each attempt (capped at 1 h).
+        outbox_lease_s: seconds a worker's claim on the actions it is sending holds; after
+            that another worker takes them over as in doubt (a crash, or a stuck worker).
+        audit_checkpoint_key: path of the Ed25519 private key that signs checkpoints of the
+            audit chain (``vigie audit keygen``); with ``audit_checkpoint_file``, ``vigie run``
+            signs one every ``audit_checkpoint_every_s`` seconds.
+        audit_checkpoint_file: the checkpoints file, outside the database.
+        audit_checkpoint_every_s: seconds between two checkpoints of ``vigie run``.
     """
 
     database_url: str = Field(default_factory=database_url)
@@ -170,6 +177,10 @@ class StoreSettings(_Strict):
     escalation: EscalationSettings = EscalationSettings()
     outbox_max_attempts: int = Field(default=8, ge=1, le=100)
     outbox_backoff_s: float = Field(default=30.0, ge=0.0)
+    outbox_lease_s: float = Field(default=300.0, ge=0.0)
+    audit_checkpoint_key: str | None = None
+    audit_checkpoint_file: str | None = None
+    audit_checkpoint_every_s: float = Field(default=3600.0, ge=1.0)
 
     @model_validator(mode="after")
     def _safe_database(self) -> StoreSettings:
@@ -217,6 +228,11 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
     if retention:
         out["retention"] = retention
     escalation: dict[str, Any] = {}
+    if env.get("VIGIE_OUTBOX_LEASE_S"):
+        out["outbox_lease_s"] = env["VIGIE_OUTBOX_LEASE_S"]
+    for name in ("KEY", "FILE", "EVERY_S"):
+        if env.get(f"VIGIE_AUDIT_CHECKPOINT_{name}"):
+            out[f"audit_checkpoint_{name.lower()}"] = env[f"VIGIE_AUDIT_CHECKPOINT_{name}"]
     if env.get("VIGIE_SMTP_HOST"):
         smtp: dict[str, Any] = {
             "host": env["VIGIE_SMTP_HOST"],

@@ -9,9 +9,10 @@ The order of one batch, and why:
    (directive section 10); without one, by the run's policy file, recorded as a fallback.
 3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock.
 4. **decide and record** (one transaction, chain head locked) — the author's strikes within the
-   policy window are read, the pure engine decides in input order (a second removal in the same
-   batch sees the first), and the decision, strike, block, review item, escalation, outbox
-   actions and their events are written together: all or nothing.
+   policy window are read, the pure engine decides in the order the comments were posted (a
+   second removal in the same batch sees the first, whatever order the platform listed them
+   in), and the decision, strike, block, review item, escalation, outbox actions and their
+   events are written together: all or nothing.
 5. **apply** — when a sink is given, the outbox worker applies the due actions (idempotency keys
    make a repeated delivery after a crash harmless).
 """
@@ -29,13 +30,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from vigie.actions import REMOVING_ACTIONS, Action
-from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_results, write_rejects
+from vigie.batch.moderation import DEFAULT_BATCH, RunStats, batched_read, write_rejects
 from vigie.batch.reader import ReadResult
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
+from vigie.errors import RecordError, StoreError
 from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
-from vigie.policy import Policy
+from vigie.policy import Policy, effective_policy
 from vigie.records import Comment
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
@@ -157,10 +159,11 @@ class StoreModerator:
         return self.pipelines[policy.digest]
 
     def _policy_for(self, comment: Comment) -> tuple[Policy, str, str]:
+        # The version in force when the comment was posted, with its period if one covers it.
         found = self.resolver.at(comment.created_at)
         if found is None:
-            return self.fallback, self.fallback_text, "file"
-        return found[0], found[1], "store"
+            return effective_policy(self.fallback, comment.created_at), self.fallback_text, "file"
+        return effective_policy(found[0], comment.created_at), found[1], "store"
 
     def process(self, batch: Sequence[Comment]) -> list[str]:
         """Ingest, decide and record one batch.
@@ -240,7 +243,10 @@ class StoreModerator:
                                    min(c.created_at for c in todo) - window,
                                    max(c.created_at for c in todo))
             judged = []
-            for c in todo:
+            # In the authors' time line, not the platform's listing order (YouTube and X list
+            # newest first): a strike counts only strikes dated before it, so three removals
+            # fetched newest-first would each see none and never reach the block.
+            for c in sorted(todo, key=lambda c: c.created_at):
                 policy, _, source = chosen[c.id]
                 analysis, pipeline = analyses[c.id]
                 author_pk, comment_pk = author_pks[c.id], comment_pks[c.id]
@@ -270,7 +276,7 @@ class StoreModerator:
                 writes: _Writes) -> None:
         rows = [{"comment_pk": j.comment_pk, "action": j.decision.action.value,
                  "strike": j.decision.strike, "escalate": j.decision.escalate,
-                 "policy_digest": j.policy.digest, "policy_source": j.source,
+                 "policy_digest": j.policy.source_digest, "policy_source": j.source,
                  "decided_at": now, "body": j.body,
                  "body_sha256": hashlib.sha256(j.body.encode("utf-8")).hexdigest(),
                  "revision": j.revision}
@@ -291,7 +297,8 @@ class StoreModerator:
             d, c = j.decision, j.comment
             payload = {
                 "decision_pk": pk, "action": d.action.value, "clauses": list(d.clauses),
-                "policy": j.policy.digest, "policy_source": j.source, "strike": d.strike,
+                "policy": j.policy.source_digest, "policy_source": j.source,
+                "strike": d.strike,
                 "escalate": d.escalate, "body_sha256": row["body_sha256"]}
             if j.revision > 1:
                 payload["revision"] = j.revision
@@ -306,7 +313,8 @@ class StoreModerator:
         if reviews:
             bulk_insert(conn, review_items, [
                 {"comment_pk": j.comment_pk, "decision_pk": pk, "origin": "decision",
-                 "state": "open", "outcome": None, "takedown": False,
+                 "state": "open", "outcome": None,
+                 "takedown": _held(j.decision, j.policy),
                  "author_blocked": j.author_blocked, "appeals": 0, "opened_at": now,
                  "updated_at": now, "last_actor": "vigie", "last_reason": None}
                 for j, pk in reviews])
@@ -317,7 +325,8 @@ class StoreModerator:
             for j, decision_pk in reviews:
                 item_pk = items[decision_pk]
                 writes.events.append(NewEvent(EventKind.REVIEW_OPENED, "review", str(item_pk), {
-                    "comment_id": j.comment.id, "origin": "decision", "takedown": False,
+                    "comment_id": j.comment.id, "origin": "decision",
+                    "takedown": _held(j.decision, j.policy),
                     "author_blocked": j.author_blocked, "appeal": False,
                     "clauses": list(j.decision.clauses)}))
 
@@ -359,7 +368,7 @@ class StoreModerator:
                         platform=platform, comment_id=c.id, author_id=c.author.id,
                         post_id=post_id, reason=why, when=now, rows=writes.outbox,
                         events=writes.events)
-        if d.action is Action.REVIEW:
+        if d.action is Action.REVIEW or _held(d, j.policy):
             reviews.append((j, decision_pk))
         if d.escalate or d.action is Action.ESCALATE:
             escalation_rows.append({
@@ -368,6 +377,16 @@ class StoreModerator:
                 "attempts": 0})
             writes.events.append(NewEvent(EventKind.ESCALATED, "comment", c.id, {
                 "clauses": list(d.clauses), "origin": "decision"}))
+
+
+def _held(decision: Decision, policy: Policy) -> bool:
+    """A period held the comment for review (``Period.hold_for_review``): hidden, a human decides.
+
+    Only the period turned it into a hide: no category asked for more than review.
+    """
+    period = policy.active_period
+    return (period is not None and period.hold_for_review and decision.action is Action.HIDE
+            and all(v.action.strength <= Action.REVIEW.strength for v in decision.categories))
 
 
 def moderate_stream_db(
@@ -390,14 +409,47 @@ def moderate_stream_db(
         StoreError: the database refused a write (the run stops; rerun it to go on).
     """
     stats = RunStats()
-    for comments, bad in batched_results(results, batch_size):
-        stats.read += len(comments) + len(bad)
+    for good, bad in batched_read(results, batch_size):
+        stats.read += len(good) + len(bad)
         stats.rejected += write_rejects(bad, rejects, on_reject)
-        if not comments:
+        if not good:
             continue
-        lines = moderator.process(comments)
+        try:
+            lines = moderator.process([r.comment for r in good if r.comment is not None])
+        except StoreError as error:
+            good, lines, refused = _one_by_one(moderator, good, error)
+            stats.rejected += write_rejects(refused, rejects, on_reject)
         out.write("".join(line + "\n" for line in lines))
         stats.decided += len(lines)
         if on_batch is not None:
-            on_batch(comments, lines)
+            on_batch([r.comment for r in good if r.comment is not None], lines)
     return stats
+
+
+def _one_by_one(moderator: StoreModerator, batch: list[ReadResult], error: StoreError
+                ) -> tuple[list[ReadResult], list[str], list[ReadResult]]:
+    """Store a refused batch one comment at a time.
+
+    The comments the database refuses are rejected with its reason; the others are stored and
+    decided.
+
+    Raises:
+        StoreError: the database refused every one of them (the database is the problem, not
+            the lines: the run stops; rerun it to go on).
+    """
+    kept: list[ReadResult] = []
+    lines: list[str] = []
+    refused: list[ReadResult] = []
+    for result in batch:
+        assert result.comment is not None
+        try:
+            lines.extend(moderator.process([result.comment]))
+        except StoreError as why:
+            refused.append(ReadResult(result.line, None, RecordError(
+                f"the database refused it: {str(why)[:300]}", line=result.line,
+                raw=result.comment.model_dump_json())))
+        else:
+            kept.append(result)
+    if not kept:
+        raise error
+    return kept, lines, refused

@@ -50,9 +50,18 @@ def _read(name: str) -> list[str]:
 
 
 @cache
-def word_lists() -> WordLists:
-    """Load the lists (once per process)."""
+def word_lists(names: tuple[str, ...] = ()) -> WordLists:
+    """Load the lists (once per process and name set).
+
+    Args:
+        names: the institution's names and aliases (from its policy), folded; the first word
+            of each joins the institution words ("polytechnique" of "Polytechnique Montréal",
+            not the city). The bundled list names no institution.
+    """
     institution = _read("institution.txt")
+    for name in names:
+        words = [w for w in tokens(name.lower()) if len(w) >= 3]
+        institution.extend(words[:1])
     return WordLists(
         stopwords=frozenset(_read("stopwords.txt")),
         reactions=frozenset(_read("reactions.txt")),

@@ -481,7 +481,7 @@ def _drop_nested(matches: list[Match]) -> list[Match]:
 
 
 def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
-          reader: Any = read_package_text) -> Lexicon:
+          reader: Any = read_package_text, extra_rows: str = "") -> Lexicon:
     try:
         manifest = Manifest.model_validate(yaml.safe_load(reader("manifest.yaml")))
     except ValidationError as error:
@@ -497,6 +497,12 @@ def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
         for entry, entry_patterns in parse_file(name, reader(name), manifest.scores):
             entries.append(entry)
             patterns.extend((len(entries) - 1, p) for p in entry_patterns)
+    if extra_rows:
+        header = "\t".join(COLUMNS)
+        for entry, entry_patterns in parse_file("policy:extra_words", header + "\n" + extra_rows,
+                                                manifest.scores):
+            entries.append(entry)
+            patterns.extend((len(entries) - 1, p) for p in entry_patterns)
     if extra_allow:
         entries.append(Entry("policy:allow", extra_allow[0], "any", "", "allow", "", 0.0, "",
                              (), "allow-list from the policy"))
@@ -506,14 +512,16 @@ def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
 
 @lru_cache(maxsize=8)
 def load_lexicon(files: tuple[str, ...] | None = None,
-                 extra_allow: tuple[str, ...] = ()) -> Lexicon:
+                 extra_allow: tuple[str, ...] = (), extra_rows: str = "") -> Lexicon:
     """Load and compile the bundled lexicons (cached per argument set).
 
     Args:
         files: lexicon files to load (default: every file of the manifest).
         extra_allow: more allow-list phrases (an institution's names, local false friends).
+        extra_rows: more entries from the policy, as TSV rows in the lexicon files' columns
+            (without the header).
 
     Raises:
         LexiconError: a data file is malformed, or ``files`` names an unknown file.
     """
-    return _load(files, extra_allow)
+    return _load(files, extra_allow, extra_rows=extra_rows)

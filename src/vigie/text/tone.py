@@ -38,6 +38,7 @@ from typing import Any, Literal
 import ahocorasick
 
 from vigie.errors import VigieError
+from vigie.text.normalize import normalize
 
 __all__ = [
     "Cue",
@@ -307,16 +308,21 @@ def _read_tsv(name: str) -> list[tuple[str, str, float]]:
     return out
 
 
-def load_lexicon() -> ToneLexicon:
+def load_lexicon(names: tuple[str, ...] = ()) -> ToneLexicon:
     """Build the bundled bilingual lexicon (judgements and targets).
+
+    Args:
+        names: the institution's names and aliases (from its policy), matched as targets of
+            kind ``name``; the bundled files name no institution.
 
     Raises:
         VigieError: a data file is malformed.
     """
-    return ToneLexicon(_read_tsv("lexicon.tsv") + _read_tsv("targets.tsv"))
+    own = [(normalize(n).text, "name", 1.0) for n in names if normalize(n).text.strip()]
+    return ToneLexicon(_read_tsv("lexicon.tsv") + _read_tsv("targets.tsv") + own)
 
 
 @cache
-def default_lexicon() -> ToneLexicon:
-    """The bundled lexicon, built once per process."""
-    return load_lexicon()
+def default_lexicon(names: tuple[str, ...] = ()) -> ToneLexicon:
+    """The bundled lexicon with ``names`` as institution names, built once per name set."""
+    return load_lexicon(names)

@@ -11,10 +11,28 @@ from urllib.parse import urlsplit
 
 __all__ = ["UrlRef", "extract_urls", "registered_domain"]
 
+# Mail hosts: "nom at gmail dot com" is an e-mail address, not a link to gmail.com.
+_WEBMAIL = (r"gmail|googlemail|hotmail|outlook|live|yahoo|ymail|icloud|me|aol|proton|protonmail"
+            r"|videotron|sympatico|bell|gmx|yandex|mail|zoho|fastmail|tutanota")
+# TLDs that a spaced-out dot ("deals .shop", "gains dot online") may end with: words such as
+# "top" or "live" are left out of the word forms, where prose would read as links.
+_SPACED_TLDS = r"com|ca|net|org|shop|store|xyz|site|online|club|click|biz|io|info|fr|co|me|top"
+_WORD_TLDS = r"com|ca|net|org|shop|store|xyz|site|online|club|click|biz|io|info|fr"
+
 # Defanging tricks commenters (and threat reports) use to dodge link filters.
 _DEFANG = (
     (re.compile(r"h[x*]{2}p(s?)(?=\s*[:\[])", re.IGNORECASE), r"http\1"),
+    # "nom [at] gmail", "nom (arobase) hotmail", "nom at gmail dot com": an e-mail address.
+    (re.compile(r"\s*[\[\(\{]\s*(?:at|@|arobase)\s*[\]\)\}]\s*", re.IGNORECASE), "@"),
+    (re.compile(rf"(?<=\w)\s+(?:at|arobase|chez)\s+(?=(?:{_WEBMAIL})\s*(?:[\[\(\{{.]|dot\b"
+                rf"|point\b))", re.IGNORECASE), "@"),
     (re.compile(r"\s*[\[\(\{]\s*(?:\.|dot|point)\s*[\]\)\}]\s*", re.IGNORECASE), "."),
+    # "heatgear-deals .shop", "montres-luxe . top": a space before the dot, never in prose.
+    (re.compile(rf"(?<=[a-z0-9])\s+\.\s?(?=(?:{_SPACED_TLDS})\b(?![.'’-]\w))", re.IGNORECASE),
+     "."),
+    # "cash dot online", "promo point com".
+    (re.compile(rf"(?<=[a-z0-9])\s+(?:dot|point)\s+(?=(?:{_WORD_TLDS})\b(?![.'’-]\w))",
+                re.IGNORECASE), "."),
     (re.compile(r"\[:\]|\[://\]"), "://"),
 )
 

@@ -172,7 +172,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         StoreError: the database cannot be opened or migrated.
         PolicyError: the policy file is invalid.
     """
-    from vigie.web import routes_api, routes_auth, routes_monitoring, routes_ui
+    from vigie.web import questions, routes_api, routes_auth, routes_monitoring, routes_ui
 
     context = build_context(settings, store, pipeline)
 
@@ -199,6 +199,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
+    app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)
     return app

@@ -44,6 +44,7 @@ __all__ = [
     "web_facets",
     "web_login_attempts",
     "web_pages",
+    "web_questions",
     "web_sessions",
     "web_users",
 ]
@@ -131,4 +132,23 @@ web_pages = Table(
     Column("added_at", UTCDateTime, nullable=False),
     Column("added_by", String(255), nullable=False),
     UniqueConstraint("platform", "page_id"),
+)
+
+web_questions = Table(
+    "web_questions", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("name", String(255), comment="optional, as the visitor gave it"),
+    Column("email", String(255), comment="optional: where the answer goes"),
+    Column("text", Text, nullable=False),
+    Column("client", String(64), nullable=False,
+           comment="keyed digest of the client address, for the rate limit only"),
+    Column("status", String(16), nullable=False, comment="new, spam or answered"),
+    Column("spam_score", Float, comment="the pipeline's strongest spam signal; NULL: unchecked"),
+    Column("spam_signals", Text, comment="JSON list of the spam signals found"),
+    Column("answered_at", UTCDateTime),
+    Column("answered_by", String(255)),
+    Index("ix_web_questions_client_asked_at", "client", "asked_at"),
+    Index("ix_web_questions_status", "status"),
 )

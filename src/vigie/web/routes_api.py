@@ -326,9 +326,13 @@ def _cell(value: Any) -> str:
 
 
 def audit_csv_response(ctx: WebContext, f: AuditFilter) -> StreamingResponse:
-    """Stream the matching audit events as CSV (oldest first)."""
+    """Stream the matching audit events as CSV (oldest first), UTF-8 with a BOM.
+
+    The byte-order mark makes Excel read the file as UTF-8 (without it, accents break).
+    """
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
+        buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(_CSV_FIELDS)
         with ctx.read() as conn:

@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 from vigie.web.accounts import (
     authenticate,
@@ -30,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 PUBLIC_ROUTES = frozenset({
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/lang/{code}"),
     ("GET", "/healthz"), ("GET", "/api/openapi.json"),
+    ("GET", "/questions"), ("POST", "/questions"),  # directive 8: vigie.web.questions
 })
 
 
@@ -106,11 +107,18 @@ def login(
 @router.post("/logout")
 def logout(request: Request,
            csrf_token_: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> Response:
-    """End the session (with a valid CSRF token) and go back to the login page."""
+    """End the session (with a valid CSRF token) and go back to the login page.
+
+    Without the token the request is refused (403) and the cookie kept: another site must not
+    be able to sign the user out.
+    """
     ctx = web_context(request)
     me = current_principal(request)
-    if me is not None and me.session_token and csrf_matches(ctx.settings.key,
-                                                            me.session_token, csrf_token_):
+    if me is not None and me.session_token:
+        if not csrf_matches(ctx.settings.key, me.session_token, csrf_token_):
+            return PlainTextResponse("Jeton CSRF manquant ou invalide : rechargez la page. / "
+                                     "Missing or invalid CSRF token: reload the page.",
+                                     status_code=403)
         with ctx.store.begin() as conn:
             end_session(conn, me.session_token)
     response = RedirectResponse("/login", status_code=303)

@@ -59,6 +59,9 @@ class WebSettings(BaseModel):
         default_locale: language of the interface when the browser has chosen none.
         fast_password_hashing: cheap Argon2 parameters; only in ``test`` mode.
         page_size: queue items per page (1–200).
+        questions_max_per_client: questions one client may ask within ``questions_window_s``
+            on the public ``/questions`` page (directive 8).
+        questions_window_s: the questions' rate-limit window in seconds.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,6 +79,8 @@ class WebSettings(BaseModel):
     default_locale: Literal["fr", "en"] = "fr"
     fast_password_hashing: bool = False
     page_size: int = Field(50, ge=1, le=200)
+    questions_max_per_client: int = Field(3, ge=1, le=1000)
+    questions_window_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
 
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:
