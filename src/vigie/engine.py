@@ -11,7 +11,8 @@ Order of reasoning, for each category of the policy:
    the entry's ``min_score``;
 2. at or above ``review_threshold`` a finding asks for ``review``; at or above
    ``remove_threshold`` it asks for the category's action (``hide``, ``remove``, ``block``...),
-   capped by its signal entry's ``max_action``; the category takes the strongest;
+   capped by its signal entry's ``max_action``; the category takes the strongest (a signal
+   entry may set its own two thresholds: a calibrated model measured apart);
 3. a mitigating finding (counter-speech, quotation) caps it at ``review`` (free expression, 6.2).
 
 Escalation rules (directive 6.1) never take a comment down: when one matches, the decision is
@@ -75,10 +76,12 @@ def _verdict(
             continue
         weighted = f.score * entry.weight
         score = max(score, weighted)
-        if weighted < review:
+        own_review = review if entry.review_threshold is None else entry.review_threshold
+        own_remove = remove if entry.remove_threshold is None else entry.remove_threshold
+        if weighted < own_review:
             continue
         evidence.append((weighted, f))
-        asked = _capped(Action(rule.action) if weighted >= remove else Action.REVIEW, entry)
+        asked = _capped(Action(rule.action) if weighted >= own_remove else Action.REVIEW, entry)
         action = strongest(action, asked)
     if not evidence:
         return score, None

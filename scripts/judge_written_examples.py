@@ -1,0 +1,464 @@
+# ruff: noqa: E501  (tables of written sentences: one sentence per line)
+"""Write the judge's own examples: ``src/vigie/data/training/judge/*.jsonl`` (trained on).
+
+Every sentence and template below was written by the Vigie project for issue 17 (Apache-2.0);
+none is copied from a public data set, the dev set or any evaluation set. Templates are
+expanded over target groups with a fixed seed, so the output is the same on every run:
+
+    python scripts/judge_written_examples.py
+
+The held-out functional suite (``src/vigie/data/training/judge_suite/``) is written apart, by
+``scripts/judge_suite.py``, with other wordings, and is never trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "vigie" / "data" / "training" / "judge"
+
+GROUPS_EN = ["women", "immigrants", "Muslims", "Jews", "Black people", "gay people",
+             "trans people", "refugees", "disabled people", "Asians", "Arabs",
+             "Indigenous people", "lesbians", "Haitians", "Mexicans"]
+ONE_EN = ["a woman", "an immigrant", "a Muslim", "a Jew", "a Black guy", "a gay guy",
+          "a trans person", "a refugee", "an Arab", "an Asian", "a lesbian"]
+GROUPS_FR = ["les femmes", "les immigrés", "les musulmans", "les juifs", "les Noirs",
+             "les gais", "les personnes trans", "les réfugiés", "les handicapés",
+             "les Arabes", "les Asiatiques", "les Autochtones", "les lesbiennes",
+             "les Haïtiens", "les Maghrébins"]
+ONE_FR = ["une femme", "un immigré", "un musulman", "un juif", "un Noir", "un gai",
+          "une personne trans", "un réfugié", "un Arabe", "une lesbienne"]
+
+# (function, lang, labels, template); {g} plural group, {one} one member.
+HATE = [
+    # threats against a person or a group
+    ("threat", "en", ["hate"], "I'm going to knife {one} after class."),
+    ("threat", "en", ["hate"], "Next time I see {one} on campus I'm going to kill them."),
+    ("threat", "en", ["hate"], "All {g} should be shot."),
+    ("threat", "en", ["hate"], "Somebody needs to put a bullet in every one of those {g}."),
+    ("threat", "en", ["hate"], "We will hunt {g} down one by one."),
+    ("threat", "en", ["hate"], "I'd love to burn down the houses of {g} with them inside."),
+    ("threat", "en", ["hate"], "{g} deserve to be hanged."),
+    ("threat", "en", ["hate"], "Bring a gun to the next event and get rid of the {g}."),
+    ("threat", "en", ["hate"], "If {one} sits next to me in class I will slit their throat."),
+    ("threat", "fr", ["hate"], "Je vais poignarder {one} demain."),
+    ("threat", "fr", ["hate"], "Il faudrait fusiller {g}, tous."),
+    ("threat", "fr", ["hate"], "La prochaine fois que je croise {one} au pavillon, je le tue."),
+    ("threat", "fr", ["hate"], "On va faire la peau à {g}, un par un."),
+    ("threat", "fr", ["hate"], "{g} méritent une balle dans la tête."),
+    ("threat", "fr", ["hate"], "Faut brûler leurs maisons, à {g}, avec eux dedans."),
+    ("threat", "fr", ["hate"], "J'apporte mon arme vendredi, {g} sont avertis."),
+    # dehumanising comparisons
+    ("dehumanisation", "en", ["hate"], "{g} are vermin."),
+    ("dehumanisation", "en", ["hate"], "{g} are nothing but parasites."),
+    ("dehumanisation", "en", ["hate"], "{g} are animals and should be treated like animals."),
+    ("dehumanisation", "en", ["hate"], "{g} are a disease spreading through our schools."),
+    ("dehumanisation", "en", ["hate"], "{g} breed like rats."),
+    ("dehumanisation", "en", ["hate"], "{g} are subhuman filth."),
+    ("dehumanisation", "en", ["hate"], "{g} are cockroaches."),
+    ("dehumanisation", "en", ["hate"], "{g} are worthless garbage."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont de la vermine."),
+    ("dehumanisation", "fr", ["hate"], "{g}, c'est des parasites, rien d'autre."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont des animaux."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont une maladie pour ce pays."),
+    ("dehumanisation", "fr", ["hate"], "{g} se reproduisent comme des rats."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont des sous-hommes."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont des déchets."),
+    # implicit derogation, dog whistles
+    ("implicit", "en", ["hate"], "{g} are ruining this country."),
+    ("implicit", "en", ["hate"], "The program went downhill once they started letting {g} in."),
+    ("implicit", "en", ["hate"], "{g} only got admitted because of quotas."),
+    ("implicit", "en", ["hate"], "I would never hire {one}, they can't do real engineering."),
+    ("implicit", "en", ["hate"], "{g} belong in the kitchen, not in a lab."),
+    ("implicit", "en", ["hate"], "{g} are too emotional to be engineers."),
+    ("implicit", "en", ["hate"], "Everyone knows {g} can't be trusted."),
+    ("implicit", "en", ["hate"], "This campus would be safer without {g}."),
+    ("implicit", "en", ["hate"], "Send {g} back where they came from."),
+    ("implicit", "fr", ["hate"], "{g} détruisent ce pays."),
+    ("implicit", "fr", ["hate"], "Le programme a baissé depuis qu'on accepte {g}."),
+    ("implicit", "fr", ["hate"], "{g} sont admis juste à cause des quotas."),
+    ("implicit", "fr", ["hate"], "Je n'embaucherais jamais {one}, ça ne fait pas du vrai génie."),
+    ("implicit", "fr", ["hate"], "{g}, à la cuisine, pas au laboratoire."),
+    ("implicit", "fr", ["hate"], "On ne peut pas faire confiance à {g}."),
+    ("implicit", "fr", ["hate"], "Le campus serait plus sûr sans {g}."),
+    ("implicit", "fr", ["hate"], "Renvoyez {g} chez eux."),
+    # hate phrased as a question or an opinion
+    ("question", "en", ["hate"], "Why are {g} so stupid?"),
+    ("question", "en", ["hate"], "Am I the only one who thinks {g} shouldn't have rights?"),
+    ("question", "en", ["hate"], "In my opinion {g} are a cancer on society."),
+    ("question", "en", ["hate"], "Honestly, I think {g} are disgusting."),
+    ("question", "en", ["hate"], "Isn't it obvious that {g} are inferior?"),
+    ("question", "fr", ["hate"], "Pourquoi {g} sont aussi stupides?"),
+    ("question", "fr", ["hate"], "Suis-je le seul à penser que {g} ne devraient pas avoir de droits?"),
+    ("question", "fr", ["hate"], "À mon avis, {g} sont un cancer pour la société."),
+    ("question", "fr", ["hate"], "Franchement, je trouve {g} dégoûtants."),
+    ("question", "fr", ["hate"], "C'est évident que {g} sont inférieurs, non?"),
+    # negated praise
+    ("negated_praise", "en", ["hate"], "{g} are not smart enough to study engineering."),
+    ("negated_praise", "en", ["hate"], "{g} are never any good at anything."),
+    ("negated_praise", "en", ["hate"], "There is nothing good about {g}."),
+    ("negated_praise", "en", ["hate"], "{g} will never be real engineers."),
+    ("negated_praise", "en", ["hate"], "I don't think {g} deserve respect."),
+    ("negated_praise", "fr", ["hate"], "{g} ne sont pas assez intelligents pour le génie."),
+    ("negated_praise", "fr", ["hate"], "{g} ne valent rien."),
+    ("negated_praise", "fr", ["hate"], "Il n'y a rien de bon chez {g}."),
+    ("negated_praise", "fr", ["hate"], "{g} ne seront jamais de vrais ingénieurs."),
+    ("negated_praise", "fr", ["hate"], "Je ne pense pas que {g} méritent du respect."),
+    # plain hate statements
+    ("statement", "en", ["hate"], "I truly hate {g}, every one of them."),
+    ("statement", "en", ["hate"], "I really can't stand {g}."),
+    ("statement", "en", ["hate"], "{g} are the worst."),
+    ("statement", "en", ["hate"], "{g} make me sick."),
+    ("statement", "fr", ["hate"], "Je déteste {g}."),
+    ("statement", "fr", ["hate"], "J'haïs {g}."),
+    ("statement", "fr", ["hate"], "{g} me dégoûtent."),
+    ("statement", "fr", ["hate"], "{g} sont les pires."),
+]
+
+# Free expression: never hate (directive 6.2). {g}/{one} as above.
+FREE = [
+    ("counter_speech", "en", "Saying {g} are vermin is dehumanising and wrong."),
+    ("counter_speech", "en", "{g} are not animals, they are our classmates and colleagues."),
+    ("counter_speech", "en", "I'm tired of people calling {g} parasites. Stop it."),
+    ("counter_speech", "en", "Nobody should ever say that {g} don't belong in engineering."),
+    ("counter_speech", "en", "Hating {g} says more about you than about them."),
+    ("counter_speech", "en", "Threatening {g} is a crime, and this comment should be reported."),
+    ("counter_speech", "fr", "Dire que {g} sont de la vermine, c'est déshumanisant et faux."),
+    ("counter_speech", "fr", "{g} ne sont pas des animaux : ce sont nos collègues."),
+    ("counter_speech", "fr", "J'en ai assez qu'on traite {g} de parasites. Arrêtez."),
+    ("counter_speech", "fr", "Personne ne devrait dire que {g} n'ont pas leur place en génie."),
+    ("counter_speech", "fr", "Menacer {g}, c'est un crime; ce commentaire doit être signalé."),
+    ("quote_condemn", "en", "Someone wrote \"{g} are trash\" under the last post. Disgusting, please remove it."),
+    ("quote_condemn", "en", "The guy above says \"all {g} should be shot\". Reported."),
+    ("quote_condemn", "en", "\"{g} are ruining this country\" is exactly the kind of lie we must call out."),
+    ("quote_condemn", "fr", "Quelqu'un a écrit « {g} sont des rats » plus haut. Honteux, à retirer."),
+    ("quote_condemn", "fr", "Le commentaire « il faut fusiller {g} » doit être signalé à la police."),
+    ("quote_condemn", "fr", "« {g} volent nos emplois » : ce mensonge doit être dénoncé."),
+    ("negated_hate", "en", "I don't hate {g}."),
+    ("negated_hate", "en", "{g} are not the problem."),
+    ("negated_hate", "en", "I would never hurt {one}."),
+    ("negated_hate", "en", "There is nothing wrong with being {one}."),
+    ("negated_hate", "fr", "Je ne déteste pas {g}."),
+    ("negated_hate", "fr", "{g} ne sont pas le problème."),
+    ("negated_hate", "fr", "Je n'ai rien contre {g}, au contraire."),
+    ("positive", "en", "{g} make great engineers."),
+    ("positive", "en", "We need more {g} in engineering."),
+    ("positive", "en", "I love working with {g} in my lab."),
+    ("positive", "en", "How many {g} graduated this year?"),
+    ("positive", "fr", "{g} font d'excellents ingénieurs."),
+    ("positive", "fr", "Il faut plus de {g} en génie."),
+    ("positive", "fr", "J'adore travailler avec {g} au labo."),
+    ("positive", "fr", "Combien de {g} ont obtenu leur diplôme cette année?"),
+]
+
+FIXED = [
+    # 6 December 1989: glorifying the attack (hate) and its codes
+    ("polytechnique_1989", "fr", ["hate"], "Marc Lépine était un héros."),
+    ("polytechnique_1989", "fr", ["hate"], "Lépine avait raison."),
+    ("polytechnique_1989", "fr", ["hate"], "Quelqu'un devrait finir ce que Lépine a commencé."),
+    ("polytechnique_1989", "fr", ["hate"], "Saint Marc, priez pour nous. #6décembre"),
+    ("polytechnique_1989", "fr", ["hate"], "14 de moins, pas assez."),
+    ("polytechnique_1989", "fr", ["hate"], "Vivement le prochain 6 décembre à Poly."),
+    ("polytechnique_1989", "fr", ["hate"], "En 1989 il a fait ce qu'il fallait avec les féministes."),
+    ("polytechnique_1989", "fr", ["hate"], "Les féministes de Poly, 89 c'était juste un avertissement."),
+    ("polytechnique_1989", "fr", ["hate"], "On devrait ériger une statue à Gamil Gharbi."),
+    ("polytechnique_1989", "fr", ["hate"], "J'ai hâte au 6 décembre, on va fêter ça."),
+    ("polytechnique_1989", "en", ["hate"], "Marc Lépine was a hero."),
+    ("polytechnique_1989", "en", ["hate"], "Lépine did nothing wrong."),
+    ("polytechnique_1989", "en", ["hate"], "Somebody should finish what Lépine started."),
+    ("polytechnique_1989", "en", ["hate"], "Happy Lépine day, feminists."),
+    ("polytechnique_1989", "en", ["hate"], "Only 14? He should have gotten more of them."),
+    ("polytechnique_1989", "en", ["hate"], "Dec 6 1989 was a good day for men."),
+    ("polytechnique_1989", "en", ["hate"], "Saint Marc did the world a favour."),
+    ("polytechnique_1989", "en", ["hate"], "Women in engineering? Remember 1989."),
+    # commemoration and history: not hate
+    ("remembrance", "fr", [], "Nous n'oublierons jamais les 14 femmes assassinées le 6 décembre 1989."),
+    ("remembrance", "fr", [], "Pensées pour les victimes de Polytechnique et leurs familles."),
+    ("remembrance", "fr", [], "Le 6 décembre, on se souvient. 14 roses blanches."),
+    ("remembrance", "fr", [], "Lépine était un meurtrier misogyne. Plus jamais ça."),
+    ("remembrance", "fr", [], "La tuerie de 1989 a été un attentat antiféministe; il faut le nommer."),
+    ("remembrance", "fr", [], "Merci à Poly pour la cérémonie de commémoration de ce soir."),
+    ("remembrance", "en", [], "We will always remember the 14 women killed on December 6, 1989."),
+    ("remembrance", "en", [], "Thinking of the victims of the Polytechnique massacre today."),
+    ("remembrance", "en", [], "Lépine was a misogynist murderer, and we must say it."),
+    ("remembrance", "en", [], "The 1989 attack targeted women engineers. Never again."),
+    ("remembrance", "en", [], "Beautiful memorial ceremony, thank you Polytechnique."),
+    # reclaimed identity terms
+    ("reclaimed", "en", [], "As a queer woman in engineering, this makes me so proud."),
+    ("reclaimed", "en", [], "Proud dyke, proud engineer. Happy Pride, Poly!"),
+    ("reclaimed", "en", [], "We're here, we're queer, and we're building bridges."),
+    ("reclaimed", "en", [], "Us queers in the robotics club say thank you!"),
+    ("reclaimed", "en", [], "As a disabled engineer, I love seeing this ramp project."),
+    ("reclaimed", "fr", [], "Fière d'être une gouine ingénieure!"),
+    ("reclaimed", "fr", [], "En tant que personne queer à Poly, merci pour cette campagne."),
+    ("reclaimed", "fr", [], "Nous, les féministes de Poly, on sera là à la vigile."),
+    ("reclaimed", "fr", [], "Une femme noire en génie, et fière de l'être."),
+    # criticism of the institution: free expression
+    ("criticism", "en", [], "Polytechnique handled this terribly and owes students an apology."),
+    ("criticism", "en", [], "Tuition keeps going up while services get worse. Shameful."),
+    ("criticism", "en", [], "This decision makes no sense; the administration is out of touch."),
+    ("criticism", "en", [], "The registrar's office is a disaster, three weeks without an answer."),
+    ("criticism", "fr", [], "Poly a très mal géré ce dossier et doit des excuses aux étudiants."),
+    ("criticism", "fr", [], "Les frais augmentent et les services empirent. C'est une honte."),
+    ("criticism", "fr", [], "Cette décision n'a aucun sens, la direction est déconnectée."),
+    ("criticism", "fr", [], "Le service aux étudiants est nul, trois semaines sans réponse."),
+    # common praise: not sexual
+    ("praise", "fr", [], "Belle vidéo!"),
+    ("praise", "fr", [], "Superbe photo du campus."),
+    ("praise", "fr", [], "Très belle photo 😍"),
+    ("praise", "fr", [], "Wow, magnifique!"),
+    ("praise", "en", [], "Nice video!"),
+    ("praise", "en", [], "Great photo of the campus."),
+    ("praise", "en", [], "photo"),
+    ("praise", "en", [], "Nice pic 🔥"),
+    ("praise", "en", [], "Hot topic, great panel!"),
+    ("praise", "en", [], "Gorgeous shot, who took it?"),
+    # obfuscated spellings (the augmentation in training makes more of them)
+    ("obfuscated", "en", ["hate"], "w0men are tr@sh"),
+    ("obfuscated", "en", ["hate"], "m u s l i m s are r a t s"),
+    ("obfuscated", "en", ["hate"], "immigr4nts are v3rmin"),
+    ("obfuscated", "en", ["hate"], "womne are garbage"),
+    ("obfuscated", "en", ["hate", "abuse"], "f4gg0ts should d!e"),
+    ("obfuscated", "fr", ["hate"], "l3s f3mm3s sont d3s chi3nn3s"),
+    ("obfuscated", "fr", ["hate"], "l e s j u i f s dehors"),
+    ("obfuscated", "fr", ["hate"], "les imigrés sont de la vremine"),
+    # other languages: hate, abuse, sexual, spam, and benign
+    ("foreign", "es", ["hate"], "Los inmigrantes son una plaga, hay que echarlos."),
+    ("foreign", "es", ["abuse"], "Eres un idiota de mierda, cállate."),
+    ("foreign", "es", ["spam"], "Gana 500 dólares al día desde casa, escríbeme por WhatsApp."),
+    ("foreign", "es", [], "Qué bonito campus, me encantaría estudiar allí."),
+    ("foreign", "de", ["hate"], "Ausländer raus, die sind alle Ungeziefer."),
+    ("foreign", "de", ["abuse"], "Halt die Fresse, du Vollidiot."),
+    ("foreign", "de", ["spam"], "Verdiene jeden Tag 300 Euro mit Krypto, Link in meinem Profil."),
+    ("foreign", "de", [], "Herzlichen Glückwunsch an alle Absolventen!"),
+    ("foreign", "pt", ["hate"], "As mulheres não servem para engenharia, lugar delas é na cozinha."),
+    ("foreign", "pt", ["abuse"], "Vai se foder, seu merda."),
+    ("foreign", "pt", ["sexual"], "Fotos nuas grátis no meu perfil, vem ver 🔞"),
+    ("foreign", "pt", [], "Parabéns pela conquista, equipe!"),
+    ("foreign", "it", ["hate"], "Gli ebrei sono parassiti."),
+    ("foreign", "it", ["abuse"], "Sei un coglione, stai zitto."),
+    ("foreign", "it", [], "Complimenti per il progetto, davvero interessante."),
+    ("foreign", "ru", ["hate"], "Все мигранты — животные, их надо выгнать."),
+    ("foreign", "ru", ["abuse"], "Заткнись, идиот."),
+    ("foreign", "ru", ["spam"], "Заработай на криптовалюте, пиши в личку."),
+    ("foreign", "ru", [], "Отличное видео, спасибо!"),
+    ("foreign", "ar", ["hate"], "المهاجرون حشرات يجب طردهم"),
+    ("foreign", "ar", ["abuse"], "اسكت يا غبي"),
+    ("foreign", "ar", [], "مبروك للخريجين"),
+    ("foreign", "zh", ["hate"], "女人都是垃圾，不配当工程师。"),
+    ("foreign", "zh", ["abuse"], "闭嘴，你这个白痴。"),
+    ("foreign", "zh", ["spam"], "加我微信，每天赚五百块。"),
+    ("foreign", "zh", [], "校园真漂亮，恭喜毕业生！"),
+    # other languages, benign: questions, thanks, everyday remarks (negatives for every head)
+    ("foreign", "es", [], "¿A qué hora abre la biblioteca el sábado?"),
+    ("foreign", "es", [], "Mi hermano estudia aquí y le encanta el programa."),
+    ("foreign", "es", [], "¿Hay becas para estudiantes internacionales?"),
+    ("foreign", "es", [], "Qué frío hace hoy en Montreal 🥶"),
+    ("foreign", "de", [], "Gibt es das Programm auch auf Englisch?"),
+    ("foreign", "de", [], "Ich habe hier vor zehn Jahren studiert, schöne Erinnerungen."),
+    ("foreign", "de", [], "Wann beginnt die Anmeldung für das Wintersemester?"),
+    ("foreign", "pt", [], "Alguém sabe se o curso tem vagas para estrangeiros?"),
+    ("foreign", "pt", [], "Estudei aqui em 2015, saudades do campus."),
+    ("foreign", "pt", [], "Hoje nevou muito, cuidado na estrada 😅"),
+    ("foreign", "it", [], "Qualcuno sa quando escono i risultati?"),
+    ("foreign", "it", [], "Mia figlia studia qui, siamo molto orgogliosi."),
+    ("foreign", "ru", [], "Подскажите, когда начинается приём документов?"),
+    ("foreign", "ru", [], "Учился здесь, хорошие воспоминания."),
+    ("foreign", "ar", [], "هل يوجد برنامج باللغة الإنجليزية؟"),
+    ("foreign", "ar", [], "متى يبدأ التسجيل للفصل القادم؟"),
+    ("foreign", "zh", [], "请问国际学生的申请截止日期是什么时候？"),
+    ("foreign", "zh", [], "今天下雪了，大家注意安全。"),
+    ("foreign", "ht", [], "Mwen te etidye la a, se yon bon lekòl."),
+    ("foreign", "ht", [], "Kilè enskripsyon yo ap louvri?"),
+    ("foreign", "nl", [], "Weet iemand wanneer de open dag is?"),
+    ("foreign", "pl", [], "Gratulacje dla wszystkich absolwentów!"),
+    ("foreign", "tr", [], "Kayıtlar ne zaman başlıyor?"),
+    ("foreign", "vi", [], "Chúc mừng các bạn tốt nghiệp!"),
+    ("foreign", "ja", [], "卒業おめでとうございます！"),
+    ("foreign", "ko", [], "졸업을 축하합니다!"),
+    ("foreign", "hi", [], "सभी छात्रों को बधाई!"),
+    ("foreign", "fa", [], "تبریک به همه فارغ التحصیلان"),
+    # other languages, harmful (wordings apart from the functional suite's)
+    ("foreign", "es", ["hate"], "Los judíos controlan todo, son una plaga."),
+    ("foreign", "es", ["sexual"], "Mándame fotos desnuda, mamacita 🔥"),
+    ("foreign", "de", ["hate"], "Schwule sind krank und gehören weggesperrt."),
+    ("foreign", "pt", ["abuse"], "Que porra de vídeo, bando de otários."),
+    ("foreign", "it", ["spam"], "Guadagna 1000 euro a settimana, scrivimi su Telegram."),
+    ("foreign", "ru", ["sexual"], "Горячие девушки ждут тебя, переходи по ссылке 🔞"),
+    ("foreign", "ar", ["spam"], "اربح المال من البيت، راسلني على واتساب"),
+    ("foreign", "zh", ["sexual"], "美女裸聊，加我私信。"),
+    ("foreign", "ht", ["abuse"], "Fèmen bouch ou, egare."),
+    ("foreign", "nl", ["abuse"], "Hou je bek, idioot."),
+    ("foreign", "pl", ["hate"], "Imigranci to pasożyty."),
+    ("foreign", "tr", ["abuse"], "Kapa çeneni aptal."),
+    # confidential data of the institution (a learned backstop to the recognizers)
+    ("confidential", "fr", ["confidential"], "Voici les questions de l'examen final de MTH1101 de demain : 1) calculer l'intégrale..."),
+    ("confidential", "fr", ["confidential"], "Le mot de passe du wifi du labo de recherche est Poly2024!"),
+    ("confidential", "fr", ["confidential"], "Document interne CONFIDENTIEL : le budget du département sera coupé de 2,3 M$."),
+    ("confidential", "fr", ["confidential"], "Le code d'accès de la salle des serveurs est 4471#."),
+    ("confidential", "fr", ["confidential"], "Le salaire du directeur du département est de 212 000 $, je l'ai vu dans le fichier RH."),
+    ("confidential", "fr", ["confidential"], "Fuite : voici le corrigé de l'intra de physique avant l'examen."),
+    ("confidential", "en", ["confidential"], "Here are tomorrow's final exam questions for INF1005, leaked from the prof's drive."),
+    ("confidential", "en", ["confidential"], "Internal memo marked confidential: 40 staff positions will be cut next year."),
+    ("confidential", "en", ["confidential"], "The admin password for the course portal is Winter2025."),
+    ("confidential", "en", ["confidential"], "Door code for the chemistry lab is 1984*, enjoy."),
+    ("confidential", "en", ["confidential"], "Prof. Gagnon makes $187,000 a year, I saw the payroll sheet."),
+    ("confidential", "fr", [], "Quand les résultats de l'examen final seront-ils publiés?"),
+    ("confidential", "fr", [], "Le budget annuel de Poly est publié dans son rapport annuel."),
+    ("confidential", "en", [], "How do I reset my password for the student portal?"),
+    ("confidential", "en", [], "Will the exam cover chapter 5 as well?"),
+    # privacy: personal data of a third person
+    ("privacy", "fr", ["privacy"], "Julie Tremblay habite au 4520 rue Saint-Denis, allez lui dire ce que vous pensez."),
+    ("privacy", "fr", ["privacy"], "Le numéro de cell de Marc Leblanc c'est le 514 555 0148, appelez-le."),
+    ("privacy", "fr", ["privacy"], "Sophie du local B-312 a le VIH, tout le monde devrait le savoir."),
+    ("privacy", "fr", ["privacy"], "Son matricule est 2034567 et son courriel perso est sophie.l@gmail.com."),
+    ("privacy", "fr", ["privacy", "hate"], "Le prof Dubois a volé de l'argent et il bat sa femme, c'est certain."),
+    ("privacy", "en", ["privacy"], "Kevin Nguyen lives at 88 Maple Street, apartment 4, go visit him."),
+    ("privacy", "en", ["privacy"], "Here is Emma's phone number: 438-555-0192. She deserves the calls."),
+    ("privacy", "en", ["privacy"], "My roommate Alex is in therapy for depression, thought you should know."),
+    ("privacy", "en", ["privacy"], "Found a wallet: student ID 2198765, owner's phone 514-555-0110."),
+    ("privacy", "fr", [], "Pour joindre le registrariat, composez le 514-340-4711."),
+    ("privacy", "en", [], "You can reach me at my own email if you have questions about the club."),
+    ("privacy", "en", [], "If you are struggling, call 9-8-8, help is available."),
+]
+
+# Minimal pairs: the same predicate said as hate, then negated, quoted to condemn it, or
+# refuted, so that the models learn what the sentence does, not which words it holds.
+BAD_EN = ["vermin", "parasites", "animals", "rats", "a disease", "subhuman", "criminals",
+          "terrorists", "stupid", "dangerous", "savages", "trash", "filthy", "a plague"]
+BAD_FR = ["de la vermine", "des parasites", "des animaux", "des rats", "une maladie",
+          "des sous-hommes", "des criminels", "des terroristes", "stupides", "dangereux",
+          "des sauvages", "des déchets", "sales", "une plaie"]
+PAIRS_EN = [
+    (["hate"], "statement", "{g} are {bad}."),
+    (["hate"], "statement", "Let's face it, {g} are {bad}."),
+    (["hate"], "question", "Why are {g} always {bad}?"),
+    (["hate"], "statement", "Everybody knows {g} are {bad}."),
+    ([], "negated_hate", "{g} are not {bad}."),
+    ([], "negated_hate", "It is simply false that {g} are {bad}."),
+    ([], "negated_hate", "No, {g} are not {bad}, and saying it is bigotry."),
+    ([], "counter_speech", "Stop saying {g} are {bad}. It's hateful."),
+    ([], "counter_speech", "People who call {g} {bad} should be ashamed."),
+    ([], "quote_condemn", "Someone here wrote \"{g} are {bad}\". That's hate speech, please remove it."),
+    ([], "quote_condemn", "Reported a comment saying {g} are {bad}. Not acceptable."),
+    ([], "counter_speech", "Claiming {g} are {bad} is exactly the prejudice we fight."),
+]
+PAIRS_FR = [
+    (["hate"], "statement", "{g} sont {bad}."),
+    (["hate"], "statement", "Soyons clairs, {g} sont {bad}."),
+    (["hate"], "question", "Pourquoi {g} sont toujours {bad}?"),
+    (["hate"], "statement", "Tout le monde sait que {g} sont {bad}."),
+    ([], "negated_hate", "{g} ne sont pas {bad}."),
+    ([], "negated_hate", "C'est faux de dire que {g} sont {bad}."),
+    ([], "negated_hate", "Non, {g} ne sont pas {bad}, et le dire, c'est du sectarisme."),
+    ([], "counter_speech", "Arrêtez de dire que {g} sont {bad}. C'est haineux."),
+    ([], "counter_speech", "Ceux qui traitent {g} de {bad} devraient avoir honte."),
+    ([], "quote_condemn", "Quelqu'un a écrit « {g} sont {bad} » ici. C'est haineux, retirez-le."),
+    ([], "quote_condemn", "J'ai signalé un commentaire qui dit que {g} sont {bad}. Inacceptable."),
+    ([], "counter_speech", "Prétendre que {g} sont {bad}, c'est le préjugé qu'on combat."),
+]
+MORE_FREE = [
+    ("negated_hate", "en", "I have no problem at all with {g}."),
+    ("negated_hate", "en", "I've never had anything against {g}."),
+    ("negated_hate", "en", "Nothing wrong with {g}, they are people like us."),
+    ("negated_hate", "fr", "Je n'ai aucun problème avec {g}."),
+    ("negated_hate", "fr", "Il n'y a rien de mal à être {one}."),
+    ("negated_hate", "fr", "{g} sont des gens comme nous."),
+    ("counter_speech", "en", "{g} belong in engineering as much as anyone."),
+    ("counter_speech", "en", "Threats against {g} have no place here. Solidarity."),
+    ("counter_speech", "fr", "{g} ont autant leur place en génie que n'importe qui."),
+    ("counter_speech", "fr", "Les menaces contre {g} n'ont pas leur place ici. Solidarité."),
+    ("positive", "en", "Our lab is lucky to have so many {g}."),
+    ("positive", "fr", "Notre labo a la chance de compter beaucoup de {g}."),
+]
+
+NAMES = ["Julie Tremblay", "Marc Gagnon", "Sophie Roy", "Kevin Nguyen", "Amira Haddad",
+         "Luc Bouchard", "Emma Wilson", "Yan Li", "Nadia Côté", "Olivier Pelletier"]
+BACKSTOP = [
+    ("privacy", "fr", ["privacy"], "{name} habite au {n} rue {street}, appartement 3."),
+    ("privacy", "fr", ["privacy"], "Voici le cell de {name} : 514-555-0{n}."),
+    ("privacy", "fr", ["privacy"], "{name} est suivi(e) pour une dépression, tout le monde devrait le savoir."),
+    ("privacy", "fr", ["privacy"], "Le matricule de {name} est 20{n}11 et son NAS commence par 123."),
+    ("privacy", "en", ["privacy"], "{name} lives at {n} {street} Street, go knock on the door."),
+    ("privacy", "en", ["privacy"], "{name}'s personal number is 438-555-0{n}, spam it."),
+    ("privacy", "en", ["privacy"], "{name} has an eating disorder, I saw the clinic file."),
+    ("privacy", "en", ["privacy"], "Here's {name}'s home address and her kids' school: {n} {street}."),
+    ("privacy", "fr", [], "Bravo à {name} pour sa médaille au concours!"),
+    ("privacy", "en", [], "Congratulations to {name} on the thesis defence."),
+    ("privacy", "en", [], "{name} gave a great talk on bridges yesterday."),
+    ("privacy", "fr", [], "Merci à {name} pour l'organisation de la soirée."),
+    ("confidential", "fr", ["confidential"], "Fuite de l'examen final de {course} : question 3, la réponse est {n}."),
+    ("confidential", "fr", ["confidential"], "Le code de la porte du labo de {course} est {n}#, servez-vous."),
+    ("confidential", "fr", ["confidential"], "Document interne confidentiel : {n} postes seront abolis au département."),
+    ("confidential", "fr", ["confidential"], "Le mot de passe du compte admin de {course} est Poly{n}!"),
+    ("confidential", "en", ["confidential"], "Leaked answers for the {course} midterm: 1) {n} 2) B 3) D."),
+    ("confidential", "en", ["confidential"], "The server room access code is {n}, straight from the internal memo."),
+    ("confidential", "en", ["confidential"], "Confidential draft budget: the faculty loses {n} k$ next year."),
+    ("confidential", "en", ["confidential"], "Professor {name} earns {n} 000 $ a year, I saw the HR file."),
+    ("confidential", "fr", [], "Quand aura lieu l'examen final de {course}?"),
+    ("confidential", "en", [], "Is the {course} midterm open book?"),
+    ("confidential", "fr", [], "Le plan de cours de {course} est sur Moodle."),
+    ("confidential", "en", [], "Where can I find past exams for {course}?"),
+]
+COURSES = ["MTH1101", "INF1005", "PHS1101", "ELE2302", "MEC1210", "CHE1000", "LOG2410"]
+STREETS = ["Saint-Denis", "Maple", "Côte-des-Neiges", "Oak", "Beaubien", "Decelles"]
+
+
+def _expand(template: str, lang: str, rng: random.Random, k: int) -> list[str]:
+    groups, ones = (GROUPS_FR, ONE_FR) if lang == "fr" else (GROUPS_EN, ONE_EN)
+    if "{g}" not in template and "{one}" not in template:
+        return [template]
+    out = []
+    for g, one in zip(rng.sample(groups, k), rng.sample(ones, min(k, len(ones))), strict=False):
+        text = template.replace("{g}", g).replace("{one}", one)
+        out.append(text[0].upper() + text[1:])
+    return out
+
+
+def main() -> None:
+    rng = random.Random(17)
+    OUT.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[dict[str, object]]] = {}
+    for function, lang, labels, template in HATE:
+        for text in _expand(template, lang, rng, 4):
+            files.setdefault("hate_functions.jsonl", []).append(
+                {"text": text, "lang": lang, "labels": labels, "function": function})
+    for function, lang, template in FREE:
+        for text in _expand(template, lang, rng, 4):
+            files.setdefault("free_expression.jsonl", []).append(
+                {"text": text, "lang": lang, "labels": [], "function": function})
+    for function, lang, labels, text in FIXED:
+        name = {"foreign": "other_languages.jsonl", "confidential": "backstops.jsonl",
+                "privacy": "backstops.jsonl"}.get(function, "fixed.jsonl")
+        files.setdefault(name, []).append(
+            {"text": text, "lang": lang, "labels": labels, "function": function})
+    for table, bad_words, lang in ((PAIRS_EN, BAD_EN, "en"), (PAIRS_FR, BAD_FR, "fr")):
+        for labels, function, template in table:
+            for bad in rng.sample(bad_words, 4):
+                for text in _expand(template.replace("{bad}", bad), lang, rng, 1):
+                    name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
+                    files.setdefault(name, []).append(
+                        {"text": text, "lang": lang, "labels": labels, "function": function})
+    for function, lang, template in MORE_FREE:
+        for text in _expand(template, lang, rng, 4):
+            files.setdefault("free_expression.jsonl", []).append(
+                {"text": text, "lang": lang, "labels": [], "function": function})
+    for function, lang, labels, template in BACKSTOP:
+        for _ in range(4):
+            text = (template.replace("{name}", rng.choice(NAMES))
+                    .replace("{n}", str(rng.randrange(100, 9999)))
+                    .replace("{street}", rng.choice(STREETS))
+                    .replace("{course}", rng.choice(COURSES)))
+            files.setdefault("backstops.jsonl", []).append(
+                {"text": text, "lang": lang, "labels": labels, "function": function})
+    for name, rows in files.items():
+        with (OUT / name).open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"{OUT / name}: {len(rows)} examples")
+
+
+if __name__ == "__main__":
+    main()
