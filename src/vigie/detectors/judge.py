@@ -22,6 +22,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vigie.detectors._masking import (
+    OwnLinks,
+    blank,
+    blank_folded,
+    is_reaction,
+    masked_spans,
+    own_links,
+)
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.models.judge.corpus import HEADS
@@ -71,6 +79,13 @@ class JudgeOptions(BaseModel):
     native: tuple[str, ...] = Field(("fr", "en"), description="languages of the char stage")
     foreign_confidence: float = Field(0.8, ge=0.0, le=1.0)
     explain: int = Field(3, ge=0, le=10, description="words named per finding (occlusion)")
+    skip_reactions: bool = Field(
+        False, description="comments made only of reactions ('Subscribed', 'Bravo!') are not "
+                           "scored: neither stage can judge them")
+    mask_signals: tuple[str, ...] = Field(
+        (), description="glob patterns of earlier detectors' signals whose spans are hidden "
+                        "from the judge (a third person's phone or a key is no spam cue); the "
+                        "institution's own links (vigie.links.v1) are always hidden")
     explain_from: float = Field(
         0.5, ge=0.0, le=1.0,
         description="comments whose highest score is below are not explained (occlusion costs "
@@ -82,7 +97,8 @@ class JudgeDetector:
 
     info = DetectorInfo(NAME, provides=SIGNALS, cost=20)
 
-    def __init__(self, options: JudgeOptions, model: JudgeModel | None = None) -> None:
+    def __init__(self, options: JudgeOptions, model: JudgeModel | None = None,
+                 own: OwnLinks | None = None) -> None:
         """Load the judge once (the bundled one unless ``model`` is given).
 
         Raises:
@@ -96,6 +112,7 @@ class JudgeDetector:
                                   f"{', '.join(self.model.heads)}")
         self._columns = [(self.model.heads.index(h), h) for h in options.heads]
         self._native = frozenset(options.native)
+        self._own = own or OwnLinks()
 
     def is_native(self, item: PreparedComment) -> bool:
         """Whether the character stage may judge ``item`` (French, English, or unsure)."""
@@ -112,12 +129,18 @@ class JudgeDetector:
         """Score the batch at once; one finding per head at or above the floor."""
         out: list[list[Finding]] = [[] for _ in batch]
         scored = [i for i, item in enumerate(batch)
-                  if item.language.letters >= self.options.min_letters]
+                  if item.language.letters >= self.options.min_letters
+                  and not (self.options.skip_reactions and is_reaction(item))]
         if not scored:
             return out
         native = [self.is_native(batch[i]) for i in scored]
-        scores = self.model.score([batch[i].text for i in scored],
-                                  [batch[i].norm.text for i in scored], native, encode,
+        texts, folded = [], []
+        for i in scored:
+            spans = masked_spans(batch[i], prior[i] if i < len(prior) else (),
+                                 self.options.mask_signals, self._own)
+            texts.append(blank(batch[i].text, spans) if spans else batch[i].text)
+            folded.append(blank_folded(batch[i], spans) if spans else batch[i].norm.text)
+        scores = self.model.score(texts, folded, native, encode,
                                   cascade=self.options.cascade,
                                   settle=self.options.settle_above)
         probabilities = scores.probabilities
@@ -129,7 +152,7 @@ class JudgeDetector:
                         if probabilities[row, cols].max() >= self.options.explain_from]
         if self.options.explain and explain_rows:
             # Only comments with a strong finding are explained, all of them in one pass.
-            found = occlusion(self.model, [batch[scored[r]].text for r in explain_rows],
+            found = occlusion(self.model, [texts[r] for r in explain_rows],
                               [native[r] for r in explain_rows],
                               [bool(scores.encoded[r]) for r in explain_rows],
                               lambda t: normalize(t).text, encode,
@@ -163,4 +186,4 @@ class JudgeDetector:
 
 def create(options: Mapping[str, Any], policy: Policy) -> JudgeDetector:
     """Factory for the registry."""
-    return JudgeDetector(parse_options(JudgeOptions, NAME, options))
+    return JudgeDetector(parse_options(JudgeOptions, NAME, options), own=own_links(policy))

@@ -14,19 +14,17 @@ would only make decisions bigger.
 
 from __future__ import annotations
 
-import fnmatch
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from vigie.detectors._masking import OwnLinks, blank_folded, is_reaction, masked_spans, own_links
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
 from vigie.models.corpus import HEADS
 from vigie.models.model import BUNDLED, LinearModel, load_bundled
 from vigie.policy import Policy
-from vigie.text.context_words import tokens, word_lists
 from vigie.text.prepare import PreparedComment
 
 __all__ = ["MlDetector", "MlOptions"]
@@ -107,7 +105,7 @@ class MlDetector:
         self._languages = frozenset(options.languages)
         # The institution's own domains and pages (host or host/path prefixes): its links are
         # hidden from the model, whose training data taught it that links are spam cues.
-        self._own_links = tuple(p.lower().removeprefix("www.").rstrip("/") for p in own_links)
+        self._own_links = OwnLinks(own_links)
 
     def _in_domain(self, item: PreparedComment) -> bool:
         """Whether the model can judge ``item``: enough letters, a language it was trained on.
@@ -122,11 +120,8 @@ class MlDetector:
                 any(c.isalpha() for c in w) for w in item.norm.text.split()
         ) < self.options.min_words:
             return False  # words with letters: "Subscribed ✅" is one word
-        if self.options.skip_reactions:
-            words = tokens(item.norm.text)
-            lists = word_lists()
-            if words and all(w in lists.reactions or w in lists.stopwords for w in words):
-                return False
+        if self.options.skip_reactions and is_reaction(item):
+            return False
         foreign = (bool(self._languages) and guess.lang not in self._languages
                    and guess.score >= self.options.foreign_confidence
                    and guess.words >= 3)
@@ -134,28 +129,10 @@ class MlDetector:
 
     def _masked(self, item: PreparedComment, prior: Sequence[Finding]) -> str:
         """The folded text with the spans of ``mask_signals`` findings blanked out (pure)."""
-        text = item.norm.text
-        patterns = self.options.mask_signals
-        if not patterns and not (self._own_links and item.urls):
-            return text
-        spans = [f.span for f in prior if f.span is not None
-                 and f.data.get("owner", "third") == "third"
-                 and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
-        spans.extend(u.span for u in item.urls if self._own(u.url))
-        if not spans:
-            return text
-        offsets = item.norm.offsets
-        chars = list(text)
-        for start, end in spans:
-            lo, hi = bisect_left(offsets, start), bisect_left(offsets, end)
-            chars[lo:hi] = " " * (hi - lo)
-        return "".join(chars)
-
-    def _own(self, url: str) -> bool:
-        rest = url.split("://", 1)[-1].lower().removeprefix("www.").removeprefix("m.")
-        host = rest.split("/", 1)[0]
-        return any(host == p or host.endswith("." + p) or rest == p or rest.startswith(p + "/")
-                   for p in self._own_links)
+        if not self.options.mask_signals and not (self._own_links.patterns and item.urls):
+            return item.norm.text
+        spans = masked_spans(item, prior, self.options.mask_signals, self._own_links)
+        return blank_folded(item, spans) if spans else item.norm.text
 
     def _finding(self, item: PreparedComment, head: str, probability: float,
                  cues: Sequence[str]) -> Finding:
@@ -195,11 +172,6 @@ class MlDetector:
 
 
 def create(options: Mapping[str, Any], policy: Policy | None) -> MlDetector:
-    """Factory for the registry.
-
-    The institution's own domains and pages are read from the policy's ``vigie.links.v1``
-    options (one list for every detector).
-    """
-    links = (policy.detectors.get("vigie.links.v1") or {}) if policy is not None else {}
-    own = (*links.get("institution_domains", ()), *links.get("institution_pages", ()))
-    return MlDetector(parse_options(MlOptions, NAME, options), own_links=tuple(map(str, own)))
+    """Factory for the registry (the institution's own links come from ``vigie.links.v1``)."""
+    return MlDetector(parse_options(MlOptions, NAME, options),
+                      own_links=own_links(policy).patterns)

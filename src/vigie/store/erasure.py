@@ -57,9 +57,13 @@ def redact_decision(body: dict[str, Any]) -> dict[str, Any]:
     """A decision body without what may quote the comment (pure).
 
     Every evidence item keeps ``signal``, ``score``, ``detector`` and ``span``; its
-    ``explanation`` becomes :data:`ERASED_NOTE` and its ``data`` is dropped.
+    ``explanation`` becomes :data:`ERASED_NOTE` and its ``data`` is dropped. The decision's own
+    explanation, which repeats the evidence (a learned judge names the words that drove it),
+    becomes the note too, in each language.
     """
     out = dict(body)
+    if isinstance(body.get("explanation"), dict):
+        out["explanation"] = {lang: ERASED_NOTE for lang in body["explanation"]}
     categories = []
     for category in body.get("categories") or []:
         category = dict(category)
