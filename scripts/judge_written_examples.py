@@ -327,10 +327,12 @@ FIXED = [
 # Minimal pairs: the same predicate said as hate, then negated, quoted to condemn it, or
 # refuted, so that the models learn what the sentence does, not which words it holds.
 BAD_EN = ["vermin", "parasites", "animals", "rats", "a disease", "subhuman", "criminals",
-          "terrorists", "stupid", "dangerous", "savages", "trash", "filthy", "a plague"]
+          "terrorists", "stupid", "dangerous", "savages", "trash", "filthy", "a plague",
+          "inferior", "worthless", "less than human"]
 BAD_FR = ["de la vermine", "des parasites", "des animaux", "des rats", "une maladie",
           "des sous-hommes", "des criminels", "des terroristes", "stupides", "dangereux",
-          "des sauvages", "des déchets", "sales", "une plaie"]
+          "des sauvages", "des déchets", "sales", "une plaie", "inférieurs",
+          "des moins que rien", "des bons à rien"]
 PAIRS_EN = [
     (["hate"], "statement", "{g} are {bad}."),
     (["hate"], "statement", "Let's face it, {g} are {bad}."),
@@ -372,6 +374,19 @@ MORE_FREE = [
     ("counter_speech", "fr", "Les menaces contre {g} n'ont pas leur place ici. Solidarité."),
     ("positive", "en", "Our lab is lucky to have so many {g}."),
     ("positive", "fr", "Notre labo a la chance de compter beaucoup de {g}."),
+    # Identity terms in respectful or proud sentences: a group's name is no hate cue.
+    ("positive", "en", "{g} have the same rights as everybody on this campus."),
+    ("positive", "en", "{g} are every bit as capable as their classmates."),
+    ("positive", "en", "Equal respect for {g}, no exceptions."),
+    ("positive", "en", "So proud of the {g} who graduated with us this spring."),
+    ("reclaimed", "en", "Being {one} in engineering is something I'm proud of."),
+    ("counter_speech", "en", "Nobody is better than {g}, and nobody is worse."),
+    ("positive", "fr", "{g} ont les mêmes droits que tout le monde sur le campus."),
+    ("positive", "fr", "{g} sont tout aussi capables que leurs camarades."),
+    ("positive", "fr", "Le même respect pour {g}, sans exception."),
+    ("positive", "fr", "Bravo à {g} qui ont reçu leur diplôme avec nous ce printemps."),
+    ("reclaimed", "fr", "Être {one} en génie, j'en suis fier."),
+    ("counter_speech", "fr", "Personne n'est meilleur que {g}, et personne n'est pire."),
 ]
 
 NAMES = ["Julie Tremblay", "Marc Gagnon", "Sophie Roy", "Kevin Nguyen", "Amira Haddad",
@@ -421,12 +436,14 @@ def main() -> None:
     rng = random.Random(17)
     OUT.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[dict[str, object]]] = {}
+    # Hate over 6 groups, free expression over every group: a group's name alone must never
+    # be what makes a sentence hateful (identity-term bias of the public hate sets).
     for function, lang, labels, template in HATE:
-        for text in _expand(template, lang, rng, 4):
+        for text in _expand(template, lang, rng, 6):
             files.setdefault("hate_functions.jsonl", []).append(
                 {"text": text, "lang": lang, "labels": labels, "function": function})
     for function, lang, template in FREE:
-        for text in _expand(template, lang, rng, 4):
+        for text in _expand(template, lang, rng, len(GROUPS_EN)):
             files.setdefault("free_expression.jsonl", []).append(
                 {"text": text, "lang": lang, "labels": [], "function": function})
     for function, lang, labels, text in FIXED:
@@ -436,13 +453,13 @@ def main() -> None:
             {"text": text, "lang": lang, "labels": labels, "function": function})
     for table, bad_words, lang in ((PAIRS_EN, BAD_EN, "en"), (PAIRS_FR, BAD_FR, "fr")):
         for labels, function, template in table:
-            for bad in rng.sample(bad_words, 4):
+            for bad in rng.sample(bad_words, 6):
                 for text in _expand(template.replace("{bad}", bad), lang, rng, 1):
                     name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
                     files.setdefault(name, []).append(
                         {"text": text, "lang": lang, "labels": labels, "function": function})
     for function, lang, template in MORE_FREE:
-        for text in _expand(template, lang, rng, 4):
+        for text in _expand(template, lang, rng, len(GROUPS_EN)):
             files.setdefault("free_expression.jsonl", []).append(
                 {"text": text, "lang": lang, "labels": [], "function": function})
     for function, lang, labels, template in BACKSTOP:

@@ -53,7 +53,7 @@ def speed(saved: Path | None = None) -> str:
     b = json.loads(saved.read_text(encoding="utf-8")) if saved else vigie("bench", "--json")
     lines = ["| corpus | comments/s, 1 core | comments/s, all cores | p50 ms | p99 ms "
              "| peak RSS MB |", "|---|---|---|---|---|---|"]
-    for name in ("synthetic", "dev_repeated"):
+    for name in ("public", "synthetic", "dev_repeated"):
         if name in b:
             r = b[name]
             lines.append(f"| {name} (n={r['n']}, {r['mean_chars']} chars) | "

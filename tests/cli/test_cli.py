@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from factories import DEV_SET, needs_dev_set
+from factories import DEV_SET, SHARED_DATA, needs_dev_set
 from vigie.policy import load_policy
 
 SPANISH = "Me encanta este proyecto, felicidades a todo el equipo de investigación"
 
 
-def vigie(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def vigie(*args: str, stdin: str | None = None,
+          timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "vigie", *args], capture_output=True,
-                          text=True, input=stdin, timeout=120)
+                          text=True, input=stdin, timeout=timeout)
 
 
 def test_check_spanish_under_french_post_cites_6_4_h_with_digest() -> None:
@@ -121,13 +122,30 @@ def test_eval_json_has_the_documented_keys() -> None:
 
 
 @pytest.mark.slow
-def test_bench_json_keys() -> None:
-    run = vigie("bench", "--json", "--n", "600", "--latency-n", "50")
+@needs_dev_set
+def test_bench_json_keys_headline_from_real_public_comments() -> None:
+    run = vigie("bench", "--json", "--n", "300", "--latency-n", "30",
+                "--public", str(SHARED_DATA / "public"), "--dev", str(DEV_SET), timeout=400)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     for key in ("comments_per_s_1core", "comments_per_s_all", "p50_ms", "p99_ms",
                 "peak_rss_mb", "cold_start_s"):
         assert result[key] > 0
+    assert result["corpus"] == "public"
+    assert result["comments_per_s_1core"] == result["public"]["comments_per_s_1core"]
+    assert {"public", "synthetic", "dev_repeated"} <= set(result)
+    assert result["public"]["n"] == 300
+
+
+@needs_dev_set
+def test_public_bench_corpus_mixes_every_real_comment_set_in_turns() -> None:
+    from vigie.bench.run import PUBLIC_COMMENT_SETS, public_records
+
+    records = public_records(SHARED_DATA / "public", 2 * len(PUBLIC_COMMENT_SETS))
+    assert len(records) == 2 * len(PUBLIC_COMMENT_SETS)
+    assert len({r["id"] for r in records}) == len(records)
+    assert [r["platform"] for r in records[:2]] == ["youtube", "x"]
+    assert records == public_records(SHARED_DATA / "public", 2 * len(PUBLIC_COMMENT_SETS))
 
 
 @pytest.mark.parametrize("args", [(), ("queue",), ("policy",), ("mentions",), ("registry",),

@@ -13,6 +13,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vigie.actions import Action
@@ -58,6 +59,39 @@ def test_artifact_is_small_and_loads() -> None:
     model = load_bundled_judge()
     assert model.heads == HEADS
     assert set(model.meta["sources"]) >= {"fr_hate_superset", "davidson", "conan", "toxigen"}
+
+
+def test_cascade_gates_are_the_ones_measured_for_each_head() -> None:
+    """The gate array is in head order, as the training record of each head says."""
+    model = load_bundled_judge()
+    for k, head in enumerate(model.heads):
+        assert model.gates[k] == pytest.approx(model.meta["heads_meta"][head]["gate"], abs=1e-4)
+
+
+def test_lower_coverage_gates_send_fewer_comments_to_the_encoder() -> None:
+    from vigie.models.judge.model import JudgeModelError
+
+    model = load_bundled_judge()
+    strict, loose = model.gates_for(0.8), model.gates_for(0.995)
+    assert np.all(strict >= loose - 1e-9)
+    assert np.allclose(model.gates_for(None), model.gates)
+    with pytest.raises(JudgeModelError, match=r"coverage 0\.42"):
+        model.gates_for(0.42)
+    texts = ["Bravo à toute l'équipe!", "Les femmes n'ont rien à faire en génie",
+             "Is the library open on Sunday?", "Osti de cours plate", "Nice video",
+             "Go back to your country", "Votez pour notre candidate!", "Quelle belle photo"]
+    batch = prepare_batch([_comment(t, f"fb:c-{i}") for i, t in enumerate(texts)])
+    fast = judge.JudgeDetector(judge.JudgeOptions(coverage=0.8))
+    full = judge.JudgeDetector(judge.JudgeOptions())
+    native = [True] * len(texts)
+    raw = [b.text for b in batch]
+    folded = [b.norm.text for b in batch]
+    from vigie.models.encoder import encode
+
+    few = model.score(raw, folded, native, encode, gates=fast._gates).encoded
+    many = model.score(raw, folded, native, encode, gates=full._gates).encoded
+    assert few.sum() <= many.sum()
+    assert not (few & ~many).any()
 
 
 def test_inference_never_imports_scikit_learn() -> None:
@@ -119,6 +153,8 @@ def test_praise_is_not_sexual(text: str) -> None:
     ("Halt's Maul, du dummes Arschloch.", {"abuse", "hate"}),
     ("Gli stranieri sono bestie, vanno cacciati tutti.", {"hate", "abuse"}),
     ("Compre seguidores baratos no meu site, promoção hoje!", {"spam"}),
+    # Short: language identification is unsure (es 0.49), both readings are scored.
+    ("Eres un imbécil, cállate.", {"abuse", "hate"}),
 ])
 def test_other_languages_are_judged(text: str, expected: set[str]) -> None:
     (decision,) = _decide(text)
@@ -132,6 +168,17 @@ def test_other_languages_are_judged(text: str, expected: set[str]) -> None:
 def test_benign_other_languages_are_only_language(text: str) -> None:
     (decision,) = _decide(text)
     assert _flagged(decision) <= {"language"}, decision.explanation["en"]
+
+
+def test_language_in_doubt_is_read_both_ways() -> None:
+    detector = judge.JudgeDetector(judge.JudgeOptions())
+    doubtful, french, short = prepare_batch([
+        _comment("Halt's Maul, du dummes Arschloch."), _comment("Bravo à toute l'équipe!"),
+        _comment("ok merci")])
+    assert doubtful.language.lang == "fr"  # what makes it a trap
+    assert detector.is_mixed(doubtful)
+    assert not detector.is_mixed(french)
+    assert not detector.is_mixed(short)
 
 
 def test_findings_name_the_words_with_spans_in_the_original_text() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vigie.models.judge.encoder import encode
+from vigie.models.encoder import encode
 from vigie.models.judge.model import bundled_judge_path, load_judge
 from vigie.text.normalize import normalize
 

@@ -42,7 +42,7 @@ def _texts(data: Path) -> list[str]:
 def run(data: Path, limit: int = 2000, latency_n: int = 300) -> dict[str, float]:
     """Measure; returns the figures (comments/s, ms, MB, share sent to the encoder)."""
     from vigie.detectors.judge import JudgeDetector, JudgeOptions
-    from vigie.models.judge.encoder import encode, load_encoder
+    from vigie.models.encoder import encode, load_encoder
     from vigie.records import parse_comment
     from vigie.text.prepare import prepare_batch
 

@@ -132,7 +132,53 @@ def _dev_records(dev: Path, n: int) -> list[dict[str, Any]]:
     return out
 
 
-def run_bench(policy: str | Path | None = None, *, dev: Path | None = None, n: int = 20_000,
+#: Public sets whose texts are real comments or posts (tweets, YouTube comments, forum and
+#: social-media posts): the SMS collection, CONAN's written pairs and TOXIGEN's generated
+#: sentences are not.
+PUBLIC_COMMENT_SETS = ("youtube_spam_uci", "olid_en", "davidson", "fr_hate_superset", "mlma",
+                       "political_tweets_fr_en")
+
+
+def public_records(public: Path, n: int) -> list[dict[str, Any]]:
+    """``n`` real comments from ``public`` (``shared/data/public``), every set in equal turns.
+
+    Each set's texts are ordered by a hash of the text (a fixed, seedless shuffle), then the
+    sets are interleaved, so a shorter run reads the same mix; the YouTube comments carry
+    their platform, the rest are read as tweets.
+
+    Raises:
+        FileNotFoundError: a data set is missing.
+    """
+    import hashlib
+
+    from vigie.models.corpus import public_examples
+
+    by_set: dict[str, list[str]] = {}
+    for example in public_examples(public):
+        name = example.source.split("/")[0].split(":")[0]
+        name = "mlma" if name.startswith("mlma") else name
+        if name in PUBLIC_COMMENT_SETS:
+            by_set.setdefault(name, []).append(example.text)
+    for texts in by_set.values():
+        texts.sort(key=lambda t: hashlib.blake2b(t.encode(), digest_size=8).digest())
+    sets = [name for name in PUBLIC_COMMENT_SETS if by_set.get(name)]
+    interleaved: list[tuple[str, str]] = []
+    for index in range(max((len(by_set[name]) for name in sets), default=0)):
+        interleaved += [(name, by_set[name][index]) for name in sets
+                        if index < len(by_set[name])]
+    out: list[dict[str, Any]] = []
+    for i in range(n if interleaved else 0):
+        name, text = interleaved[i % len(interleaved)]
+        platform = "youtube" if name == "youtube_spam_uci" else "x"
+        prefix = "yt" if platform == "youtube" else "x"
+        out.append({"id": f"{prefix}:bench-{i}", "platform": platform, "text": text,
+                    "created_at": "2026-03-18T14:05:42Z",
+                    "author": {"id": f"{prefix}:u-{i % 997}", "name": "Bench"}})
+    return out
+
+
+def run_bench(policy: str | Path | None = None, *, dev: Path | None = None,
+              public: Path | None = None, n: int = 20_000,
               latency_n: int = 2_000) -> dict[str, Any]:
     """Run the benchmark and return its figures.
 
@@ -140,13 +186,17 @@ def run_bench(policy: str | Path | None = None, *, dev: Path | None = None, n: i
         policy: policy file (default: the bundled one).
         dev: labeled dev set to repeat up to ``n`` comments (default: ``../shared/data/dev/
             comments.jsonl`` when it exists).
+        public: the ``shared/data/public`` folder whose real comments are the headline corpus
+            (default: ``../shared/data/public`` when it exists).
         n: comments per throughput run.
         latency_n: single-comment calls for the latency percentiles.
 
     Returns:
         Top-level keys ``comments_per_s_1core``, ``comments_per_s_all``, ``p50_ms``, ``p99_ms``,
-        ``peak_rss_mb`` (one process) and ``cold_start_s``, taken from the synthetic corpus of
-        realistic length; the per-corpus details under ``synthetic`` and ``dev_repeated``.
+        ``peak_rss_mb`` (one process), ``cold_start_s`` and ``corpus`` (which corpus the
+        top-level figures come from: real public comments when the data is there, else the
+        synthetic corpus); the per-corpus details under ``public``, ``synthetic`` and
+        ``dev_repeated``.
     """
     from vigie.demo.synthetic import synthetic_records
 
@@ -154,25 +204,81 @@ def run_bench(policy: str | Path | None = None, *, dev: Path | None = None, n: i
     if dev is None:
         candidate = Path("../shared/data/dev/comments.jsonl")
         dev = candidate if candidate.exists() else None
+    if public is None:
+        candidate = Path("../shared/data/public")
+        public = candidate if candidate.exists() else None
     result: dict[str, Any] = {}
-    synthetic = _measure(policy_path, list(synthetic_records(n)), latency_n)
-    result["synthetic"] = synthetic
+    if public is not None:
+        result["public"] = _measure(policy_path, public_records(public, n), latency_n)
+    result["synthetic"] = _measure(policy_path, list(synthetic_records(n)), latency_n)
     if dev is not None:
         result["dev_repeated"] = _measure(policy_path, _dev_records(dev, n), latency_n)
-    result["cold_start_s"] = round(_cold_start(policy_path), 3)
-    for key in ("comments_per_s_1core", "comments_per_s_all", "p50_ms", "p99_ms", "peak_rss_mb"):
-        result[key] = synthetic[key]
-    result["cpu"] = os.cpu_count()
-    ordered = {k: result[k] for k in ("comments_per_s_1core", "comments_per_s_all", "p50_ms",
-                                      "p99_ms", "peak_rss_mb", "cold_start_s", "cpu")}
-    ordered["synthetic"] = synthetic
-    if "dev_repeated" in result:
-        ordered["dev_repeated"] = result["dev_repeated"]
+    headline = "public" if "public" in result else "synthetic"
+    ordered: dict[str, Any] = {key: result[headline][key] for key in (
+        "comments_per_s_1core", "comments_per_s_all", "p50_ms", "p99_ms", "peak_rss_mb")}
+    ordered["cold_start_s"] = round(_cold_start(policy_path), 3)
+    ordered["cpu"] = os.cpu_count()
+    ordered["corpus"] = headline
+    for name in ("public", "synthetic", "dev_repeated"):
+        if name in result:
+            ordered[name] = result[name]
     return ordered
 
 
 #: The component benchmarks of ``vigie bench --with NAME``: each issue's own target.
-EXTRAS = ("store", "coordination", "queue", "images")
+EXTRAS = ("store", "coordination", "queue", "images", "cascade")
+
+
+def _policy_with_judge(policy_path: str | None, options: dict[str, Any], folder: Path,
+                       name: str) -> str:
+    """A copy of the policy whose judge options are updated with ``options``."""
+    import yaml
+
+    from vigie.policy import default_policy_path
+
+    file = Path(policy_path) if policy_path else default_policy_path()
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    detectors = data.setdefault("detectors", {})
+    detectors["vigie.judge.v1"] = {**(detectors.get("vigie.judge.v1") or {}), **options}
+    path = folder / f"policy-{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def cascade_curve(policy: str | Path | None = None, n: int = 3_000,
+                  public: Path = Path("../shared/data/public")) -> dict[str, Any]:
+    """Speed of the whole system on real comments for each cascade coverage of the judge.
+
+    Each point runs in a fresh process pinned to one core, on the same ``n`` real public
+    comments; ``off`` is the judge without cascade (the encoder on every comment). The quality
+    side of the same curve (share encoded, flags kept against the judge without cascade, F1)
+    is in ``docs/quality.md``.
+
+    Raises:
+        FileNotFoundError: ``public`` is missing.
+    """
+    import tempfile
+
+    from vigie.models.judge.train import GATE_COVERAGES
+
+    records = public_records(public, n)
+    ctx = mp.get_context("spawn")
+    points: list[tuple[str, dict[str, Any]]] = [("off", {"cascade": False})]
+    points += [(f"{c:g}", {"coverage": c}) for c in sorted(GATE_COVERAGES, reverse=True)]
+    out: dict[str, Any] = {"n": len(records), "corpus": "public", "points": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, options in points:
+            path = _policy_with_judge(None if policy is None else str(policy), options,
+                                      Path(folder), name)
+            queue = ctx.Queue()
+            child = ctx.Process(target=_one_core, args=(path, records, 200, queue))
+            child.start()
+            one = queue.get()
+            child.join()
+            out["points"].append({
+                "coverage": name, "comments_per_s_1core": round(one["comments_per_s"], 1),
+                "p50_ms": round(one["p50_ms"], 3), "p99_ms": round(one["p99_ms"], 3)})
+    return out
 
 
 def run_extra(name: str, n: int | None, policy: str | Path | None = None) -> dict[str, Any]:
@@ -209,4 +315,6 @@ def run_extra(name: str, n: int | None, policy: str | Path | None = None) -> dic
         from vigie.bench.images import run_images_bench
 
         return run_images_bench(images=n or 64)
+    if name == "cascade":
+        return cascade_curve(policy, n or 3_000)
     raise VigieError(f"unknown benchmark {name!r}; valid: {', '.join(EXTRAS)}")

@@ -88,17 +88,21 @@ def bench(
     as_json: JsonFlag = False,
     policy_file: PolicyOption = None,
     dev: Annotated[Path | None, typer.Option(help="Labeled dev set to repeat.")] = None,
-    n: Annotated[int, typer.Option(help="Synthetic comments for throughput.")] = 20_000,
+    public: Annotated[Path | None, typer.Option(
+        help="shared/data/public: its real comments are the headline corpus "
+             "(default: ../shared/data/public when it exists).")] = None,
+    n: Annotated[int, typer.Option(help="Comments per corpus for throughput.")] = 20_000,
     latency_n: Annotated[int, typer.Option(help="Single-comment calls for p50/p99.")] = 2_000,
     extra: Annotated[list[str] | None, typer.Option(
-        "--with", help="Also run: store, coordination, queue, images (repeatable).")] = None,
+        "--with",
+        help="Also run: store, coordination, queue, images, cascade (repeatable).")] = None,
     extra_n: Annotated[int | None, typer.Option(
         help="Size for the --with benchmarks (default: each one's own).")] = None,
 ) -> None:
     """Throughput (1 core, all cores), single-comment latency, memory and cold start."""
     from vigie.bench.run import run_bench, run_extra
 
-    result = run_bench(policy_file, dev=dev, n=n, latency_n=latency_n)
+    result = run_bench(policy_file, dev=dev, public=public, n=n, latency_n=latency_n)
     for name in extra or ():
         result[name] = run_extra(name, extra_n, policy_file)
     if as_json:
@@ -121,12 +125,14 @@ def train(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for template expansion, splits, solver.")] = 13,
     judge: Annotated[bool, typer.Option(help="Also rebuild the judge (vigie.judge.v1).")] = True,
+    offtopic: Annotated[bool, typer.Option(
+        help="Also rebuild the off-topic relatedness (needs ../shared/data/dev).")] = True,
     judge_output: Annotated[Path | None, typer.Option(
         help="Judge file (default: the bundled vigie/data/models/judge-v1.npz).")] = None,
     cache: Annotated[Path, typer.Option(help="Embedding cache (outside the repository).")] = Path(
         "/tmp/judge-cache/use"),
 ) -> None:
-    """Rebuild the learned models (vigie.ml.linear.v1, vigie.judge.v1) from shared data."""
+    """Rebuild the learned models (linear heads, judge, off-topic relatedness) from shared data."""
     from vigie.models.train import TrainConfig, save_model
     from vigie.models.train import train as run_training
 
@@ -134,6 +140,13 @@ def train(
     path = save_model(model, output)
     err_console.print(f"[green]wrote[/] {path} ({path.stat().st_size / 1e6:.1f} MB); "
                       "the model card is docs/models/linear-v1.md")
+    if offtopic:
+        from vigie.detectors.offtopic_training import train_relatedness, write_relatedness
+
+        shared = data.parent if data.name == "public" else data
+        path = write_relatedness(train_relatedness(shared, log=err_console.print))
+        err_console.print(f"[green]wrote[/] {path} (off-topic relatedness; see "
+                          "vigie/models/relatedness.py)")
     if judge:
         from vigie.models.judge.model import save_judge
         from vigie.models.judge.train import JudgeConfig, default_path, train_judge

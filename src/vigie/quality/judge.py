@@ -319,6 +319,51 @@ def _dev_section(model: JudgeModel, data: Path, cache: EmbeddingCache,
     return out
 
 
+def _cascade_section(model: JudgeModel, held: list[Example], cache: EmbeddingCache,
+                     full: Array, thresholds: dict[str, tuple[float, float]]) -> list[str]:
+    """The quality side of the quality/speed curve: what each cascade coverage keeps."""
+    from vigie.models.judge.train import GATE_COVERAGES
+
+    raw = [e.text for e in held]
+    folded = [normalize(t).text for t in raw]
+    native = [e.lang in NATIVE for e in held]
+
+    def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return cache.get(list(texts), log=lambda _: None)
+
+    reviews = np.array([thresholds.get(h, (0.5, 0.9))[0] for h in model.heads])
+    flagged_full = full >= reviews
+    out = ["## Judge 6. Quality/speed curve of the cascade", "",
+           "Public held-out rows (as in Judge 1). *coverage*: the share of the out-of-fold "
+           "comments the judge would send to review whose character-stage score reaches the "
+           "gate (the detector's `coverage` option; the model's default is "
+           f"{model.meta.get('default_coverage', 0.99)}). *encoded*: share of the rows the "
+           "sentence encoder judges. *flags kept*: share of the (row, category) flags of the "
+           "judge without cascade that the cascade also raises. F1 at the policy's review "
+           "thresholds. Comments per second at each point: `vigie bench --with cascade` "
+           "(README, Speed).", "",
+           "| coverage | encoded | flags kept | hate F1 | abuse F1 | spam F1 |",
+           "|---|---:|---:|---:|---:|---:|"]
+    points: list[tuple[str, Array | None, bool]] = [("off (encoder always)", None, False)]
+    points += [(f"{c:g}", model.gates_for(c), True) for c in sorted(GATE_COVERAGES,
+                                                                    reverse=True)]
+    for name, gates, cascade in points:
+        scores = (model.score(raw, folded, native, embed, cascade=True, gates=gates)
+                  if cascade else None)
+        probs = scores.probabilities if scores is not None else full
+        share = float(scores.encoded.mean()) if scores is not None else 1.0
+        flagged = probs >= reviews
+        kept = float((flagged & flagged_full).sum() / max(int(flagged_full.sum()), 1))
+        cells = []
+        for head in ("hate", "abuse", "spam"):
+            idx, y = _rows_for(held, None, head, None)
+            k = model.heads.index(head)
+            cells.append(f"{_prf(y, probs[idx, k] >= reviews[k])[2]:.3f}")
+        out.append(f"| {name} | {share:.1%} | {kept:.1%} | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
 def judge_sections(data: Path, model: JudgeModel, policy: object,
                    log: Callable[[str], None] = print, lodo: bool = True,
                    cache_dir: Path = Path("/tmp/judge-cache/use")) -> list[str]:
@@ -342,4 +387,5 @@ def judge_sections(data: Path, model: JudgeModel, policy: object,
     lines += _suite_section(model, suite, suite_probs, thresholds)
     lines += _foreign_section(model, suite, suite_probs, thresholds)
     lines += _dev_section(model, data, cache, thresholds)
+    lines += _cascade_section(model, held, cache, probs, thresholds)
     return lines

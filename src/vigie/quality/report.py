@@ -32,6 +32,7 @@ from vigie.models.corpus import HEADS, Example, dev_split, public_examples
 from vigie.models.model import LinearModel, load_bundled
 from vigie.policy import Policy
 from vigie.quality.evaluate import evaluate
+from vigie.quality.offtopic import offtopic_section, without_learned_relatedness
 from vigie.text.normalize import normalize
 
 __all__ = ["auc", "prf", "write_report"]
@@ -76,7 +77,7 @@ def _without_ml(policy: Policy) -> Policy:
                            if not s["pattern"].startswith(("ml.", "judge."))]
         rule["mitigated_by"] = [s for s in rule["mitigated_by"]
                                 if not s.startswith(("ml.", "judge."))]
-    return Policy.model_validate(data)
+    return without_learned_relatedness(Policy.model_validate(data))
 
 
 def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list[str]:
@@ -262,6 +263,7 @@ def write_report(data: Path, output: Path, policy: Policy,
         "",
     ]
     lines += _dev_section(data, policy, log)
+    lines += offtopic_section(data, policy, log)
     lines += _dev_heads(data, model)
     lines += _public_section(data, model, log)
     lines += ["## 4. Calibration splits (from the model file)", "",

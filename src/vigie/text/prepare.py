@@ -8,7 +8,8 @@ recognizer). Detectors never redo this work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from vigie.records import Comment
 from vigie.text.langid import LanguageGuess, identify
@@ -34,6 +35,9 @@ class PreparedComment:
         author_recent: the author's earlier comments of the last 24 h, oldest first.
         author_posts: the author's comments of the last 24 h seen in the stream, this one
             included (0 when unknown).
+        vectors: sentence embeddings of this comment computed during this batch, keyed by
+            encoder and text (see :func:`vigie.models.encoder.embed_prepared`): the
+            encoder runs once per comment, whichever detectors ask.
     """
 
     comment: Comment
@@ -45,6 +49,7 @@ class PreparedComment:
     parent: Comment | None = None
     author_recent: tuple[Comment, ...] = ()
     author_posts: int = 0
+    vectors: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def text(self) -> str:

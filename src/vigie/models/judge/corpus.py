@@ -119,6 +119,31 @@ def _toxigen(root: Path) -> list[Example]:
     return out
 
 
+def _sms_translations(root: Path) -> list[Example]:
+    """The SMS collection's German and Hindi machine translations (the French one is base's).
+
+    Everyday messages in other languages: without them nearly every training text in another
+    language is a hateful or abusive tweet (MLMA Arabic is 70 % abusive), and the sentence
+    stage learns that a foreign language is itself a cue; a benign Arabic or Spanish comment
+    then went to review as abuse.
+    """
+    out = []
+    path = root / "sms_spam_multilingual_mt" / "data-en-hi-de-fr.csv"
+    for row in _rows(path):
+        spam = int(row["labels"] == "spam")
+        labels = {"spam": spam, "hate": 0, "abuse": 0, "political_support": 0,
+                  "org_announcement": 0}
+        if not spam:
+            labels["sexual"] = 0
+        # Same split key as the English original: a message and its translations stay together.
+        split = base._split(f"sms/{base._text_key(row['text'])}")
+        for lang in ("de", "hi"):
+            text = row[f"text_{lang}"].strip()
+            if text:
+                out.append(Example(text, lang, f"sms_spam_mt_{lang}", split, labels, weight=0.5))
+    return out
+
+
 _CONAN_LANG = {"ENT": "en", "FRT": "fr", "ITT": "it"}
 _NOT_HATE = {"hate": 0, "abuse": 0, "sexual": 0, "spam": 0, "political_support": 0,
              "org_announcement": 0}
@@ -225,6 +250,7 @@ def judge_examples(public_root: Path, seed: int) -> list[Example]:
     out = [_rehome(e) for e in public if e.source != "political_tweets_fr_en"]
     out += _political_weak(public)
     out += _mlma_ar(public_root) + _toxigen(public_root) + _conan(public_root, fr_keys)
+    out += _sms_translations(public_root)
     # The linear heads' authored examples are labelled for their six heads only: the three
     # new heads are negatives there unless the text is one of the judge's own.
     for e in base.authored_examples(seed):

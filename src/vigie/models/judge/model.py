@@ -157,20 +157,46 @@ class JudgeModel:
         enc = _sigmoid(self.foreign[:, 0] * z_e + self.foreign[:, 1])
         return np.where(native[:, None], both, enc)
 
+    def gates_for(self, coverage: float | None) -> Array:
+        """The cascade's gates for a coverage measured at training (``None``: the default).
+
+        ``coverage`` is the share of the out-of-fold comments the stacker sends to review
+        whose char-only score reaches the gate (lower: fewer comments encoded, faster, some
+        of them missed).
+
+        Raises:
+            JudgeModelError: the model has no gates for that coverage.
+        """
+        if coverage is None:
+            return self.gates
+        key = f"{coverage:g}"
+        heads_meta: dict[str, Any] = self.meta.get("heads_meta", {})
+        try:
+            return np.array([float(heads_meta[h]["gates"][key]) for h in self.heads])
+        except KeyError:
+            first: dict[str, Any] = next(iter(heads_meta.values()), {})
+            known = sorted(first.get("gates", {}))
+            raise JudgeModelError(
+                f"this judge has no cascade gates for coverage {key}; it has: "
+                f"{', '.join(known) or 'none (retrain it with `vigie train`)'}") from None
+
     def needs_encoder(self, p_char: Array, native: npt.NDArray[np.bool_],
-                      settle: float = 1.0) -> npt.NDArray[np.bool_]:
+                      settle: float = 1.0, gates: Array | None = None
+                      ) -> npt.NDArray[np.bool_]:
         """Rows the cascade sends to the encoder (pure).
 
         A French or English row is settled by the character stage when every head is either
         below its gate (clearly clean) or at ``settle`` or above (clearly in the category).
         """
-        unsure = (p_char >= self.gates) & (p_char < settle)
+        unsure = (p_char >= (self.gates if gates is None else gates)) & (p_char < settle)
         out: npt.NDArray[np.bool_] = ~native | np.any(unsure, axis=1)
         return out
 
     def score(self, raw: Sequence[str], folded: Sequence[str], native: Sequence[bool],
               embed: Callable[[Sequence[str]], npt.NDArray[np.float32]],
-              cascade: bool = True, settle: float = 1.0) -> Scores:
+              cascade: bool = True, settle: float = 1.0,
+              gates: Array | None = None,
+              mixed: Sequence[bool] | None = None) -> Scores:
         """Calibrated probabilities of every head for a batch.
 
         Args:
@@ -180,11 +206,17 @@ class JudgeModel:
             embed: the sentence encoder (:func:`.encoder.encode`).
             cascade: ``False``: the encoder judges every text.
             settle: char-only probability from which a head needs no second opinion.
+            gates: the cascade's gates (default: the model's, see :meth:`gates_for`).
+            mixed: per text, whether its language is in doubt between French or English and
+                another one: both readings (stacked and encoder-only) are scored and the
+                higher counts, so a short insult in German read as French is not missed.
         """
         native_a = np.asarray(native, dtype=bool)
         z_c = self.char_logits(folded)
         p = self.char_only(z_c)
-        todo = (self.needs_encoder(p, native_a, settle) if cascade
+        mixed_a = (np.asarray(mixed, dtype=bool) if mixed is not None
+                   else np.zeros(len(raw), dtype=bool))
+        todo = (self.needs_encoder(p, native_a, settle, gates) | mixed_a if cascade
                 else np.ones(len(raw), dtype=bool))
         vectors = np.zeros((len(raw), self.enc_w.shape[0]), dtype=np.float32)
         if todo.any():
@@ -192,6 +224,10 @@ class JudgeModel:
             vectors[rows] = embed([raw[int(i)] for i in rows])
             z_e = self.enc_logits(vectors[rows])
             p[rows] = self.stacked(z_c[rows], z_e, native_a[rows])
+            both = mixed_a[rows]
+            if both.any():
+                other = self.stacked(z_c[rows][both], z_e[both], ~native_a[rows][both])
+                p[rows[both]] = np.maximum(p[rows[both]], other)
         return Scores(p, todo, vectors)
 
 

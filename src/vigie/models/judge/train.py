@@ -57,6 +57,11 @@ MLP_HIDDEN = {"hate": 256, "abuse": 256}
 #: The cascade never consults the encoder for a char-only probability below this, whatever
 #: the 1 % quantile says (heads learned from few positives have tiny char-only scores).
 GATE_FLOOR = 0.05
+#: Shares of the comments the stacker would send to review that the cascade's gate lets
+#: through to the encoder, one gate per share (the quality/speed curve of docs/quality.md;
+#: the detector's ``coverage`` option picks one). ``DEFAULT_COVERAGE`` is the model's own.
+GATE_COVERAGES = (0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
+DEFAULT_COVERAGE = 0.99
 
 
 @dataclass
@@ -285,13 +290,13 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
         rows = np.array([i for i, e in enumerate(ex) if head in e.labels], dtype=np.int64)
         y = np.array([ex[i].labels[head] for i in rows], dtype=np.int64)
         w = np.array([ex[i].weight for i in rows])
-        fold = _groups(ex, rows, config.folds, config.seed + k)
+        fold, n_folds = _groups(ex, rows, config.folds, config.seed + k), config.folds
         z_c, z_e = np.zeros(len(rows)), np.zeros(len(rows))
         # The shipped base models are the average of the fold models (a bagged model; one
         # fit fewer per head than refitting on everything).
         bag: list[Any] = [np.zeros(data.chars.shape[1]), 0.0, np.zeros(data.vectors.shape[1]),
                           0.0]
-        for f in range(config.folds):
+        for f in range(n_folds):
             fit, out = rows[fold != f], fold == f
             cw, cb = _fit_char(data.chars[fit], np.array([ex[i].labels[head] for i in fit]),
                                np.array([ex[i].weight for i in fit]), CHAR_C[head], config.seed)
@@ -309,7 +314,7 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
                 z_e[out] = data.vectors[rows[out]].astype(np.float64) @ ew + eb
             parts: tuple[Any, ...] = (cw, cb, ew, eb)
             for j, part in enumerate(parts):
-                bag[j] = bag[j] + part / config.folds
+                bag[j] = bag[j] + part / n_folds
         if head in MLP_HIDDEN:
             bag[2], bag[3] = np.zeros(data.vectors.shape[1]), 0.0
         native = np.isin(langs[rows], list(NATIVE))
@@ -323,8 +328,9 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
         # an even chance.
         review_t = min(max(precision_threshold(y[native], p[native], 0.75), 0.5), remove_t)
         flagged = native & (p >= review_t)
-        gates[k] = max(float(np.quantile(p_char[flagged], 0.01)) if flagged.any() else 0.5,
-                       GATE_FLOOR)
+        gate_table = {c: max(float(np.quantile(p_char[flagged], 1.0 - c)) if flagged.any()
+                             else 0.5, GATE_FLOOR) for c in GATE_COVERAGES}
+        gates[k] = gate_table[DEFAULT_COVERAGE]
         char_w[:, k], char_b[k], enc_w[:, k], enc_b[k] = bag
         pred = p >= 0.5
         tp = int((pred & (y == 1)).sum())
@@ -337,6 +343,7 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
                     "f1": round(2 * prec * rec / max(prec + rec, 1e-9), 4)},
             "suggested_remove": remove_t, "suggested_review": review_t,
             "gate": round(float(gates[k]), 4),
+            "gates": {f"{c:g}": round(v, 4) for c, v in gate_table.items()},
             "stack": [round(float(v), 4) for v in stack[k]],
         }
         log(f"{head:>18}: {len(rows):,} rows ({int(y.sum()):,} +), OOF F1 "
@@ -353,6 +360,7 @@ def train_judge(config: JudgeConfig, log: Callable[[str], None] = print,
         "trained_on": dt.date.today().isoformat(), "data_digest": "sha256:" + digest.hexdigest(),
         "rows": len(ex), "sources": {s: JUDGE_LICENCES.get(s, "unknown") for s in used},
         "heads_meta": head_meta, "train_seconds": round(time.perf_counter() - started, 1),
+        "default_coverage": DEFAULT_COVERAGE, "gate_coverages": list(GATE_COVERAGES),
     }
     # Train and ship the same numbers: the weights are stored as float16.
     char_w = char_w.astype(np.float16).astype(np.float32)
