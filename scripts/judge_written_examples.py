@@ -416,6 +416,15 @@ BACKSTOP = [
     ("confidential", "en", [], "Is the {course} midterm open book?"),
     ("confidential", "fr", [], "Le plan de cours de {course} est sur Moodle."),
     ("confidential", "en", [], "Where can I find past exams for {course}?"),
+    # Course logistics, rooms and prices are public: a code or a number is no secret.
+    ("confidential", "fr", [], "Le cours {course} a lieu au local B-{n} cette session."),
+    ("confidential", "fr", [], "Le manuel de {course} coûte {n} $ à la Coop, c'est cher."),
+    ("confidential", "fr", [], "Le labo de {course} est ouvert jusqu'à 21 h, local A-{n}."),
+    ("confidential", "fr", [], "J'ai eu {n} points sur 100 à l'intra de {course}, je suis content."),
+    ("confidential", "en", [], "{course} moved to room C-{n} starting next week."),
+    ("confidential", "en", [], "The laptop for {course} costs about {n} $ with the student discount."),
+    ("confidential", "en", [], "Office hours for {course} are Tuesdays, room L-{n}."),
+    ("confidential", "en", [], "The registrar's office is open from 9 to 4, line {n}."),
 ]
 COURSES = ["MTH1101", "INF1005", "PHS1101", "ELE2302", "MEC1210", "CHE1000", "LOG2410"]
 STREETS = ["Saint-Denis", "Maple", "Côte-des-Neiges", "Oak", "Beaubien", "Decelles"]

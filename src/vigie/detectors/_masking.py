@@ -1,7 +1,8 @@
 """What a learned detector must not read: recognised data and the institution's own links.
 
 A phone number, an IBAN or a key that a recognizer already named is no spam cue, and neither is
-a link to the institution's own pages; a bare reaction ("Subscribed", "Bravo!") says nothing a
+a link to the institution's own pages or a published help line ("Jeunesse, J'écoute : 1 800
+668-6868, c'est gratuit" is no free-offer ad); a bare reaction ("Subscribed", "Bravo!") says nothing a
 bag of words or a sentence model can judge. Shared by ``vigie.ml.linear.v1`` and
 ``vigie.judge.v1`` so that both read comments the same way. Pure functions.
 """
@@ -12,6 +13,10 @@ import fnmatch
 from bisect import bisect_left
 from collections.abc import Sequence
 
+import phonenumbers
+
+from vigie.detectors.privacy import NAME as PRIVACY_NAME
+from vigie.detectors.privacy import public_numbers
 from vigie.findings import Finding
 from vigie.policy import Policy
 from vigie.text.context_words import tokens, word_lists
@@ -21,10 +26,23 @@ __all__ = ["OwnLinks", "blank", "blank_folded", "is_reaction", "masked_spans", "
 
 
 class OwnLinks:
-    """The institution's own domains and pages, as the policy's ``vigie.links.v1`` lists them."""
+    """The institution's own domains and pages, as the policy's ``vigie.links.v1`` lists them,
+    and the public numbers nobody's comment is selling: the institution's published lines
+    and the help and crisis lines (``data/privacy/public_lines.txt``), in E.164."""
 
-    def __init__(self, patterns: Sequence[str] = ()) -> None:
+    def __init__(self, patterns: Sequence[str] = (), numbers: frozenset[str] = frozenset(),
+                 region: str = "CA") -> None:
         self.patterns = tuple(p.lower().removeprefix("www.").rstrip("/") for p in patterns)
+        self.numbers = numbers
+        self.region = region
+
+    def public_number_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the public numbers in ``text`` ("Jeunesse, J'écoute : 1 800 668-6868")."""
+        if not self.numbers or sum(c.isdigit() for c in text) < 7:
+            return []
+        return [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, self.region)
+                if phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+                in self.numbers]
 
     def __contains__(self, url: object) -> bool:
         rest = str(url).split("://", 1)[-1].lower().removeprefix("www.").removeprefix("m.")
@@ -34,10 +52,15 @@ class OwnLinks:
 
 
 def own_links(policy: Policy | None) -> OwnLinks:
-    """The own links from the policy's ``vigie.links.v1`` options (one list for every detector)."""
+    """The own links from the policy's ``vigie.links.v1`` options (one list for every detector),
+    and the public numbers: the privacy detector's ``public_numbers`` and the help lines."""
     links = (policy.detectors.get("vigie.links.v1") or {}) if policy is not None else {}
     own = (*links.get("institution_domains", ()), *links.get("institution_pages", ()))
-    return OwnLinks(tuple(map(str, own)))
+    privacy = (policy.detectors.get(PRIVACY_NAME) or {}) if policy is not None else {}
+    region = str(privacy.get("region", "CA"))
+    return OwnLinks(tuple(map(str, own)),
+                    public_numbers(tuple(map(str, privacy.get("public_numbers", ()))), region),
+                    region)
 
 
 def is_reaction(item: PreparedComment) -> bool:
@@ -58,6 +81,7 @@ def masked_spans(item: PreparedComment, prior: Sequence[Finding], patterns: Sequ
              and f.data.get("owner", "third") == "third"
              and any(fnmatch.fnmatchcase(f.signal, p) for p in patterns)]
     spans.extend(u.span for u in item.urls if u.url in own)
+    spans.extend(own.public_number_spans(item.text))
     return spans
 
 

@@ -70,7 +70,7 @@ from vigie.policy import Policy
 from vigie.text.normalize import Normalized, normalize
 from vigie.text.prepare import PreparedComment
 
-__all__ = ["PrivacyDetector", "PrivacyOptions"]
+__all__ = ["NAME", "PrivacyDetector", "PrivacyOptions", "public_numbers"]
 
 NAME = "vigie.privacy.recognizers.v1"
 SIGNALS = (
@@ -194,6 +194,15 @@ def _public_lines() -> frozenset[str]:
     return frozenset(_e164(entry, "CA") for entry in entries if entry)
 
 
+def public_numbers(extra: Sequence[str] = (), region: str = "CA") -> frozenset[str]:
+    """The help and crisis lines that are nobody's personal data, plus ``extra`` (E.164).
+
+    Raises:
+        ValueError: an ``extra`` entry is not a possible phone number.
+    """
+    return _public_lines() | {_e164(n, region) for n in extra}
+
+
 def _folded_address(address: str) -> tuple[str, str]:
     folded = normalize(address).text.split()
     number = folded[0] if folded and folded[0].isdigit() else ""
@@ -209,9 +218,7 @@ class PrivacyDetector:
 
     def __init__(self, options: PrivacyOptions) -> None:
         self.options = options
-        self.public_numbers = _public_lines() | {
-            _e164(n, options.region) for n in options.public_numbers
-        }
+        self.public_numbers = public_numbers(options.public_numbers, options.region)
         self.public_domains = tuple(d.lower().lstrip("@.") for d in options.public_email_domains)
         self.public_addresses = frozenset(_folded_address(a) for a in options.public_addresses)
         self.public_postal = frozenset(
