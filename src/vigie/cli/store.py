@@ -53,7 +53,7 @@ _open = open_store_at
 # -- moderate --db ---------------------------------------------------------------------------
 
 def moderate_with_store(
-    db: str, sink_spec: str | None, policy: Policy, policy_file: Path | None, pipeline: Any,
+    db: str, sink_spec: str | None, policy: Policy, policy_file: Path | None, pipelines: Any,
     results: Iterable[ReadResult], out: IO[str], rejects: IO[str] | None, *,
     batch_size: int, advance: Callable[[int], None],
     on_reject: Callable[[ReadResult], None],
@@ -65,7 +65,9 @@ def moderate_with_store(
         sink_spec: ``--sink`` value, or ``None`` to leave actions in the outbox.
         policy: the ``--policy`` file's policy, used where no approved version is in force.
         policy_file: its path (``None``: the bundled policy), whose text is recorded.
-        pipeline: the pipeline already built for ``policy``.
+        pipelines: the :class:`vigie.routing.PolicyRouter` of ``policy``
+            (:func:`vigie.cli.moderate.build_pipeline`): every policy in force, a stored
+            version or a period's, gets its pipeline from it, built once.
         results: the read records.
         out: decisions output.
         rejects: rejects output.
@@ -80,14 +82,8 @@ def moderate_with_store(
     text = (policy_file or default_policy_path()).read_text(encoding="utf-8")
     sink = resolve_sink(sink_spec) if sink_spec else None
 
-    def factory(p: Policy) -> Any:
-        if p.digest == policy.digest:
-            return pipeline
-        from vigie.pipeline import Pipeline
-
-        return Pipeline.from_policy(p)
-
-    moderator = StoreModerator(store, policy, text, sink=sink, pipeline_factory=factory)
+    moderator = StoreModerator(store, policy, text, sink=sink,
+                               pipeline_factory=pipelines.pipeline)
     try:
         stats = moderate_stream_db(moderator, results, out, rejects, batch_size=batch_size,
                                    on_batch=lambda c, d: advance(len(d)), on_reject=on_reject)
