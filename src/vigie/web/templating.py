@@ -99,7 +99,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path, "ago": fmt.ago, "fmt": fmt, "cat_labels": labels,
         "evidence": lambda finding: evidence_text(finding, t),
         "explain": lambda decision: summary(decision, labels, t, fmt),
-        "escalation_reason": lambda row: escalation_reason(row, labels, t, fmt),
+        "escalation_reason": lambda row: escalation_reason(row, policy, t, fmt),
         "request_query": request.url.query, "msg": "", "error": "", "error_text": "",
     }
     values.update(context or {})
