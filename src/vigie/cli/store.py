@@ -210,9 +210,16 @@ def escalations_send(
     db: DbOption = None,
     digest: Annotated[bool | None, typer.Option(
         help="One message for all pending escalations (default: from the settings).")] = None,
+    policy_file: Annotated[Path | None, typer.Option(
+        "--policy", "-p", envvar="VIGIE_POLICY",
+        help="Policy whose clause labels the notices use (default: the one in force, else "
+             "the bundled directive).")] = None,
 ) -> None:
-    """Send pending escalations by e-mail and/or webhook, as configured."""
+    """Send pending escalations by e-mail and/or webhook, in each channel's language."""
     from vigie.notify.escalation import notifiers_from_settings, send_escalations
+    from vigie.policy import load_policy
+    from vigie.store.policy_versions import PolicyResolver
+    from vigie.web.notices import escalation_composer
 
     store = _open(db)
     settings = store.settings.escalation
@@ -220,8 +227,15 @@ def escalations_send(
     if not notifiers:
         raise StoreError("no escalation channel configured: set VIGIE_SMTP_HOST (with "
                          "VIGIE_SMTP_FROM, VIGIE_SMTP_TO) and/or VIGIE_WEBHOOK_URL")
-    report = send_escalations(store, notifiers, digest=settings.digest if digest is None
-                              else digest, include_text=settings.include_text)
+    policy: Policy | None = load_policy(policy_file) if policy_file else None
+    if policy is None:
+        with store.read() as conn:
+            found = PolicyResolver(conn).at(store.now())
+        policy = found[0] if found else load_policy()
+    report = send_escalations(store, notifiers,
+                              compose=escalation_composer(policy, settings.dashboard_url),
+                              digest=settings.digest if digest is None else digest,
+                              include_text=settings.include_text, lang=settings.lang)
     out_console.print(f"{report.sent} escalations sent in {report.messages} messages")
     for error in report.errors:
         err_console.print(f"[red]failed[/]: {error}", highlight=False)

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vigie.errors import PolicyError, StoreError, VigieError
 from vigie.policy import Policy, load_policy
+from vigie.store.escalation_handling import EscalationError
 from vigie.store.review import ReviewError
 from vigie.store.store import Store, open_store
 from vigie.version import __version__
@@ -81,6 +82,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReviewError)
     async def _review(request: Request, exc: ReviewError) -> Response:
         return _error(request, 409, "invalid_review_action", str(exc))
+
+    @app.exception_handler(EscalationError)
+    async def _escalation(request: Request, exc: EscalationError) -> Response:
+        return _error(request, 409, "invalid_escalation_step", str(exc))
 
     @app.exception_handler(PolicyError)
     async def _policy(request: Request, exc: PolicyError) -> Response:
@@ -189,6 +194,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         questions,
         routes_api,
         routes_auth,
+        routes_escalations,
         routes_export,
         routes_groups,
         routes_monitoring,
@@ -220,12 +226,14 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_monitoring.api_router)
     app.include_router(routes_undo.api_router)
     app.include_router(routes_groups.api_router)
+    app.include_router(routes_escalations.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
     app.include_router(routes_groups.router)
+    app.include_router(routes_escalations.router)
     app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)

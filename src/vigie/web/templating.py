@@ -115,7 +115,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path, "ago": fmt.ago, "fmt": fmt, "cat_labels": labels,
         "evidence": lambda finding: evidence_text(finding, t),
         "explain": lambda decision: summary(decision, labels, t, fmt),
-        "escalation_reason": lambda row: escalation_reason(row, labels, t, fmt),
+        "escalation_reason": lambda row: escalation_reason(row, policy, t, fmt),
         "request_query": request.url.query, "msg": "", "error": "", "error_text": "",
         # A period (6 December) changes how comments are judged: every page says so.
         "period_banner": _period_banner(policy, ctx.store.now(), t.lang, fmt) if me else None,
