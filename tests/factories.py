@@ -88,3 +88,22 @@ def make_policy(**replace: str) -> Policy:
     for old, new in replace.items():
         text = text.replace(old, new)
     return parse_policy(text, source="test-policy.yaml")
+
+
+# A yearly period from 1 to 10 December (Montréal days): stricter hate thresholds, a word list,
+# and review held off view (tests/core/test_policy_periods.py, tests/core/test_routing.py).
+TEST_PERIOD = """
+periods:
+  - slug: commemoration
+    label: {fr: Commémoration, en: Commemoration}
+    description: {fr: Jours sensibles, en: Sensitive days}
+    start: 2025-12-01
+    end: 2025-12-10
+    yearly: true
+    timezone: America/Toronto
+    hold_for_review: true
+    categories:
+      - {slug: hate, review_threshold: 0.3, remove_threshold: 0.7}
+    terms: [Marc Lépine]
+    terms_category: hate
+"""

@@ -74,6 +74,8 @@ class Decision:
         detectors: versioned names of the detectors that ran.
         scores: every non-zero category score, for audit and threshold tuning.
         escalations: slugs of the policy's escalation rules that matched (directive 6.1).
+        escalation_evidence: per matched escalation rule, the findings that reached its
+            threshold, strongest first: the community manager is told why, not only that.
     """
 
     comment_id: str
@@ -87,6 +89,7 @@ class Decision:
     detectors: tuple[str, ...]
     scores: dict[str, float] = field(default_factory=dict)
     escalations: tuple[str, ...] = ()
+    escalation_evidence: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
 
     @property
     def clauses(self) -> tuple[str, ...]:
@@ -101,7 +104,15 @@ class Decision:
         return Action.ALLOW
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict with a stable key order (pure)."""
+        """Return a JSON-ready dict with a stable key order (pure).
+
+        ``escalation_evidence`` is written only when an escalation rule matched, so the bodies
+        of every other decision stay as they were.
+        """
+        escalation_evidence = {
+            "escalation_evidence": {slug: [f.to_dict() for f in found]
+                                    for slug, found in self.escalation_evidence.items()}
+        } if self.escalation_evidence else {}
         return {
             "comment_id": self.comment_id,
             "action": self.action.value,
@@ -109,6 +120,7 @@ class Decision:
             "categories": [c.to_dict() for c in self.categories],
             "escalate": self.escalate,
             "escalations": list(self.escalations),
+            **escalation_evidence,
             "strike": self.strike,
             "failures": [f.to_dict() for f in self.failures],
             "explanation": dict(self.explanation),

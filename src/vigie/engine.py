@@ -163,11 +163,15 @@ def decide(
         if verdict is not None:
             verdicts.append(verdict)
 
-    escalated = {
-        rule.slug for f in findings for rule in policy.escalations_for(f.signal)
-        if f.score >= rule.threshold
-    }
-    escalations = tuple(rule.slug for rule in policy.escalations if rule.slug in escalated)
+    escalated: dict[str, list[Finding]] = {}
+    for f in findings:
+        for routing in policy.escalations_for(f.signal):
+            if f.score >= routing.threshold:
+                escalated.setdefault(routing.slug, []).append(f)
+    escalations = tuple(e.slug for e in policy.escalations if e.slug in escalated)
+    escalation_evidence = {
+        slug: tuple(sorted(escalated[slug], key=lambda f: (-f.score, f.signal)))
+        for slug in escalations}
     escalate = bool(escalations) or any(v.action is Action.ESCALATE for v in verdicts)
     action = strongest(*(v.action for v in verdicts))
     if escalate:
@@ -204,6 +208,7 @@ def decide(
         categories=tuple(verdicts),
         escalate=escalate,
         escalations=escalations,
+        escalation_evidence=escalation_evidence,
         strike=strike,
         failures=tuple(failures),
         explanation=explanation,

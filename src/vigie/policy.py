@@ -566,6 +566,28 @@ class Period(_Strict):
                            (self.end.month, self.end.day))
         return first <= md <= last if first <= last else (md >= first or md <= last)
 
+    def days(self, when: dt.datetime) -> tuple[dt.date, dt.date]:
+        """The first and last day of the occurrence that covers ``when`` (pure).
+
+        For a yearly period, the dates of that year's occurrence (1-10 December 2026); one that
+        spans the new year ends in the next year. Only meaningful where :meth:`covers` holds.
+        """
+        if not self.yearly:
+            return self.start, self.end
+        day = when.astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+        year = day.year if (day.month, day.day) >= (self.start.month, self.start.day) \
+            else day.year - 1
+        spans = (self.end.month, self.end.day) < (self.start.month, self.start.day)
+        return _in_year(self.start, year), _in_year(self.end, year + spans)
+
+
+def _in_year(day: dt.date, year: int) -> dt.date:
+    """``day``'s month and day in ``year`` (29 February becomes the 28th outside leap years)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
 
 def check_periods(policy: Policy) -> None:
     """Check the periods against the policy's categories (pure).

@@ -170,6 +170,18 @@ def test_escalation_rules_route_but_never_remove(findings: list, action: Action,
     assert decision.to_dict()["escalations"] == list(escalations)
 
 
+def test_an_escalation_keeps_the_evidence_that_raised_it() -> None:
+    weak, strong = finding("tone.criticism", 0.75), finding("tone.criticism", 0.9)
+    decision = decide(ESCALATING, C, [weak, strong, finding("tone.criticism", 0.5)])
+    assert decision.escalation_evidence == {"criticism": (strong, weak)}  # strongest first
+    body = decision.to_dict()
+    assert [f["score"] for f in body["escalation_evidence"]["criticism"]] == [0.9, 0.75]
+    assert body["escalation_evidence"]["criticism"][0]["explanation"] == strong.explanation
+    # Decisions without an escalation keep the body they always had.
+    assert "escalation_evidence" not in decide(ESCALATING, C,
+                                               [finding("hate.slur", 0.95)]).to_dict()
+
+
 WEIGHTED = make_policy(**{'signals: ["spam.*"]': """signals:
       - spam.*
       - {pattern: ml.spam, weight: 0.5}

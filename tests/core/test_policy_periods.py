@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from factories import TEST_POLICY, comment, finding
+from factories import TEST_PERIOD, TEST_POLICY, comment, finding
 from fakes.analyser import Evidence
 from vigie.actions import Action
 from vigie.detectors.builtin import default_registry
@@ -27,21 +27,7 @@ from vigie.store.store import open_store
 from vigie.store.workflow import StoreModerator
 from vigie.text.prepare import prepare_batch
 
-PERIOD = """
-periods:
-  - slug: commemoration
-    label: {fr: Commémoration, en: Commemoration}
-    description: {fr: Jours sensibles, en: Sensitive days}
-    start: 2025-12-01
-    end: 2025-12-10
-    yearly: true
-    timezone: America/Toronto
-    hold_for_review: true
-    categories:
-      - {slug: hate, review_threshold: 0.3, remove_threshold: 0.7}
-    terms: [Marc Lépine]
-    terms_category: hate
-"""
+PERIOD = TEST_PERIOD
 POLICY_TEXT = TEST_POLICY + PERIOD
 POLICY = parse_policy(POLICY_TEXT)
 
@@ -69,6 +55,13 @@ def test_a_yearly_period_may_span_the_new_year() -> None:
     assert period.covers(at("2026-01-02T12:00:00+00:00"))
     assert period.covers(at("2026-12-30T12:00:00+00:00"))
     assert not period.covers(at("2026-01-05T12:00:00+00:00"))
+    # The days of the occurrence in force, as the dashboard's banner names them.
+    assert period.days(at("2026-01-02T12:00:00+00:00")) == (dt.date(2025, 12, 28),
+                                                            dt.date(2026, 1, 3))
+    assert period.days(at("2026-12-30T12:00:00+00:00")) == (dt.date(2026, 12, 28),
+                                                            dt.date(2027, 1, 3))
+    assert POLICY.periods[0].days(at("2031-12-01T05:00:00+00:00")) == (dt.date(2031, 12, 1),
+                                                                       dt.date(2031, 12, 10))
 
 
 def test_stricter_thresholds_and_the_period_recorded_in_the_decision() -> None:

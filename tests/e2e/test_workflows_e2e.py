@@ -202,3 +202,53 @@ def test_every_page_fits_the_width_and_the_navigation_reaches_them(server: str, 
     shot(page, f"stats-{width}")
     assert errors == [], errors
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_escalation_assigned_then_closed_with_a_note(server: str, browser: Any,
+                                                     width: int) -> None:
+    from web_support import PASSWORDS
+
+    context, page, errors = _page(browser, width)
+    _login(page, server, "community_manager", PASSWORDS["community_manager"])
+    page.click("nav >> text=Escalades")
+    page.wait_for_url("**/escalations")
+    # One the policy escalated (no review item waits for a decision first).
+    row = page.locator("#escalations tbody tr[data-handling=open]"
+                       ":not(:has(a[href^='/items/']))").first
+    pk = row.get_attribute("data-escalation")
+    row.locator("a.escalation-link").click()
+    page.wait_for_url(f"**/escalations/{pk}")
+    assert page.locator("h1").inner_text().startswith(f"Escalade {pk}")
+    assert page.locator("#handling").get_attribute("data-state") == "open"
+    assert "Motif" in page.locator("main").inner_text()
+
+    page.select_option("#assignee-select", "community_manager")
+    page.fill("#assign-note", "Je m'en occupe")
+    page.click("#assign-submit")
+    page.wait_for_url("**msg=escalation.done_assign")
+    assert "Assignation enregistrée" in page.locator(".flash.ok").inner_text()
+    assert page.locator("#assignee").get_attribute("data-assignee") == "community_manager"
+
+    page.fill("#close-note", "Répondu à l'auteur en message privé ; rien à retirer")
+    page.click("#close-submit")
+    page.wait_for_url("**msg=escalation.done_close")
+    assert "Escalade fermée" in page.locator(".flash.ok").inner_text()
+    assert page.locator("#handling").get_attribute("data-state") == "closed"
+    steps = page.locator("#steps tbody tr")
+    kinds = steps.evaluate_all("rows => rows.map(r => r.dataset.kind)")
+    assert kinds[-2:] == ["escalation_assigned", "escalation_closed"]
+    closing = steps.last.inner_text()
+    assert "community_manager" in closing and "rien à retirer" in closing
+    assert page.locator("#reopen-form").is_visible()
+    no_sideways_scroll(page)
+    shot(page, f"escalation-closed-{width}")
+
+    page.goto(f"{server}/audit?kind=escalation_closed")
+    audit = page.locator("#audit-table tbody tr").first
+    assert audit.get_attribute("data-kind") == "escalation_closed"
+    assert "community_manager" in audit.inner_text()
+    page.goto(f"{server}/escalations?state=closed")
+    assert page.locator(f"tr[data-escalation='{pk}']").count() == 1
+    assert errors == [], errors
+    context.close()

@@ -35,6 +35,7 @@ from vigie.policy import parse_policy
 from vigie.records import Comment, parse_comment
 from vigie.store.events import EventKind, iter_events
 from vigie.store.workflow import StoreModerator
+from vigie.web.notices import escalation_composer
 
 POLICY_TEXT = TEST_POLICY + """
 escalations:
@@ -124,11 +125,12 @@ def test_a_staff_reply_to_criticism_reaches_the_community_manager_once(
     assert channel.reminded[0][0] == "direction.meca@polymtl.ca"
     assert "6.1" in channel.reminded[0][1][0] and "community manager" in channel.reminded[0][1][2]
 
-    sent = send_escalations(store, [channel])
-    lines = [line for _, message in channel.sent for line in message]
-    staff_lines = [line for line in lines if "6.1 staff reply" in line]
-    assert len(staff_lines) == 1 and f"bsky:{answer}" in staff_lines[0]
-    assert "Génie mécanique" in staff_lines[0]
+    sent = send_escalations(store, [channel], compose=escalation_composer(POLICY))
+    staff_notices = [message for _, message in channel.sent
+                     if any("Un membre du personnel (Génie mécanique) a répondu" in line
+                            for line in message)]
+    assert len(staff_notices) == 1 and f"Commentaire bsky:{answer} (bluesky)" in staff_notices[0]
+    assert f"bsky:{complaint}" in " ".join(staff_notices[0])  # the thread it answered
     assert sent.sent == len(channel.sent)  # the critic's escalations and the staff one
 
     runner.run_round(force=True)  # nothing new: nothing sent or reminded again

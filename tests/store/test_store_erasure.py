@@ -94,3 +94,16 @@ def test_cli_privacy_export_json_and_csv_then_erase(store: Any, moderator: Any,
                                                                              "erased")]
     assert kinds[:2] == [("exported", "dpo"), ("exported", "dpo")]  # each step audited
     assert kinds[-1] == ("erased", "dpo")
+
+
+def test_redaction_covers_the_evidence_of_escalations_too() -> None:
+    from vigie.store.erasure import redact_decision
+
+    body = {"explanation": {"fr": "x", "en": "x"}, "categories": [],
+            "escalations": ["criticism"],
+            "escalation_evidence": {"criticism": [
+                {"signal": "tone.criticism", "score": 0.9, "detector": "d", "span": [0, 4],
+                 "explanation": "cue 'nuls' aimed at Poly", "data": {"target": "Poly"}}]}}
+    found = redact_decision(body)["escalation_evidence"]["criticism"][0]
+    assert found == {"signal": "tone.criticism", "score": 0.9, "detector": "d", "span": [0, 4],
+                     "explanation": ERASED_NOTE}

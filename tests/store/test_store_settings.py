@@ -81,3 +81,17 @@ def test_pseudonym_key_must_be_real(key: str | None) -> None:
 ])
 def test_is_loopback(host: str | None, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_escalation_language_and_dashboard_address() -> None:
+    default = load_settings(env={}).escalation
+    assert (default.lang, default.dashboard_url, default.configured) == ("fr", None, False)
+    settings = load_settings(env={"VIGIE_ESCALATION_LANG": "en",
+                                  "VIGIE_DASHBOARD_URL": "https://vigie.polymtl.ca",
+                                  "VIGIE_WEBHOOK_URL": "https://hooks.example/x"}).escalation
+    assert (settings.lang, settings.dashboard_url, settings.configured) == (
+        "en", "https://vigie.polymtl.ca", True)
+    with pytest.raises(StoreError, match=r"escalation\.lang"):
+        load_settings(env={"VIGIE_ESCALATION_LANG": "de"})
+    with pytest.raises(StoreError, match="dashboard_url must be an http"):
+        load_settings(env={"VIGIE_DASHBOARD_URL": "vigie.polymtl.ca"})

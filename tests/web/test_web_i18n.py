@@ -40,6 +40,13 @@ def _used_keys() -> set[str]:
     keys |= {f"state.{s}" for s in ("open", "escalated", "closed")}
     keys |= {f"age.{a}" for a in ("1h", "24h", "7d", "older", "minutes", "hours", "days")}
     keys |= {f"escalations.status_{s}" for s in ("pending", "sent", "failed")}
+    keys |= {f"escalations.tab_{s}" for s in ("open", "closed", "all")}
+    keys |= {f"escalation.state_{s}" for s in ("open", "closed")}
+    keys |= {f"escalation.{p}{s}" for s in ("assign", "comment", "close", "reopen")
+             for p in ("done_", "")} | {f"escalation.{s}_label" for s in ("comment", "close",
+                                                                           "reopen")}
+    keys |= set(re.findall(r'"((?:err|notice)\.[a-z_]+)"', (SOURCES / "messages.py").read_text()
+                           + (SOURCES / "notices.py").read_text()))
     keys |= {f"draft.severity_{s}" for s in ("must_change", "review", "advice")}
     keys |= {f"registry.status_{s}" for s in ("official", "affiliated", "pending")}
     keys |= {f"mentions.tone_{s}" for s in ("negative", "neutral", "positive")}

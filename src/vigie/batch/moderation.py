@@ -8,18 +8,30 @@ silently. This module knows nothing about terminals; the CLI wraps it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from vigie.batch.reader import ReadResult
 from vigie.decision import Decision
-from vigie.pipeline import Pipeline
 from vigie.records import Comment
 
-__all__ = ["RunStats", "batched_read", "batched_results", "moderate_stream", "write_rejects"]
+__all__ = ["Moderates", "RunStats", "batched_read", "batched_results", "moderate_stream",
+           "write_rejects"]
 
 DEFAULT_BATCH = 256
+
+
+class Moderates(Protocol):
+    """What a run needs: decisions for a batch, in order.
+
+    A :class:`vigie.routing.PolicyRouter` (periods applied by date, what the CLI passes) or a
+    :class:`vigie.pipeline.Pipeline` (one policy, whatever the date).
+    """
+
+    def moderate(self, comments: Sequence[Comment]) -> list[Decision]:
+        """One decision per comment, in order."""
+        ...
 
 
 @dataclass(slots=True)
@@ -87,7 +99,7 @@ def write_rejects(
 
 
 def moderate_stream(
-    pipeline: Pipeline,
+    pipeline: Moderates,
     results: Iterable[ReadResult],
     out: IO[str],
     rejects: IO[str] | None,
@@ -99,7 +111,7 @@ def moderate_stream(
     """Moderate a stream of read results, writing one JSON decision per line to ``out``.
 
     Args:
-        pipeline: the pipeline to run.
+        pipeline: what decides (a :class:`Moderates`).
         results: records from :func:`vigie.batch.reader.read_comments`.
         out: where decisions go, one JSON object per line, in input order.
         rejects: where bad records go (line, error, raw), one JSON object per line.

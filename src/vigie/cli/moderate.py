@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,18 +23,33 @@ from vigie.cli.options import (
 )
 from vigie.decision import Decision
 from vigie.errors import VigieError
-from vigie.policy import Policy, load_policy
+from vigie.policy import Policy, effective_policy, load_policy
+
+if TYPE_CHECKING:
+    from vigie.pipeline import Pipeline
+    from vigie.routing import PolicyRouter
 
 __all__ = ["build_pipeline", "check", "demo", "moderate"]
 
 
-def build_pipeline(policy: Policy) -> Any:
-    """The policy's pipeline, its models loaded and frozen out of the garbage collector."""
-    from vigie.pipeline import Pipeline, freeze_heap  # imported late: loads models
+def build_pipeline(policy: Policy, at: datetime | None = None) -> PolicyRouter[Pipeline]:
+    """The policy's pipelines: each comment is judged by the policy in force at its date.
 
-    pipeline = Pipeline.from_policy(policy)
-    freeze_heap()  # a command keeps its pipeline to the end
-    return pipeline
+    The pipeline of the policy in force at ``at`` (default: outside every period) is built now,
+    so that a broken policy stops the command before it reads anything; a period's pipeline is
+    built with the period's first comment. Models are frozen out of the garbage collector.
+    """
+    from vigie.pipeline import Pipeline, freeze_heap  # imported late: loads models
+    from vigie.routing import PolicyRouter
+
+    def build(in_force: Policy) -> Pipeline:
+        pipeline = Pipeline.from_policy(in_force)
+        freeze_heap()  # a command keeps its pipelines to the end
+        return pipeline
+
+    router = PolicyRouter(policy, build)
+    router.pipeline(policy if at is None else effective_policy(policy, at))
+    return router
 
 
 def _highlight(text: str, decision: Decision) -> Text:
@@ -64,7 +79,10 @@ def _print_decision(text: str, decision: Decision, policy: Policy) -> None:
                               f"{finding.explanation} [dim]({finding.detector})[/]")
     for failure in decision.failures:
         out_console.print(f"  [red]detector failed[/] {failure.detector}: {failure.error}")
-    out_console.print(f"[dim]Policy {policy.id} {policy.version} {policy.digest}[/]")
+    period = policy.active_period
+    out_console.print(f"[dim]Policy {policy.id} {policy.version} {policy.source_digest}[/]"
+                      + (f" · period {period.slug} ({period.label.en}, {period.start:%m-%d} "
+                         f"to {period.end:%m-%d})" if period is not None else ""))
 
 
 def check(
@@ -72,6 +90,9 @@ def check(
     post: Annotated[str, typer.Option(help="Text of the post the comment answers.")] = "",
     post_link: Annotated[list[str] | None, typer.Option(help="A link of the post.")] = None,
     platform: Annotated[str, typer.Option(help="Platform of the comment.")] = "facebook",
+    created_at: Annotated[str | None, typer.Option(
+        help="When the comment was posted, ISO 8601 (default: now); a period of the policy "
+        "that covers it applies.")] = None,
     policy_file: PolicyOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -81,14 +102,16 @@ def check(
     policy = load_policy(policy_file)
     comment = parse_comment({
         "id": "cli:check", "platform": platform, "text": text,
-        "created_at": datetime.now(UTC).isoformat(), "author": {"id": "cli:author"},
+        "created_at": created_at or datetime.now(UTC).isoformat(),
+        "author": {"id": "cli:author"},
         "post": {"id": "cli:post", "text": post, "links": post_link or []},
     })
-    decision = build_pipeline(policy).moderate([comment])[0]
+    pipelines = build_pipeline(policy, at=comment.created_at)
+    decision = pipelines.moderate([comment])[0]
     if as_json:
         out_console.print_json(json.dumps(decision.to_dict(), ensure_ascii=False))
     else:
-        _print_decision(text, decision, policy)
+        _print_decision(text, decision, pipelines.policy_at(comment))
 
 
 def moderate(

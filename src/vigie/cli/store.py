@@ -53,7 +53,7 @@ _open = open_store_at
 # -- moderate --db ---------------------------------------------------------------------------
 
 def moderate_with_store(
-    db: str, sink_spec: str | None, policy: Policy, policy_file: Path | None, pipeline: Any,
+    db: str, sink_spec: str | None, policy: Policy, policy_file: Path | None, pipelines: Any,
     results: Iterable[ReadResult], out: IO[str], rejects: IO[str] | None, *,
     batch_size: int, advance: Callable[[int], None],
     on_reject: Callable[[ReadResult], None],
@@ -65,7 +65,9 @@ def moderate_with_store(
         sink_spec: ``--sink`` value, or ``None`` to leave actions in the outbox.
         policy: the ``--policy`` file's policy, used where no approved version is in force.
         policy_file: its path (``None``: the bundled policy), whose text is recorded.
-        pipeline: the pipeline already built for ``policy``.
+        pipelines: the :class:`vigie.routing.PolicyRouter` of ``policy``
+            (:func:`vigie.cli.moderate.build_pipeline`): every policy in force, a stored
+            version or a period's, gets its pipeline from it, built once.
         results: the read records.
         out: decisions output.
         rejects: rejects output.
@@ -80,14 +82,8 @@ def moderate_with_store(
     text = (policy_file or default_policy_path()).read_text(encoding="utf-8")
     sink = resolve_sink(sink_spec) if sink_spec else None
 
-    def factory(p: Policy) -> Any:
-        if p.digest == policy.digest:
-            return pipeline
-        from vigie.pipeline import Pipeline
-
-        return Pipeline.from_policy(p)
-
-    moderator = StoreModerator(store, policy, text, sink=sink, pipeline_factory=factory)
+    moderator = StoreModerator(store, policy, text, sink=sink,
+                               pipeline_factory=pipelines.pipeline)
     try:
         stats = moderate_stream_db(moderator, results, out, rejects, batch_size=batch_size,
                                    on_batch=lambda c, d: advance(len(d)), on_reject=on_reject)
@@ -214,9 +210,16 @@ def escalations_send(
     db: DbOption = None,
     digest: Annotated[bool | None, typer.Option(
         help="One message for all pending escalations (default: from the settings).")] = None,
+    policy_file: Annotated[Path | None, typer.Option(
+        "--policy", "-p", envvar="VIGIE_POLICY",
+        help="Policy whose clause labels the notices use (default: the one in force, else "
+             "the bundled directive).")] = None,
 ) -> None:
-    """Send pending escalations by e-mail and/or webhook, as configured."""
+    """Send pending escalations by e-mail and/or webhook, in each channel's language."""
     from vigie.notify.escalation import notifiers_from_settings, send_escalations
+    from vigie.policy import load_policy
+    from vigie.store.policy_versions import PolicyResolver
+    from vigie.web.notices import escalation_composer
 
     store = _open(db)
     settings = store.settings.escalation
@@ -224,8 +227,15 @@ def escalations_send(
     if not notifiers:
         raise StoreError("no escalation channel configured: set VIGIE_SMTP_HOST (with "
                          "VIGIE_SMTP_FROM, VIGIE_SMTP_TO) and/or VIGIE_WEBHOOK_URL")
-    report = send_escalations(store, notifiers, digest=settings.digest if digest is None
-                              else digest, include_text=settings.include_text)
+    policy: Policy | None = load_policy(policy_file) if policy_file else None
+    if policy is None:
+        with store.read() as conn:
+            found = PolicyResolver(conn).at(store.now())
+        policy = found[0] if found else load_policy()
+    report = send_escalations(store, notifiers,
+                              compose=escalation_composer(policy, settings.dashboard_url),
+                              digest=settings.digest if digest is None else digest,
+                              include_text=settings.include_text, lang=settings.lang)
     out_console.print(f"{report.sent} escalations sent in {report.messages} messages")
     for error in report.errors:
         err_console.print(f"[red]failed[/]: {error}", highlight=False)

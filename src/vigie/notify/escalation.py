@@ -5,16 +5,24 @@ sends the pending ones, one message each or one digest for all, and records each
 ``escalation_sent`` event. A channel that fails leaves the escalation ``pending`` (retried on the
 next call) with the error recorded; nothing is dropped.
 
-Messages name the comment, its platform, the clauses and the explanation; they quote the
-comment's text only when ``escalation.include_text`` is set (e-mail and chat leave the
-institution's systems: Law 25).
+This module carries messages; it does not word them. The caller passes a :class:`Composer`
+that writes a :class:`Notice` from the facts of each escalation (:class:`Escalation`: the
+comment, its platform, the decision with its clauses and evidence, the reviewer's reason) in a
+language, ``fr`` or ``en``: each channel receives the notice in its own language (``lang`` of
+its settings, else ``escalation.lang``, French by default). The dashboard's composer
+(:func:`vigie.web.notices.escalation_composer`) gives the reason, the evidence and a link to
+the escalation's page.
+
+Notices quote the comment's text only when ``escalation.include_text`` is set (e-mail and chat
+leave the institution's systems: Law 25).
 """
 
 from __future__ import annotations
 
+import json
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -23,28 +31,53 @@ import httpx
 from sqlalchemy import select, update
 
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
-from vigie.store.schema import comments, escalations
+from vigie.store.schema import comments, decisions, escalations, posts
 from vigie.store.settings import EscalationSettings, SmtpSettings, WebhookSettings
 from vigie.store.store import Store
 
-__all__ = ["Escalation", "Notifier", "SendReport", "SmtpNotifier", "WebhookNotifier",
-           "notifiers_from_settings", "send_escalations"]
+__all__ = ["Composer", "Escalation", "Notice", "Notifier", "SendReport", "SmtpNotifier",
+           "WebhookNotifier", "notifiers_from_settings", "send_escalations"]
 
 
 @dataclass(frozen=True, slots=True)
 class Escalation:
-    """One escalation to notify."""
+    """The facts of one escalation to notify (what a :class:`Composer` words).
+
+    Attributes:
+        pk: the escalation's number (its page in the dashboard: ``/escalations/<pk>``).
+        comment_id: the platform's comment id, as Vigie writes it (``fb:123_456``).
+        platform: the comment's platform.
+        reason: the store's reason, in English (a reviewer's: ``escalated by WHO: WHY``).
+        text: the comment's text, or ``None`` (not asked for, or purged).
+        post_id: the post the comment answers, when known.
+        review_pk: the review item, for a reviewer's escalation.
+        decision: the decision's body (clauses, evidence, escalation rules), when stored.
+    """
 
     pk: int
     comment_id: str
     platform: str
     reason: str
     text: str | None
+    post_id: str | None = None
+    review_pk: int | None = None
+    decision: Mapping[str, Any] | None = None
 
-    def line(self) -> str:
-        """One line for a message or a digest."""
-        quoted = f' — "{self.text[:280]}"' if self.text else ""
-        return f"[{self.platform}] {self.comment_id}: {self.reason}{quoted}"
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message, worded: its subject and its lines (links written out in full)."""
+
+    subject: str
+    lines: tuple[str, ...]
+
+
+class Composer(Protocol):
+    """Words the notice for a group of escalations (one, or a digest) in ``lang``."""
+
+    def __call__(self, items: Sequence[Escalation], lang: str) -> Notice:
+        """The notice (pure)."""
+        ...
 
 
 class Notifier(Protocol):
@@ -62,8 +95,10 @@ class SmtpNotifier:
 
     name = "smtp"
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, lang: str | None = None) -> None:
         self.settings = settings
+        #: The recipients' language: the settings', else ``lang``, else French.
+        self.lang = settings.lang or lang or "fr"
 
     def send(self, subject: str, lines: Sequence[str]) -> None:
         """Send one e-mail to every recipient.
@@ -77,6 +112,7 @@ class SmtpNotifier:
         message["To"] = ", ".join(s.recipients)
         message["Subject"] = subject
         message.set_content("\n".join(lines) + "\n\n-- Vigie\n")
+        message["Content-Language"] = self.lang  # after set_content, which resets Content-*
         context = ssl.create_default_context()
         client: smtplib.SMTP
         if s.security == "ssl":
@@ -94,14 +130,17 @@ class SmtpNotifier:
 class WebhookNotifier:
     """A Slack or Microsoft Teams incoming webhook, through an injected ``httpx.Client``."""
 
-    def __init__(self, settings: WebhookSettings, client: httpx.Client | None = None) -> None:
+    def __init__(self, settings: WebhookSettings, client: httpx.Client | None = None,
+                 lang: str | None = None) -> None:
         self.settings = settings
         self.client = client or httpx.Client(timeout=settings.timeout_s)
         self.name = f"webhook:{settings.flavour}"
+        #: The channel's language: the settings', else ``lang``, else French.
+        self.lang = settings.lang or lang or "fr"
 
     def payload(self, subject: str, lines: Sequence[str]) -> dict[str, Any]:
         """The JSON body for the webhook's flavour (pure)."""
-        text = f"*{subject}*\n" + "\n".join(f"• {line}" for line in lines)
+        text = f"*{subject}*\n" + "\n".join(f"• {line}" if line else "" for line in lines)
         if self.settings.flavour == "teams":
             return {"@type": "MessageCard", "@context": "https://schema.org/extensions",
                     "summary": subject, "title": subject,
@@ -123,8 +162,8 @@ def notifiers_from_settings(settings: EscalationSettings,
     """The channels configured in ``settings`` (possibly none)."""
     out: list[Notifier] = []
     if settings.smtp is not None:
-        out.append(SmtpNotifier(settings.smtp))
-    out.extend(WebhookNotifier(w, client) for w in settings.webhooks)
+        out.append(SmtpNotifier(settings.smtp, settings.lang))
+    out.extend(WebhookNotifier(w, client, settings.lang) for w in settings.webhooks)
     return out
 
 
@@ -137,8 +176,9 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
-def send_escalations(store: Store, notifiers: Sequence[Notifier], *, digest: bool = False,
-                     include_text: bool = False, limit: int = 500) -> SendReport:
+def send_escalations(store: Store, notifiers: Sequence[Notifier], *, compose: Composer,
+                     digest: bool = False, include_text: bool = False, limit: int = 500,
+                     lang: str = "fr") -> SendReport:
     """Send pending escalations through every channel.
 
     An escalation is ``sent`` once every channel delivered it; if one fails it stays
@@ -147,34 +187,43 @@ def send_escalations(store: Store, notifiers: Sequence[Notifier], *, digest: boo
     Args:
         store: the store.
         notifiers: the channels (none: nothing is sent and nothing changes).
+        compose: words each notice (see :class:`Composer`).
         digest: one message for all pending escalations instead of one each.
         include_text: quote the comments' text.
         limit: most escalations handled in one call.
+        lang: the language of a channel that names none (``fr`` or ``en``).
     """
     report = SendReport()
     if not notifiers:
         return report
     with store.read() as conn:
         rows = conn.execute(
-            select(escalations.c.pk, escalations.c.reason, comments.c.comment_id,
-                   comments.c.platform, comments.c.text)
+            select(escalations.c.pk, escalations.c.reason, escalations.c.review_pk,
+                   comments.c.comment_id, comments.c.platform, comments.c.text,
+                   posts.c.post_id, decisions.c.body)
             .join(comments, comments.c.pk == escalations.c.comment_pk)
+            .outerjoin(posts, posts.c.pk == comments.c.post_pk)
+            .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
             .where(escalations.c.status == "pending").order_by(escalations.c.pk).limit(limit)
         ).all()
     items = [Escalation(r.pk, r.comment_id, r.platform, r.reason,
-                        r.text if include_text else None) for r in rows]
+                        r.text if include_text else None, r.post_id, r.review_pk,
+                        json.loads(r.body) if r.body else None) for r in rows]
     if not items:
         return report
     groups = [items] if digest else [[item] for item in items]
     delivered: list[tuple[list[Escalation], list[str]]] = []
     failed: list[tuple[list[Escalation], str]] = []
     for group in groups:
-        subject = (f"Vigie: {len(group)} escalated comments" if digest
-                   else f"Vigie: comment {group[0].comment_id} escalated")
+        notices: dict[str, Notice] = {}  # one wording per language, shared by its channels
         channels, errors = [], []
         for notifier in notifiers:
+            # A channel of another kind (a test's fake) may carry no language of its own.
+            chosen = str(getattr(notifier, "lang", "") or lang)
             try:
-                notifier.send(subject, [item.line() for item in group])
+                if chosen not in notices:
+                    notices[chosen] = compose(group, chosen)
+                notifier.send(notices[chosen].subject, notices[chosen].lines)
                 channels.append(notifier.name)
                 report.messages += 1
             except Exception as error:  # any channel failure is recorded, never raised

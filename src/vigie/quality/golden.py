@@ -16,9 +16,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vigie.actions import Action
+from vigie.batch.moderation import Moderates
 from vigie.decision import Decision
 from vigie.errors import InputError
-from vigie.pipeline import Pipeline
 from vigie.records import Comment, parse_comment
 
 __all__ = ["GoldenCase", "GoldenResult", "load_cases", "run_cases"]
@@ -112,8 +112,12 @@ def _problems(expect: Expectation, decision: Decision) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def run_cases(pipeline: Pipeline, cases: Sequence[GoldenCase]) -> list[GoldenResult]:
-    """Decide every case (one batch) and compare with its expectation."""
+def run_cases(pipeline: Moderates, cases: Sequence[GoldenCase]) -> list[GoldenResult]:
+    """Decide every case (one batch) and compare with its expectation.
+
+    ``pipeline`` is what the CLI builds (:class:`vigie.routing.PolicyRouter`) or a
+    :class:`vigie.pipeline.Pipeline`; cases are dated outside every period.
+    """
     decisions = pipeline.moderate([c.comment() for c in cases])
     return [GoldenResult(c, d, _problems(c.expect, d))
             for c, d in zip(cases, decisions, strict=True)]

@@ -83,6 +83,7 @@ def _without_ml(policy: Policy) -> Policy:
 def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list[str]:
     from vigie.batch.reader import read_comments
     from vigie.pipeline import Pipeline
+    from vigie.routing import PolicyRouter
 
     path = data / "dev" / "comments.jsonl"
     comments = [r.comment for r in read_comments(path) if r.comment is not None]
@@ -96,13 +97,17 @@ def _dev_section(data: Path, policy: Policy, log: Callable[[str], None]) -> list
            f"`{path.name}`: {len(comments)} labeled comments; every detector enabled by the "
            f"policy `{policy.id}` ({policy.short_digest}). A category counts as predicted when "
            "its action is review or stronger. *Languages* are the set's own `lang` column. "
-           "*Halves*: a fixed hash of the comment id (`tune` may have guided policy lines; "
-           "`report` is for reporting). No dev row is trained on.", ""]
+           "*Halves*: a fixed hash of the comment id (`tune` may have guided policy lines and "
+           "fits the off-topic relatedness; `report` is for reporting). No other dev row is "
+           "trained on. Comments posted during a period of the policy (1–10 December) are "
+           "decided under it, as `vigie eval` does.", ""]
     runs = {"with learned": policy, "without learned": _without_ml(policy)}
     decisions = {}
     for name, pol in runs.items():
         log(f"dev set: {name}")
-        decisions[name] = Pipeline.from_policy(pol).moderate(comments)
+        # As `vigie eval` decides: each comment under the policy in force when it was posted
+        # (a period, such as the days around 6 December, included).
+        decisions[name] = PolicyRouter(pol, Pipeline.from_policy).moderate(comments)
     subsets: list[tuple[str, Callable[[Any], bool]]] = [
         ("all", lambda c: True),
         ("fr", lambda c: meta.get(c.id) == "fr"),

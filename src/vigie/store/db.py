@@ -27,9 +27,9 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
            "migrate"]
 
 #: The newest migration of the one linear chain that the store and the web dashboard share
-#: (``0008_questions`` is the public questions page's). :func:`migrate` goes to every head the
-#: scripts know.
-HEAD_REVISION = "0008_questions"
+#: (``0009_escalation_handling``: assignment and closing of escalations). :func:`migrate` goes
+#: to every head the scripts know.
+HEAD_REVISION = "0009_escalation_handling"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

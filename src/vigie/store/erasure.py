@@ -56,8 +56,9 @@ class ErasureReport:
 def redact_decision(body: dict[str, Any]) -> dict[str, Any]:
     """A decision body without what may quote the comment (pure).
 
-    Every evidence item keeps ``signal``, ``score``, ``detector`` and ``span``; its
-    ``explanation`` becomes :data:`ERASED_NOTE` and its ``data`` is dropped. The decision's own
+    Every evidence item (of the categories and of the escalations) keeps ``signal``,
+    ``score``, ``detector`` and ``span``; its ``explanation`` becomes :data:`ERASED_NOTE` and
+    its ``data`` is dropped. The decision's own
     explanation, which repeats the evidence (a learned judge names the words that drove it),
     becomes the note too, in each language.
     """
@@ -67,13 +68,19 @@ def redact_decision(body: dict[str, Any]) -> dict[str, Any]:
     categories = []
     for category in body.get("categories") or []:
         category = dict(category)
-        category["evidence"] = [
-            {**{k: v for k, v in item.items() if k != "data"}, "explanation": ERASED_NOTE}
-            for item in category.get("evidence") or []]
+        category["evidence"] = _redacted(category.get("evidence"))
         categories.append(category)
     out["categories"] = categories
+    if isinstance(body.get("escalation_evidence"), dict):
+        out["escalation_evidence"] = {slug: _redacted(found) for slug, found
+                                      in body["escalation_evidence"].items()}
     out["erased"] = True
     return out
+
+
+def _redacted(evidence: Any) -> list[dict[str, Any]]:
+    return [{**{k: v for k, v in item.items() if k != "data"}, "explanation": ERASED_NOTE}
+            for item in evidence or []]
 
 
 def erase_author(store: Store, author_id: str, *, actor: str, reason: str,

@@ -64,6 +64,11 @@ class EventKind(StrEnum):
     RESTORED = "restored"
     ESCALATED = "escalated"
     ESCALATION_SENT = "escalation_sent"
+    # The community manager's handling of an escalation (subject ``escalation``, its number).
+    ESCALATION_ASSIGNED = "escalation_assigned"
+    ESCALATION_COMMENTED = "escalation_commented"
+    ESCALATION_CLOSED = "escalation_closed"
+    ESCALATION_REOPENED = "escalation_reopened"
     STRIKE_RECORDED = "strike_recorded"
     STRIKE_VOIDED = "strike_voided"
     BLOCKED = "blocked"

@@ -251,7 +251,12 @@ escalations = Table(
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
+    Column("state", String(16), nullable=False, server_default="open",
+           comment="open or closed: the community manager's handling (status: the notice's)"),
+    Column("assignee", String(255), comment="the dashboard account handling it"),
+    Column("updated_at", UTCDateTime, comment="the latest handling step"),
     Index("ix_escalations_status", "status"),
+    Index("ix_escalations_state", "state"),
 )
 
 policy_versions = Table(

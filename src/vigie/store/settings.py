@@ -109,6 +109,8 @@ class SmtpSettings(_Strict):
     username: str | None = None
     password: str | None = None
     timeout_s: float = Field(default=10.0, gt=0)
+    lang: Literal["fr", "en"] | None = Field(
+        default=None, description="the recipients' language (default: escalation.lang)")
 
     @model_validator(mode="after")
     def _safe(self) -> SmtpSettings:
@@ -126,6 +128,8 @@ class WebhookSettings(_Strict):
     url: str
     flavour: Literal["slack", "teams"] = "slack"
     timeout_s: float = Field(default=10.0, gt=0)
+    lang: Literal["fr", "en"] | None = Field(
+        default=None, description="the channel's language (default: escalation.lang)")
 
     @model_validator(mode="after")
     def _safe(self) -> WebhookSettings:
@@ -140,7 +144,13 @@ class WebhookSettings(_Strict):
 
 
 class EscalationSettings(_Strict):
-    """Where escalations go and whether they are grouped in a digest."""
+    """Where escalations go, in which language, and whether they are grouped in a digest.
+
+    Attributes:
+        lang: the language of the notices (French by default); a channel may name its own.
+        dashboard_url: the dashboard's address as its readers reach it (``https://...``), so
+            each notice links to the escalation's page; without it the notice gives the path.
+    """
 
     smtp: SmtpSettings | None = None
     webhooks: tuple[WebhookSettings, ...] = ()
@@ -148,6 +158,22 @@ class EscalationSettings(_Strict):
     include_text: bool = Field(
         default=False,
         description="quote the comment text in notifications (off: ids and clauses only)")
+    lang: Literal["fr", "en"] = "fr"
+    dashboard_url: str | None = None
+
+    @model_validator(mode="after")
+    def _absolute_dashboard(self) -> EscalationSettings:
+        if self.dashboard_url is not None:
+            parts = urlsplit(self.dashboard_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError(f"dashboard_url must be an http(s):// address, got "
+                                 f"{self.dashboard_url!r}")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        """Whether any channel (e-mail or webhook) is configured."""
+        return self.smtp is not None or bool(self.webhooks)
 
 
 class StoreSettings(_Strict):
@@ -250,6 +276,10 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
                                    "flavour": env.get("VIGIE_WEBHOOK_FLAVOUR", "slack")}]
     if env.get("VIGIE_ESCALATION_DIGEST"):
         escalation["digest"] = env["VIGIE_ESCALATION_DIGEST"] in ("1", "true")
+    if env.get("VIGIE_ESCALATION_LANG"):
+        escalation["lang"] = env["VIGIE_ESCALATION_LANG"]
+    if env.get("VIGIE_DASHBOARD_URL"):
+        escalation["dashboard_url"] = env["VIGIE_DASHBOARD_URL"]
     if escalation:
         out["escalation"] = escalation
     return out

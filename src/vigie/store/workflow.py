@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
@@ -35,10 +35,10 @@ from vigie.batch.reader import ReadResult
 from vigie.decision import AuthorHistory, Decision
 from vigie.engine import decide
 from vigie.errors import RecordError, StoreError
-from vigie.findings import DetectorFailure, Finding
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy, effective_policy
 from vigie.records import Comment
+from vigie.routing import Analyser, Evidence, PolicyRouter
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.ingest import Ingested, KeyCache, ingest
@@ -49,35 +49,6 @@ from vigie.store.store import Store
 from vigie.store.strikes import StrikeBook, record_block, record_strike
 
 __all__ = ["Analyser", "Evidence", "StoreModerator", "action_key", "moderate_stream_db"]
-
-
-
-class Evidence(Protocol):
-    """Findings and failures for one comment (a :class:`vigie.pipeline.Analysis` is one)."""
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        """Every finding of every detector."""
-        ...
-
-    @property
-    def failures(self) -> tuple[DetectorFailure, ...]:
-        """Detectors that failed on the comment."""
-        ...
-
-
-class Analyser(Protocol):
-    """What the moderator needs from a pipeline: names of its detectors and the analysis.
-
-    :class:`vigie.pipeline.Pipeline` is one; the store benchmark passes canned analyses.
-    """
-
-    detector_names: tuple[str, ...]
-
-    def analyse(self, comments: Sequence[Comment]) -> Sequence[Evidence]:
-        """Findings and failures per comment, in order."""
-        ...
-
 
 PipelineFactory = Callable[[Policy], Analyser]
 
@@ -146,7 +117,8 @@ class StoreModerator:
         self.fallback_text = fallback_text
         self.sink = sink
         self.pipeline_factory = pipeline_factory
-        self.pipelines: dict[str, Analyser] = {}
+        # One pipeline per policy in force (a store version, a period's effective policy).
+        self.router = PolicyRouter(fallback, pipeline_factory)
         with store.read() as conn:
             self.resolver = PolicyResolver(conn)
         self.fallback_recorded = False
@@ -154,9 +126,7 @@ class StoreModerator:
 
     def pipeline(self, policy: Policy) -> Analyser:
         """The pipeline for ``policy`` (built once per digest)."""
-        if policy.digest not in self.pipelines:
-            self.pipelines[policy.digest] = self.pipeline_factory(policy)
-        return self.pipelines[policy.digest]
+        return self.router.pipeline(policy)
 
     def _policy_for(self, comment: Comment) -> tuple[Policy, str, str]:
         # The version in force when the comment was posted, with its period if one covers it.
@@ -196,14 +166,8 @@ class StoreModerator:
     def _analyse(self, pending: list[Comment]) -> _Analysed:
         """Steps 2 and 3: each comment's policy version, and the detectors' evidence."""
         chosen = {c.id: self._policy_for(c) for c in pending}
-        groups: dict[str, list[Comment]] = {}
-        for c in pending:
-            groups.setdefault(chosen[c.id][0].digest, []).append(c)
-        analyses: dict[str, tuple[Evidence, Analyser]] = {}
-        for comments in groups.values():
-            pipeline = self.pipeline(chosen[comments[0].id][0])
-            for comment, analysis in zip(comments, pipeline.analyse(comments), strict=True):
-                analyses[comment.id] = (analysis, pipeline)
+        found = self.router.analyse(pending, [chosen[c.id][0] for c in pending])
+        analyses = {c.id: item for c, item in zip(pending, found, strict=True)}
         return _Analysed(pending, chosen, analyses)
 
     def _judge(self, analysed: _Analysed, ingested: Ingested) -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -28,7 +29,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vigie.errors import PolicyError, StoreError, VigieError
-from vigie.policy import load_policy
+from vigie.policy import Policy, load_policy
+from vigie.store.escalation_handling import EscalationError
 from vigie.store.review import ReviewError
 from vigie.store.store import Store, open_store
 from vigie.version import __version__
@@ -80,6 +82,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReviewError)
     async def _review(request: Request, exc: ReviewError) -> Response:
         return _error(request, 409, "invalid_review_action", str(exc))
+
+    @app.exception_handler(EscalationError)
+    async def _escalation(request: Request, exc: EscalationError) -> Response:
+        return _error(request, 409, "invalid_escalation_step", str(exc))
 
     @app.exception_handler(PolicyError)
     async def _policy(request: Request, exc: PolicyError) -> Response:
@@ -141,17 +147,29 @@ def build_context(settings: WebSettings, store: Store | None = None,
         from vigie.pipeline import Pipeline
 
         pipeline = Pipeline.from_policy(policy)
-    drafts = None
+    drafts = pipelines = None
     if pipeline is not None:
         from vigie.monitoring.draft import DraftChecker
         from vigie.monitoring.registry import load_book
+        from vigie.routing import PolicyRouter
+
+        pipelines = PolicyRouter(policy, partial(_pipeline_for, pipeline))
 
         # Built once, like the pipeline; the phrases are compiled here. The registry and the
         # mandates are re-read for each check (vigie.web.monitoring.check_draft).
         drafts = DraftChecker(pipeline, load_book(store), clock=store.now)
     return WebContext(settings=settings, store=store,
                       passwords=Passwords(fast=settings.fast_password_hashing),
-                      policy=policy, pipeline=pipeline, drafts=drafts)
+                      policy=policy, pipeline=pipeline, pipelines=pipelines, drafts=drafts)
+
+
+def _pipeline_for(built: Any, policy: Policy) -> Any:
+    """``built`` for its own policy; for another (a period's, a stored version's), a new one."""
+    if policy.digest == built.policy.digest:
+        return built
+    from vigie.pipeline import Pipeline
+
+    return Pipeline.from_policy(policy)
 
 
 def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: Any = None,
@@ -176,6 +194,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         questions,
         routes_api,
         routes_auth,
+        routes_escalations,
         routes_export,
         routes_groups,
         routes_monitoring,
@@ -207,12 +226,14 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_monitoring.api_router)
     app.include_router(routes_undo.api_router)
     app.include_router(routes_groups.api_router)
+    app.include_router(routes_escalations.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
     app.include_router(routes_groups.router)
+    app.include_router(routes_escalations.router)
     app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)

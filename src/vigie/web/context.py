@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from vigie.monitoring.draft import DraftChecker
     from vigie.pipeline import Pipeline
+    from vigie.routing import PolicyRouter
 
 __all__ = ["WebContext", "ensure_web_schema", "web_context"]
 
@@ -100,6 +101,8 @@ class WebContext:
         passwords: the Argon2 hasher.
         policy: the policy in force (from the settings' file, or the bundled one).
         pipeline: the detector pipeline, or ``None`` when ``load_pipeline`` is off.
+        pipelines: the pipeline of each policy in force (a period's, a stored version's),
+            ``pipeline`` among them, built on first use and kept; ``None`` without a pipeline.
         drafts: the pre-publication checker (6.1, 6.3) over the same pipeline, or ``None``
             without a pipeline; its registry and mandates are re-read per check.
         lock: serialises the detectors and the facet projection across request threads.
@@ -111,6 +114,7 @@ class WebContext:
     passwords: Passwords
     policy: Policy
     pipeline: Pipeline | None = None
+    pipelines: PolicyRouter[Any] | None = None
     drafts: DraftChecker | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: dict[str, Any] = field(default_factory=dict)

@@ -15,6 +15,15 @@ __all__ = ["message_key"]
 # (pattern at the start of the English message, i18n key), first match wins.
 _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), k) for p, k in (
+        (r"the escalation is closed: reopen it", "err.esc_closed"),
+        (r"the escalation is already closed", "err.esc_already_closed"),
+        (r"the comment still waits for a decision on review item", "err.esc_decide_first"),
+        (r"the escalation is open: there is nothing to reopen", "err.esc_open"),
+        (r"the escalation is already assigned|the escalation is assigned to nobody",
+         "err.esc_same_assignee"),
+        (r"cannot assign the escalation to", "err.esc_bad_assignee"),
+        (r"no escalation \d+|no such escalation", "err.no_escalation"),
+        (r"(comment|close|reopen) needs a note", "err.note_required"),
         (r"cannot \w+: the item is closed", "err.closed"),
         (r"the item is already escalated", "err.already_escalated"),
         (r"the item is (open|escalated): it is already under review", "err.under_review"),

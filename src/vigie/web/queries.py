@@ -484,16 +484,22 @@ def author_view(conn: Connection, author_pk: int, comment_limit: int = 50) -> di
     }
 
 
-def escalation_rows(conn: Connection, limit: int = 200,
-                    before: int | None = None) -> list[dict[str, Any]]:
-    """Escalations, newest first, with their notification status.
+def escalation_rows(conn: Connection, limit: int = 200, before: int | None = None,
+                    handling: str | None = None) -> list[dict[str, Any]]:
+    """Escalations, newest first, with their notification status and handling.
 
     Both kinds: the engine's (a category whose action is ``escalate``) and the reviewers' (an
-    item escalated to the community manager, with the review item's state).
+    item escalated to the community manager, with the review item's state). ``handling``
+    (``open`` or ``closed``) keeps only the escalations in that state.
     """
+    where = [escalations.c.pk < before if before is not None else escalations.c.pk > 0]
+    if handling:
+        where.append(escalations.c.state == handling)
     rows = conn.execute(
         select(escalations.c.pk.label("escalation_pk"), escalations.c.reason,
                escalations.c.status.label("notified"), escalations.c.created_at,
+               escalations.c.state.label("handling"), escalations.c.assignee,
+               escalations.c.updated_at,
                escalations.c.review_pk, review_items.c.state, review_items.c.outcome,
                review_items.c.last_actor, comments.c.pk.label("comment_pk"),
                comments.c.platform, comments.c.comment_id, comments.c.text,
@@ -503,7 +509,7 @@ def escalation_rows(conn: Connection, limit: int = 200,
                      .join(authors, authors.c.pk == comments.c.author_pk)
                      .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
                      .outerjoin(review_items, review_items.c.pk == escalations.c.review_pk))
-        .where(escalations.c.pk < before if before is not None else escalations.c.pk > 0)
+        .where(*where)
         .order_by(escalations.c.pk.desc()).limit(limit)
     ).all()
     return [dict(r._mapping) for r in rows]

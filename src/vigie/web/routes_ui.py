@@ -31,7 +31,6 @@ from vigie.web.queries import (
     AGES,
     audit_page,
     author_view,
-    escalation_rows,
     event_kinds,
     filter_choices,
     item_view,
@@ -222,22 +221,6 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
     if view is None:
         raise HTTPException(404, "no such author")
     return render(request, "author.html", {"author": view})
-
-
-@router.get("/escalations")
-def escalations(request: Request, _: Reader,
-                before: Annotated[int | None, Query(ge=1, le=MAX_PK)] = None) -> Response:
-    """The community manager's inbox: escalated items, newest first, page by page."""
-    ctx = web_context(request)
-    size = ctx.settings.page_size
-    with ctx.read() as conn:
-        rows = escalation_rows(conn, size + 1, before)
-    next_before = rows[size - 1]["escalation_pk"] if len(rows) > size else None
-    rows = rows[:size]
-    channels = ctx.store.settings.escalation
-    return render(request, "escalations.html", {
-        "rows": rows, "no_channel": channels.smtp is None and not channels.webhooks,
-        "next_before": next_before})
 
 
 @router.get("/stats")

@@ -54,12 +54,12 @@ __all__ = [
 
 
 def check_text(ctx: WebContext, body: CheckIn) -> dict[str, Any]:
-    """Judge one text with the app's pipeline, storing nothing.
+    """Judge one text with the app's pipeline (a period's, if one is in force), storing nothing.
 
     Raises:
         StoreError: the app was started without a pipeline (``load_pipeline`` off).
     """
-    if ctx.pipeline is None:
+    if ctx.pipelines is None:
         raise StoreError("this server was started without detectors; check is unavailable")
     comment = parse_comment({
         "id": "api:check", "platform": body.platform.value, "text": body.text,
@@ -67,33 +67,25 @@ def check_text(ctx: WebContext, body: CheckIn) -> dict[str, Any]:
         "post": {"id": "api:post", "text": body.post, "links": body.post_links},
     })
     with ctx.lock:  # detectors are safe from one thread at a time
-        decision = ctx.pipeline.moderate([comment])[0]
+        decision = ctx.pipelines.moderate([comment])[0]
     return decision.to_dict()
 
 
 def _moderator(ctx: WebContext) -> Any:
     from vigie.store.workflow import StoreModerator
 
-    if ctx.pipeline is None:
+    if ctx.pipelines is None:
         raise StoreError("this server was started without detectors; cannot moderate")
     text = (ctx.settings.policy_path.read_text(encoding="utf-8")
             if ctx.settings.policy_path else _bundled_policy_text())
-    pipeline = ctx.pipeline
-    return StoreModerator(ctx.store, ctx.policy, text,
-                          pipeline_factory=lambda p: pipeline if p.digest == pipeline.policy.digest
-                          else _pipeline_for(p))
+    # The app's pipelines, kept for its life: a stored version's or a period's is built once.
+    return StoreModerator(ctx.store, ctx.policy, text, pipeline_factory=ctx.pipelines.pipeline)
 
 
 def _bundled_policy_text() -> str:
     from vigie.policy import default_policy_path
 
     return default_policy_path().read_text(encoding="utf-8")
-
-
-def _pipeline_for(policy: Any) -> Any:
-    from vigie.pipeline import Pipeline
-
-    return Pipeline.from_policy(policy)
 
 
 def submit_comments(ctx: WebContext, records: Sequence[Comment],

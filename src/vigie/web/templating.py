@@ -1,7 +1,8 @@
 """Page rendering: one Jinja2 environment, autoescaped, with the translator and the caller.
 
 Every page gets ``t`` (the translator of the chosen language), ``lang``, ``me`` (the
-:class:`~vigie.web.auth.Principal` or ``None``), ``csrf`` (the token for forms) and ``path``.
+:class:`~vigie.web.auth.Principal` or ``None``), ``csrf`` (the token for forms), ``path``, and
+``period_banner``: the policy's period in force now, shown above every signed-in page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
+from vigie.policy import Policy, effective_policy
 from vigie.web.auth import current_principal
 from vigie.web.explain import escalation_reason, evidence_text, summary
 from vigie.web.formats import TZ_COOKIE, Formats, valid_zone
@@ -85,13 +87,27 @@ def formats_of(request: Request) -> Formats:
     return Formats(lang_of(request), zone_of(request))
 
 
+def _period_banner(policy: Policy, now: dt.datetime, lang: str, fmt: Formats
+                   ) -> dict[str, str] | None:
+    """The period in force now (name, description, first and last day), or ``None``."""
+    period = effective_policy(policy, now).active_period
+    if period is None:
+        return None
+    first, last = period.days(now)
+    label, description = ((period.label.fr, period.description.fr) if lang == "fr"
+                          else (period.label.en, period.description.en))
+    return {"label": label, "description": description,
+            "first": fmt.day(first), "last": fmt.day(last)}
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """Render ``template`` with the common page variables."""
     t = translator(lang_of(request))
     fmt = formats_of(request)
     me = current_principal(request)
-    policy = request.app.state.vigie.policy
+    ctx = request.app.state.vigie
+    policy = ctx.policy
     labels = {c.slug: (c.label.fr if t.lang == "fr" else c.label.en)
               for c in (*policy.categories, *policy.escalations)}
     values = {
@@ -99,8 +115,10 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path, "ago": fmt.ago, "fmt": fmt, "cat_labels": labels,
         "evidence": lambda finding: evidence_text(finding, t),
         "explain": lambda decision: summary(decision, labels, t, fmt),
-        "escalation_reason": lambda row: escalation_reason(row, labels, t, fmt),
+        "escalation_reason": lambda row: escalation_reason(row, policy, t, fmt),
         "request_query": request.url.query, "msg": "", "error": "", "error_text": "",
+        # A period (6 December) changes how comments are judged: every page says so.
+        "period_banner": _period_banner(policy, ctx.store.now(), t.lang, fmt) if me else None,
     }
     values.update(context or {})
     html = environment().get_template(template).render(**values)

@@ -1,0 +1,84 @@
+"""Escalation notices in the recipient's language: the words :mod:`vigie.notify` sends.
+
+:mod:`vigie.notify` carries messages and :func:`escalation_composer` words them, here, with the
+dashboard's catalogue (``notice.*`` keys, French and English) and its evidence sentences, so an
+e-mail says what the escalation's page says. Each notice names the comment and its platform,
+the reason (the clause, its label and what it covers, then the evidence sentence of each
+finding; for a reviewer's escalation or a staff reply, who and why), the comment's text only when
+asked, a link to the escalation's page in the dashboard and, where the ids give one, to the
+comment on its platform (:mod:`vigie.web.permalinks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vigie.notify.escalation import Composer, Escalation, Notice
+from vigie.policy import Policy
+from vigie.web.explain import escalation_grounds, stored_reason
+from vigie.web.formats import Formats
+from vigie.web.i18n import Translator, translator
+from vigie.web.permalinks import dashboard_url, escalation_path, platform_url
+
+__all__ = ["escalation_composer", "escalation_lines"]
+
+_QUOTED = 280  # characters of the comment's text a notice quotes, when it quotes any
+
+
+def escalation_lines(item: Escalation, policy: Policy, t: Translator,
+                     dashboard: str | None) -> list[str]:
+    """The lines about one escalation (pure).
+
+    Args:
+        item: the escalation's facts.
+        policy: the policy whose clause labels are used (a slug it lacks is shown as is).
+        t: the recipient's translator.
+        dashboard: the dashboard's address, or ``None`` (the link is then a path).
+    """
+    fmt = Formats(t.lang)
+    lines = [t("notice.comment", comment=item.comment_id, platform=item.platform)]
+    known = stored_reason(item.reason or "", t)
+    if known is not None:
+        lines.append(t("notice.reason", reason=known))
+    grounds = escalation_grounds(item.decision or {}, policy, t, fmt)
+    for ground in grounds:
+        about = f" — {ground.description}" if ground.description else ""
+        lines.append(t("notice.clause", clause=ground.headline, about=about))
+        lines.extend(t("notice.evidence", evidence=e) for e in ground.evidence)
+    if not grounds and known is None:
+        lines.append(t("notice.reason", reason=t("escalations.by_policy")))
+    if item.text:
+        text = item.text if len(item.text) <= _QUOTED else item.text[:_QUOTED] + "…"
+        lines.append(t("notice.text", text=text))
+    link = dashboard_url(dashboard, escalation_path(item.pk))
+    lines.append(t("notice.dashboard", url=link) if dashboard
+                 else t("notice.dashboard_path", url=link))
+    elsewhere = platform_url(item.platform, item.comment_id, item.post_id)
+    if elsewhere:
+        lines.append(t("notice.platform", url=elsewhere))
+    return lines
+
+
+def escalation_composer(policy: Policy, dashboard: str | None = None) -> Composer:
+    """A :class:`~vigie.notify.escalation.Composer` for :func:`send_escalations`.
+
+    Args:
+        policy: the policy whose clause labels and descriptions the notices use.
+        dashboard: the dashboard's address (``escalation.dashboard_url``), or ``None``.
+    """
+
+    def compose(items: Sequence[Escalation], lang: str) -> Notice:
+        t = translator(lang)
+        if len(items) == 1:
+            item = items[0]
+            grounds = escalation_grounds(item.decision or {}, policy, t, Formats(t.lang))
+            clause = f" ({grounds[0].headline})" if grounds else ""
+            subject = t("notice.subject_one", comment=item.comment_id, clause=clause)
+            return Notice(subject, (t("notice.intro"), "",
+                                    *escalation_lines(item, policy, t, dashboard)))
+        lines = [t("notice.intro_many", n=len(items))]
+        for item in items:
+            lines.extend(["", *escalation_lines(item, policy, t, dashboard)])
+        return Notice(t("notice.subject_many", n=len(items)), tuple(lines))
+
+    return compose
