@@ -2,8 +2,8 @@
 
 A phone number, an IBAN or a key that a recognizer already named is no spam cue, and neither is
 a link to the institution's own pages or a published help line ("Jeunesse, J'écoute : 1 800
-668-6868, c'est gratuit" is no free-offer ad); a bare reaction ("Subscribed", "Bravo!") says nothing a
-bag of words or a sentence model can judge. Shared by ``vigie.ml.linear.v1`` and
+668-6868, c'est gratuit" is no free-offer ad); a bare reaction ("Subscribed", "Bravo!") says
+nothing a bag of words or a sentence model can judge. Shared by ``vigie.ml.linear.v1`` and
 ``vigie.judge.v1`` so that both read comments the same way. Pure functions.
 """
 
@@ -26,9 +26,12 @@ __all__ = ["OwnLinks", "blank", "blank_folded", "is_reaction", "masked_spans", "
 
 
 class OwnLinks:
-    """The institution's own domains and pages, as the policy's ``vigie.links.v1`` lists them,
-    and the public numbers nobody's comment is selling: the institution's published lines
-    and the help and crisis lines (``data/privacy/public_lines.txt``), in E.164."""
+    """What is the institution's or the public's: own domains, pages and numbers.
+
+    The domains and pages are the policy's ``vigie.links.v1`` lists; the numbers (E.164) are
+    the institution's published lines and the help and crisis lines
+    (``data/privacy/public_lines.txt``): nobody's comment is selling them.
+    """
 
     def __init__(self, patterns: Sequence[str] = (), numbers: frozenset[str] = frozenset(),
                  region: str = "CA") -> None:
@@ -52,8 +55,11 @@ class OwnLinks:
 
 
 def own_links(policy: Policy | None) -> OwnLinks:
-    """The own links from the policy's ``vigie.links.v1`` options (one list for every detector),
-    and the public numbers: the privacy detector's ``public_numbers`` and the help lines."""
+    """The own links and numbers of the policy (one list for every detector).
+
+    Links: the ``vigie.links.v1`` options; numbers: the privacy detector's ``public_numbers``
+    and the help lines.
+    """
     links = (policy.detectors.get("vigie.links.v1") or {}) if policy is not None else {}
     own = (*links.get("institution_domains", ()), *links.get("institution_pages", ()))
     privacy = (policy.detectors.get(PRIVACY_NAME) or {}) if policy is not None else {}
