@@ -5,6 +5,7 @@ web API) can translate it into an exit code or an HTTP answer in one place::
 
     VigieError
     ├── PolicyError             a policy file is missing, malformed or inconsistent
+    │   └── PeriodNotSupportedError  a period the Ray engine cannot apply (vigie.scale.context)
     ├── InputError              a comment record or input file cannot be read
     │   └── RecordError         one record is invalid (carries its line number)
     ├── RegistryError           an unknown or misdeclared detector

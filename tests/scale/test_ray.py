@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from factories import DEV_SET, make_policy, needs_dev_set
 from vigie.batch.moderation import batched_results, moderate_stream
@@ -222,6 +223,21 @@ def test_sequencer_groups_records_and_rejects_as_vigie_moderate(tmp_path: Path) 
     assert [[r["line"] for r in b.rejects] for b in batches] == [[2], [], [8]]
 
 
+def test_ray_sequencer_refuses_a_comment_posted_during_a_period() -> None:
+    from vigie.scale.context import PeriodNotSupportedError
+
+    december = parse_comment({"id": "fb:c-6dec", "platform": "facebook", "text": "Souvenons-nous",
+                              "created_at": "2026-12-06T15:00:00Z", "author": {"id": "fb:u-1"}})
+    march = parse_comment({"id": "fb:c-mar", "platform": "facebook", "text": "Bravo",
+                           "created_at": "2026-03-18T15:00:00Z", "author": {"id": "fb:u-1"}})
+    sequencer = ContextSequencer(load_policy(), refuse_periods=True)
+    assert sequencer.batch([march]).comments == (march,)
+    with pytest.raises(PeriodNotSupportedError, match=r"fb:c-6dec.*sans --engine ray"):
+        sequencer.batch([december])
+    # The replay tests compare with Pipeline.moderate, which applies no period either.
+    assert ContextSequencer(load_policy()).batch([december]).comments == (december,)
+
+
 def test_sequencer_refuses_a_bad_batch_size() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         ContextSequencer(load_policy(), batch_size=0)
@@ -356,11 +372,18 @@ def test_vigie_moderate_on_ray_writes_the_same_bytes_as_one_process(tmp_path: Pa
              '{"id": "tail", "platform": "nowhere"}']
     source = tmp_path / "dev-mixed.jsonl"
     source.write_text("\n".join(mixed) + "\n", encoding="utf-8")
+    # The Ray engine does not apply periods (it refuses comments posted during one, see
+    # below): both runs use the bundled policy without its periods.
+    data = yaml.safe_load(default_policy_path().read_text(encoding="utf-8"))
+    data.pop("periods", None)
+    policy_file = tmp_path / "no-periods.yaml"
+    policy_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     single, on_ray = tmp_path / "single.jsonl", tmp_path / "ray.jsonl"
-    run = _vigie("moderate", str(source), "-o", str(single), "-q", "--batch-size", "64")
+    run = _vigie("moderate", str(source), "-o", str(single), "-q", "--batch-size", "64",
+                 "--policy", str(policy_file))
     assert run.returncode == 0, run.stderr
     run = _vigie("moderate", str(source), "-o", str(on_ray), "-q", "--batch-size", "64",
-                 "--engine", "ray", "--workers", "2")
+                 "--engine", "ray", "--workers", "2", "--policy", str(policy_file))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "360 decided, 2 rejected" in run.stderr
     assert on_ray.read_bytes() == single.read_bytes()

@@ -45,10 +45,10 @@ from vigie.batch.reader import ReadResult
 from vigie.detectors.base import Detector, DetectorInfo
 from vigie.detectors.builtin import default_registry
 from vigie.detectors.registry import Registry
-from vigie.errors import DetectorError, RegistryError
+from vigie.errors import DetectorError, PolicyError, RegistryError
 from vigie.findings import Finding
 from vigie.pipeline import Pipeline
-from vigie.policy import Policy
+from vigie.policy import Policy, effective_policy
 from vigie.records import Comment
 from vigie.text.langid import LanguageGuess
 from vigie.text.normalize import Normalized, normalize
@@ -61,6 +61,7 @@ __all__ = [
     "ContextBatch",
     "ContextSequencer",
     "DetectorReplay",
+    "PeriodNotSupportedError",
     "ReplayPipeline",
 ]
 
@@ -163,6 +164,10 @@ def _light_prepared(
     return out
 
 
+class PeriodNotSupportedError(PolicyError):
+    """A comment falls in one of the policy's periods, which this engine does not apply."""
+
+
 class ContextSequencer:
     """Walks a stream in input order and computes each batch's order-dependent context.
 
@@ -171,11 +176,14 @@ class ContextSequencer:
     """
 
     def __init__(self, policy: Policy, *, batch_size: int = DEFAULT_BATCH,
-                 registry: Registry | None = None) -> None:
+                 registry: Registry | None = None, refuse_periods: bool = False) -> None:
         """Build the thread index and the policy's stateful detectors (their data loads here).
 
         Args:
             policy: the policy (its enabled stateful detectors, with their options).
+            refuse_periods: raise :class:`PeriodNotSupportedError` on a comment posted during
+                one of the policy's periods (the Ray engine: its workers decide by the file's
+                policy only).
             batch_size: good comments per batch; must equal the single-process run's
                 ``--batch-size`` for the decisions to be the same.
             registry: where detectors come from (default: built-ins and plugins).
@@ -200,6 +208,8 @@ class ContextSequencer:
                     f"{list(detector.info.requires)}: it would need the other detectors' "
                     "findings in the sequencer"
                 )
+        self.policy = policy
+        self.refuse_periods = refuse_periods
         self._seq = 0
         self._first = 0
 
@@ -211,6 +221,17 @@ class ContextSequencer:
             comments: the batch's good comments, in input order.
             rejects: reject records read with it.
         """
+        if self.refuse_periods and self.policy.periods:
+            for comment in comments:
+                period = effective_policy(self.policy, comment.created_at).period
+                if period is not None:
+                    # Never decide silently under the wrong rules (the days around 6 December).
+                    raise PeriodNotSupportedError(
+                        f"comment {comment.id} was posted during the policy's period "
+                        f"{period!r}: the Ray engine does not apply periods yet; run "
+                        "`vigie moderate` without --engine ray (the local engine applies "
+                        "them) / le moteur Ray n'applique pas encore les périodes : lancez "
+                        "`vigie moderate` sans --engine ray")
         contexts = self.thread.contexts(comments) if comments else []
         replays: dict[str, DetectorReplay] = {}
         if comments and self.detectors:

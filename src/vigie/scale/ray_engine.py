@@ -97,8 +97,10 @@ class SequenceStage:
                  batch_size: int) -> None:
         """Load the policy and its stateful detectors (once)."""
         self.sources = [Source(uri, fmt) for uri, fmt in sources]
+        # Its workers decide by the file's policy: a comment posted during one of its periods
+        # is refused rather than decided under the wrong rules.
         self.sequencer = ContextSequencer(parse_policy(policy_text, source=policy_source),
-                                          batch_size=batch_size)
+                                          batch_size=batch_size, refuse_periods=True)
         freeze_heap()  # the actor keeps its detectors to the end
         gc.set_threshold(*_SEQUENCER_GC_THRESHOLD)
 
