@@ -75,8 +75,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 PAGES = ["/queue", "/queue?state=escalated", "/queue?state=closed", "/items/1", "/items/2",
          "/items/3", "/actions", "/actions?standing=undone", "/actions?platform=youtube",
          "/escalations", "/escalations?state=all", "/escalations/1", "/stats", "/policy",
-         "/audit", "/check", "/draft", "/registry", "/mentions", "/admin", "/account",
-         "/authors/1", "/items/99999", "/nowhere"]
+         "/audit", "/check", "/draft", "/consultations", "/registry", "/mentions", "/admin",
+         "/account", "/authors/1", "/items/99999", "/nowhere"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -255,6 +255,10 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/questions"): None,
     ("GET", "/questions/inbox"): "resolve_escalation",
     ("POST", "/questions/{pk}/answered"): "resolve_escalation",
+    ("POST", "/draft/ask"): "act",
+    ("GET", "/consultations"): "read",
+    ("GET", "/consultations/{pk}"): "read",
+    ("POST", "/consultations/{pk}/answer"): "act",
 }
 
 

@@ -45,7 +45,7 @@ def build_app() -> typer.Typer:
         ("eval", quality.eval_command), ("demo", moderate.demo), ("bench", quality.bench),
         ("train", quality.train), ("quality-report", quality.quality_report),
         ("golden", quality.golden), ("purge", store.purge_command), ("serve", web.serve),
-        ("run", connectors.run_command), ("draft", monitoring.draft_command),
+        ("run", connectors.run_command),
     )
     for name, command in commands:
         root.command(name)(command)
@@ -58,7 +58,7 @@ def build_app() -> typer.Typer:
     monitoring.registry_app.add_typer(monitoring.mandate_app, name="mandate")
     for name, group in (
         ("policy", policy.policy_app), ("queue", store.queue_app), ("audit", audit.audit_app),
-        ("privacy", privacy.privacy_app),
+        ("privacy", privacy.privacy_app), ("draft", monitoring.draft_app),
         ("outbox", store.outbox_app), ("escalations", store.escalations_app),
         ("users", web.users_app), ("connectors", connectors.connectors_app),
         ("mentions", monitoring.mentions_app), ("registry", monitoring.registry_app),

@@ -3,6 +3,8 @@
 Registered on the main app by :mod:`vigie.cli.app`::
 
     vigie draft TEXT --as ACCOUNT_OR_PERSON       pre-publication check (6.1, 6.3, 6.4)
+    vigie draft TEXT --as WHO --ask EMAIL         ... and put it to a supervisor (6.3)
+    vigie draft show|answer N                     a consultation; record the supervisor's answer
     vigie mentions add|feeds|poll|list|alert|eval  web monitoring of the name (section 7)
     vigie registry import|export|list|check|suspects|mandate   pages and mandates (6.1)
 
@@ -23,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from vigie.cli.options import (
     DbOption,
@@ -34,8 +37,25 @@ from vigie.cli.options import (
 )
 from vigie.errors import StoreError, VigieError
 
-__all__ = ["draft_command", "mandate_app", "mentions_app", "registry_app"]
+__all__ = ["draft_app", "draft_command", "mandate_app", "mentions_app", "registry_app"]
 
+
+class _DraftGroup(TyperGroup):
+    """``vigie draft``: ``show`` and ``answer`` by name; anything else is a draft to check.
+
+    So ``vigie draft "Mon brouillon" --as @me`` keeps working beside ``vigie draft show 3``
+    (a draft that is literally ``show`` or ``answer`` goes through ``vigie draft check``).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Typer's own click Context
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+draft_app = typer.Typer(cls=_DraftGroup, no_args_is_help=True,
+                        help="Check a draft before publishing (6.1, 6.3, 6.4); ask a "
+                             "supervisor in case of doubt (6.3).")
 
 
 mentions_app = typer.Typer(help="Web monitoring of the institution's name (directive 7).",
@@ -74,6 +94,55 @@ def _json_default(value: Any) -> Any:
 
 # -- draft -------------------------------------------------------------------------------------
 
+LangOption = Annotated[str, typer.Option(
+    "--lang", help="Language of the messages: fr (default) or en.")]
+
+
+def _t(lang: str) -> Any:
+    from vigie.web.i18n import LANGUAGES, translator
+
+    if lang not in LANGUAGES:
+        raise VigieError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
+    return translator(lang)
+
+
+def _refused(error: Any, t: Any) -> StoreError:
+    # A refused consultation step, worded in the chosen language (the CLI prints "error:").
+    return StoreError(t(f"consult.error_{error.key}", **error.fields))
+
+
+def _ask(store: Any, report: Any, text: str, speaker: str, supervisor: str, asked_by: str,
+         t: Any, as_json: bool) -> int:
+    from vigie.monitoring.consultations import (
+        ConsultationError,
+        ask_supervisor,
+        notify_supervisor,
+        supervisor_lang,
+    )
+    from vigie.web.notices import consultation_notice
+
+    try:
+        asked = ask_supervisor(store, text, [f.to_dict() for f in report.findings],
+                               supervisor=supervisor, asked_by=asked_by, speaker=speaker)
+    except ConsultationError as error:
+        raise _refused(error, t) from None
+    settings = store.settings.escalation
+    notice = consultation_notice(asked, supervisor_lang(settings), settings.dashboard_url)
+    outcome, detail = notify_supervisor(store, asked, notice, settings)
+    say = err_console.print if as_json else out_console.print
+    say(t("consult.cli_asked", pk=asked.pk, supervisor=asked.supervisor), highlight=False)
+    if outcome == "sent":
+        say(t("consult.cli_sent", supervisor=asked.supervisor), highlight=False)
+    elif outcome == "failed":
+        err_console.print("[yellow]" + t("consult.cli_failed", error=detail) + "[/]",
+                          highlight=False)
+    else:
+        err_console.print("[yellow]" + t("consult.cli_no_channel", pk=asked.pk) + "[/]",
+                          highlight=False)
+    return asked.pk
+
+
+@draft_app.command("check")
 def draft_command(
     text: Annotated[str, typer.Argument(help="The draft post ('-': read standard input).")],
     speaker: Annotated[str, typer.Option(
@@ -86,18 +155,29 @@ def draft_command(
         "--mandates", help="Mandates file (JSON list) instead of the database.")] = None,
     policy_file: PolicyOption = None,
     as_json: JsonFlag = False,
+    ask: Annotated[str | None, typer.Option(
+        "--ask", metavar="EMAIL", help="In case of doubt, put the draft and its findings to "
+        "this supervisor (6.3): stored in --db, e-mailed when a relay is configured.")] = None,
+    asked_by: Annotated[str | None, typer.Option(
+        "--by", help="Who asks, with --ask (recorded in the audit; default: --as).")] = None,
+    lang: LangOption = "fr",
 ) -> None:
     """Check a draft before publishing: mandate (6.1), confidential (6.3), 6.4 categories.
 
-    Exits 0 when nothing must change, 3 when something must (advice alone exits 0).
+    Exits 0 when nothing must change, 3 when something must (advice alone exits 0), with or
+    without ``--ask``.
     """
     import sys
 
+    from vigie.monitoring.consultations import valid_email
     from vigie.monitoring.draft import DraftChecker
     from vigie.monitoring.registry import MandateBook, load_book, parse_entries, parse_mandates
     from vigie.pipeline import Pipeline
     from vigie.policy import load_policy
 
+    t = _t(lang)
+    if ask is not None and not valid_email(ask):  # before loading the detectors
+        raise StoreError(t("consult.error_bad_email", email=ask))
     if text == "-":
         text = sys.stdin.read()
     if registry_file is not None or mandates_file is not None:
@@ -117,7 +197,11 @@ def draft_command(
     checker = DraftChecker(Pipeline.from_policy(load_policy(policy_file)), book)
     report = checker.check(text, speaker, platform=platform)
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        out = report.to_dict()
+        if ask is not None:
+            out["consultation"] = _ask(_open(db), report, text, speaker, ask,
+                                       asked_by or speaker, t, as_json)
+        print(json.dumps(out, ensure_ascii=False))
     else:
         verdict = "[green]ready to publish[/]" if report.ok else "[red]change before publishing[/]"
         out_console.print(f"[bold]Draft by {speaker}[/]: {verdict}")
@@ -129,8 +213,76 @@ def draft_command(
                               f"[bold]{finding.clause}[/] {finding.explanation}", highlight=False)
             out_console.print(f"      → {finding.suggestion['fr']}\n      → "
                               f"{finding.suggestion['en']}", highlight=False)
+        if ask is not None:  # after the findings: the request is the last thing said
+            _ask(_open(db), report, text, speaker, ask, asked_by or speaker, t, as_json)
     if not report.ok:
         raise typer.Exit(3)
+
+
+@draft_app.command("show")
+def draft_show(
+    number: Annotated[int, typer.Argument(help="The consultation's number.")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+    lang: LangOption = "fr",
+) -> None:
+    """Show a draft put to a supervisor: the draft, its findings, the answer if any."""
+    from vigie.monitoring.consultations import ConsultationError, get_consultation
+
+    t = _t(lang)
+    try:
+        item = get_consultation(_open(db), number)
+    except ConsultationError as error:
+        raise _refused(error, t) from None
+    if as_json:
+        print(json.dumps(item.to_dict(), ensure_ascii=False))
+        return
+    out_console.print(f"[bold]{t('consult.title_one', pk=item.pk)}[/] — "
+                      f"{t('consult.status_' + item.status)}", highlight=False)
+    for label, value in (("consult.asked_at", f"{item.asked_at:%Y-%m-%d %H:%M} UTC"),
+                         ("consult.asked_by", item.asked_by), ("consult.speaker", item.speaker),
+                         ("consult.supervisor", item.supervisor),
+                         ("consult.notice", t("consult.notice_" + item.notice))):
+        out_console.print(f"  {t(label)} : {value}" if lang == "fr" else f"  {t(label)}: {value}",
+                          highlight=False, markup=False)
+    out_console.print(f"  {t('draft.text')} :" if lang == "fr" else f"  {t('draft.text')}:")
+    out_console.print("    " + item.text.replace("\n", "\n    "), highlight=False, markup=False)
+    for finding in item.findings:
+        suggestion = finding.get("suggestion", {}).get(lang, "")
+        out_console.print(f"  {finding.get('clause')} {finding.get('severity')}: "
+                          f"{finding.get('explanation')}\n      → {suggestion}",
+                          highlight=False, markup=False)
+    if not item.findings:
+        out_console.print("  " + t("consult.no_findings"), highlight=False)
+    if item.status == "answered":
+        out_console.print(t("consult.cli_answer", by=item.answered_by,
+                            at=f"{item.answered_at:%Y-%m-%d %H:%M} UTC"), highlight=False,
+                          markup=False)
+        out_console.print("    " + str(item.answer).replace("\n", "\n    "), highlight=False,
+                          markup=False)
+    else:
+        out_console.print(t("consult.cli_waiting", pk=item.pk), highlight=False, markup=False)
+
+
+@draft_app.command("answer")
+def draft_answer(
+    number: Annotated[int, typer.Argument(help="The consultation's number.")],
+    answer: Annotated[str, typer.Option("--text", help="The supervisor's answer.")],
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Who answered (recorded in the audit; default: the supervisor).")] = None,
+    db: DbOption = None,
+    lang: LangOption = "fr",
+) -> None:
+    """Record the supervisor's answer to a consultation (once: an answer is never replaced)."""
+    from vigie.monitoring.consultations import ConsultationError, answer_consultation
+
+    t = _t(lang)
+    try:
+        done = answer_consultation(_open(db), number, answer, answered_by=by or "")
+    except ConsultationError as error:
+        raise _refused(error, t) from None
+    out_console.print(t("consult.cli_answered", pk=done.pk, by=done.answered_by),
+                      highlight=False, markup=False)
 
 
 # -- mentions ----------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ Design notes (why, not what):
   to judge and to follow the link.
 * The registry is the directive's list of pages created in the institution's name (6.1);
   ``monitor_mandates`` lists the people who may speak for it besides its official accounts.
+* ``monitor_consultations`` (6.3, "in case of doubt, ask a supervisor"): a draft put to a
+  supervisor, with the findings the check gave at the time (JSON, as shown to the asker) and
+  the answer. Each ask and answer is also an audit event (``supervisor_asked``,
+  ``supervisor_answered``), which never holds the draft's text.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from sqlalchemy import (
 from vigie.store.schema import Id, UTCDateTime, metadata
 
 __all__ = [
+    "monitor_consultations",
     "monitor_feeds",
     "monitor_mandates",
     "monitor_mentions",
@@ -128,4 +133,22 @@ monitor_suspects = Table(
     Column("status", String(16), nullable=False, comment="new, dismissed or confirmed"),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
+)
+
+monitor_consultations = Table(
+    "monitor_consultations", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("asked_by", String(255), nullable=False, comment="who asked (account or name)"),
+    Column("speaker", String(255), nullable=False, comment="who would publish the draft"),
+    Column("supervisor", String(255), nullable=False, comment="the supervisor's e-mail address"),
+    Column("text", Text, nullable=False, comment="the draft, as checked"),
+    Column("findings", Text, nullable=False, comment="JSON list of the draft check's findings"),
+    Column("status", String(16), nullable=False, comment="asked or answered"),
+    Column("notice", String(16), nullable=False,
+           comment="the supervisor's e-mail: pending, sent, failed or no_channel"),
+    Column("answer", Text),
+    Column("answered_by", String(255)),
+    Column("answered_at", UTCDateTime),
+    Index("ix_monitor_consultations_status", "status"),
 )

@@ -91,6 +91,10 @@ class EventKind(StrEnum):
     PASSWORD_RESET = "password_reset"
     # A member of staff reminded of directive 6.1 (subject ``comment``: their reply).
     STAFF_REMINDED = "staff_reminded"
+    # A draft put to a supervisor (6.3, "in case of doubt"), then their answer (subject
+    # ``consultation``, its number); never the draft's text nor the answer's.
+    SUPERVISOR_ASKED = "supervisor_asked"
+    SUPERVISOR_ANSWERED = "supervisor_answered"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

@@ -13,14 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vigie.monitoring.consultations import Consultation
 from vigie.notify.escalation import Composer, Escalation, Notice
 from vigie.policy import Policy
 from vigie.web.explain import escalation_grounds, stored_reason
 from vigie.web.formats import Formats
 from vigie.web.i18n import Translator, translator
-from vigie.web.permalinks import dashboard_url, escalation_path, platform_url
+from vigie.web.permalinks import (
+    consultation_path,
+    dashboard_url,
+    escalation_path,
+    platform_url,
+)
 
-__all__ = ["escalation_composer", "escalation_lines"]
+__all__ = ["consultation_notice", "escalation_composer", "escalation_lines"]
 
 _QUOTED = 280  # characters of the comment's text a notice quotes, when it quotes any
 
@@ -82,3 +88,21 @@ def escalation_composer(policy: Policy, dashboard: str | None = None) -> Compose
         return Notice(t("notice.subject_many", n=len(items)), tuple(lines))
 
     return compose
+
+
+def consultation_notice(item: Consultation, lang: str, dashboard: str | None = None) -> Notice:
+    """The supervisor's e-mail about a draft put to them (6.3), in ``lang`` (pure).
+
+    It names who asks, who would publish and the clauses the check cited, and links to the
+    consultation's page; it never quotes the draft (it may hold what should not leave).
+    """
+    t = translator(lang)
+    clauses = ", ".join(c for c in item.clauses if c) or t("consult.no_findings")
+    link = dashboard_url(dashboard, consultation_path(item.pk))
+    lines = (t("consult.notice_intro", asker=item.asked_by), "",
+             t("consult.notice_speaker", speaker=item.speaker),
+             t("consult.notice_clauses", clauses=clauses),
+             t("notice.dashboard", url=link) if dashboard
+             else t("notice.dashboard_path", url=link),
+             t("consult.notice_cli", pk=item.pk))
+    return Notice(t("consult.notice_subject", pk=item.pk, asker=item.asked_by), lines)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["dashboard_url", "escalation_path", "platform_url"]
+__all__ = ["consultation_path", "dashboard_url", "escalation_path", "platform_url"]
 
 _YOUTUBE_VIDEO = re.compile(r"^yt:([A-Za-z0-9_-]{11})$")
 _YOUTUBE_COMMENT = re.compile(r"^yt:([A-Za-z0-9_-]{20,}(?:\.[A-Za-z0-9_-]+)?)$")
@@ -28,6 +28,11 @@ _BLUESKY_POST = re.compile(r"^bsky:at://(did:[a-z]+:[A-Za-z0-9._:%-]+)/app\.bsky
 def escalation_path(escalation_pk: int) -> str:
     """The escalation's page in the dashboard (pure)."""
     return f"/escalations/{int(escalation_pk)}"
+
+
+def consultation_path(consultation_pk: int) -> str:
+    """The dashboard path of a draft put to a supervisor (pure)."""
+    return f"/consultations/{int(consultation_pk)}"
 
 
 def dashboard_url(base: str | None, path: str) -> str:

@@ -3,21 +3,28 @@
 Reading the registry and the mentions needs ``read`` (every role). The draft check stores
 nothing, like "try a text", so it needs ``check``: every role, the auditor included (it reads
 the registry and the policy and writes nothing; see ``docs/dashboard.md``).
+
+Asking a supervisor about a draft (6.3) writes a consultation, so it needs ``act``, as does
+recording the answer; reading consultations needs ``read``. The draft is checked again on the
+server when asked (the findings stored are the server's, not the form's). Each ask and answer
+is an audit event under the caller's name (:mod:`vigie.monitoring.consultations`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from vigie.errors import StoreError, VigieError
 from vigie.records import Platform
-from vigie.web.auth import Checker, Reader
+from vigie.web.auth import Actor, Checker, Reader
 from vigie.web.context import web_context
+from vigie.web.i18n import translator
 from vigie.web.monitoring import TONES, check_draft, mentions_view, registry_view
-from vigie.web.schemas import ApiError, DraftIn
-from vigie.web.templating import render
+from vigie.web.schemas import MAX_PK, ApiError, DraftIn
+from vigie.web.templating import lang_of, render
 
 __all__ = ["api_router", "router"]
 
@@ -40,10 +47,16 @@ def draft_api(request: Request, body: DraftIn, _: Checker) -> dict[str, Any]:
 
 def _draft_page(request: Request, text: str = "", speaker: str = "", platform: str = "facebook",
                 report: dict[str, Any] | None = None, error: str = "",
-                status_code: int = 200) -> Response:
+                status_code: int = 200, supervisor: str = "", error_text: str = "") -> Response:
     return render(request, "draft.html", {
         "text": text, "speaker": speaker, "platform": platform, "platforms": PLATFORMS,
-        "report": report, "error": error}, status_code=status_code)
+        "report": report, "error": error, "supervisor": supervisor, "error_text": error_text},
+        status_code=status_code)
+
+
+def _refusal(request: Request, error: Any) -> str:
+    # A refused consultation step, in the reader's language with what it names.
+    return translator(lang_of(request))(f"consult.error_{error.key}", **error.fields)
 
 
 @router.get("/draft")
@@ -83,3 +96,101 @@ def mentions(request: Request, _: Reader,
     rows = mentions_view(web_context(request), tone, doubtful)
     return render(request, "mentions.html", {"rows": rows, "tone": tone, "tones": TONES,
                                              "doubtful": doubtful})
+
+
+# -- asking a supervisor (6.3) -----------------------------------------------------------------
+
+PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
+
+
+@router.post("/draft/ask")
+def draft_ask(request: Request, me: Actor,
+              text: Annotated[str, Form(max_length=20_000)] = "",
+              speaker: Annotated[str, Form(max_length=255)] = "",
+              platform: Annotated[str, Form(max_length=32)] = "facebook",
+              supervisor: Annotated[str, Form(max_length=255)] = "") -> Response:
+    """Check the draft again, store it with its findings for the supervisor, e-mail them."""
+    from vigie.monitoring.consultations import (
+        ConsultationError,
+        ask_supervisor,
+        notify_supervisor,
+        supervisor_lang,
+        valid_email,
+    )
+    from vigie.web.notices import consultation_notice
+
+    platform = platform if platform in PLATFORMS else "facebook"
+    if not text.strip() or not speaker.strip():
+        return _draft_page(request, text, speaker, platform, error="draft.incomplete",
+                           status_code=422, supervisor=supervisor)
+    ctx = web_context(request)
+    try:
+        report = check_draft(ctx, text, speaker, platform)
+    except (StoreError, VigieError) as error:
+        return _draft_page(request, text, speaker, platform, error=str(error), status_code=422,
+                           supervisor=supervisor)
+    if not valid_email(supervisor):
+        text_of = translator(lang_of(request))
+        return _draft_page(request, text, speaker, platform, report=report, status_code=422,
+                           error_text=text_of("consult.error_bad_email", email=supervisor),
+                           supervisor=supervisor)
+    try:
+        asked = ask_supervisor(ctx.store, text, report["findings"], supervisor=supervisor,
+                               asked_by=me.actor, speaker=speaker.strip())
+    except ConsultationError as error:
+        return _draft_page(request, text, speaker, platform, report=report, status_code=422,
+                           error_text=_refusal(request, error), supervisor=supervisor)
+    settings = ctx.store.settings.escalation
+    notify_supervisor(ctx.store, asked, consultation_notice(
+        asked, supervisor_lang(settings), settings.dashboard_url), settings)
+    return RedirectResponse(f"/consultations/{asked.pk}?msg=consult.done_asked",
+                            status_code=303)
+
+
+@router.get("/consultations")
+def consultations(request: Request, _: Reader,
+                  status: Literal["asked", "answered", "all"] = "all") -> Response:
+    """Drafts put to a supervisor, newest first, with their status."""
+    from vigie.monitoring.consultations import list_consultations
+
+    rows = list_consultations(web_context(request).store, None if status == "all" else status)
+    return render(request, "consultations.html", {"rows": rows, "status": status})
+
+
+def _consultation_page(request: Request, pk: int, msg: str = "", error_text: str = "",
+                       status_code: int = 200) -> Response:
+    from vigie.monitoring.consultations import ConsultationError, get_consultation
+
+    try:
+        item = get_consultation(web_context(request).store, pk)
+    except ConsultationError:
+        raise HTTPException(404, "no such consultation") from None
+    return render(request, "consultation.html", {"c": item, "msg": msg,
+                                                 "error_text": error_text},
+                  status_code=status_code)
+
+
+@router.get("/consultations/{pk}")
+def consultation(request: Request, pk: PathPk, _: Reader,
+                 msg: Annotated[str, Query(max_length=64,
+                                           pattern=r"^(consult\.[a-z_]+)?$")] = "") -> Response:
+    """One consultation: the draft, its findings, the supervisor, the answer or its form."""
+    return _consultation_page(request, pk, msg=msg)
+
+
+@router.post("/consultations/{pk}/answer")
+def consultation_answer(request: Request, pk: PathPk, me: Actor,
+                        answer: Annotated[str, Form(max_length=20_000)] = "",
+                        answered_by: Annotated[str, Form(max_length=255)] = "") -> Response:
+    """Record the supervisor's answer (once); the recording account is the audit's actor."""
+    from vigie.monitoring.consultations import ConsultationError, answer_consultation
+
+    try:
+        answer_consultation(web_context(request).store, pk, answer, answered_by=answered_by,
+                            actor=me.actor)
+    except ConsultationError as error:
+        if error.key == "unknown":
+            raise HTTPException(404, "no such consultation") from None
+        return _consultation_page(request, pk, error_text=_refusal(request, error),
+                                  status_code=409 if error.key == "answered" else 422)
+    return RedirectResponse(f"/consultations/{pk}?msg=consult.done_answered", status_code=303)
