@@ -195,6 +195,25 @@ def test_findings_name_the_words_with_spans_in_the_original_text() -> None:
     assert hate.span == tuple(cues[0]["span"])
 
 
+def test_cues_are_content_words_named_once() -> None:
+    from vigie.models.encoder import encode
+    from vigie.models.judge.model import occlusion
+    from vigie.text.normalize import normalize
+
+    model = load_bundled_judge()
+    text = "Les immigrés sont des rats, oui les immigrés sont des rats"
+    (found,) = occlusion(model, [text], [True], [True], lambda t: normalize(t).text, encode)
+    tried = {w.casefold() for w, _ in found.words}
+    assert not tried & {"les", "sont", "des"}
+    assert {"immigrés", "rats"} <= tried
+    hate = model.heads.index("hate")
+    cues = [w.casefold() for w, _, _ in found.cues(hate, 0.99, limit=3)]
+    assert len(cues) == len(set(cues))
+    negated = occlusion(model, ["Women are not human"], [True], [True],
+                        lambda t: normalize(t).text, encode)[0]
+    assert "not" in {w for w, _ in negated.words}  # negations are tried
+
+
 def test_cascade_changes_no_decision_on_ordinary_comments() -> None:
     texts = ["Bravo à toute l'équipe!", "Is the library open on Sunday?", "Women are scum",
              "Gagnez 500 $ par jour, écrivez-moi", "Quelle belle cérémonie", "Nice video",

@@ -27,8 +27,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ import numpy.typing as npt
 
 from vigie.errors import DetectorError
 from vigie.models.features import FEATURE_VERSION, featurize
+from vigie.text.context_words import word_lists
 
 __all__ = [
     "BUNDLED_JUDGE",
@@ -232,6 +235,15 @@ class JudgeModel:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+@lru_cache(maxsize=65536)
+def _plain(word: str) -> str:
+    """Lower case without accents, as the stop word list is written (pure, memoised)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold())
+                   if not unicodedata.combining(c))
+
+
+_NEGATIONS = frozenset({"ne", "n", "pas", "non", "aucun", "aucune", "jamais", "rien", "ni",
+                        "not", "no", "never", "nothing", "nor", "nobody", "none"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +264,16 @@ class Occlusion:
         if not self.words:
             return []
         drops = base - self.scores[:, head]
-        order = np.argsort(-drops, kind="stable")[:limit]
-        return [(*self.words[i], float(drops[i])) for i in order if drops[i] > 0.0]
+        out: list[tuple[str, tuple[int, int], float]] = []
+        seen: set[str] = set()
+        for i in np.argsort(-drops, kind="stable"):
+            word = self.words[i][0].casefold()
+            if drops[i] <= 0.0 or len(out) == limit:
+                break
+            if word not in seen:  # a word said twice is named once, at its strongest
+                seen.add(word)
+                out.append((*self.words[i], float(drops[i])))
+        return out
 
 
 def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
@@ -285,7 +305,11 @@ def occlusion(model: JudgeModel, texts: Sequence[str], native: Sequence[bool],
             return vectors[list(rows)]
         return embed([texts[i] for i in rows])
 
-    words = [tuple((m.group(0), m.span()) for m in _WORD.finditer(t))[:max_tokens]
+    # Function words are not tried ("les", "sont", "the" explain nothing and cost a variant
+    # each), negations are ("pas", "not": "X are not human" turns on them).
+    skip = word_lists().stopwords - _NEGATIONS
+    words = [tuple((m.group(0), m.span()) for m in _WORD.finditer(t)
+                   if _plain(m.group(0)) not in skip)[:max_tokens]
              for t in texts]
     variants, owner = [], []
     for i, (text, found) in enumerate(zip(texts, words, strict=True)):
