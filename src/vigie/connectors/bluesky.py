@@ -48,7 +48,7 @@ from typing import Any
 
 import httpx
 
-from vigie.connectors._cursor import dump_state, load_state
+from vigie.connectors._cursor import dump_state, load_state, pass_state
 from vigie.connectors._graph import parse_graph_time
 from vigie.connectors._json import arr, obj
 from vigie.connectors.base import (
@@ -506,13 +506,9 @@ class BlueskyConnector(OneCallPerAction):
             ConnectorError: API failures.
         """
         state = load_state(cursor, connector=self.name)
-        seen: dict[str, dict[str, Any]] = {k: dict(v) for k, v in state.get("p", {}).items()}
-        queue: list[str] = list(state.get("queue", []))
+        seen, queue = pass_state(state, "p", self.own_posts)
         if not queue:
-            queue = self.own_posts()
-            seen = {k: v for k, v in seen.items() if k in queue}
-            if not queue:
-                return FetchResult((), dump_state({"p": seen, "queue": []}), False)
+            return FetchResult((), dump_state({"p": seen, "queue": []}), False)
         uri = queue[0]
         mine = seen.setdefault(uri, {})
         try:

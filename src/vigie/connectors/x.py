@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from vigie.connectors._cursor import dump_state, load_state
+from vigie.connectors._cursor import dump_state, load_state, pass_state
 from vigie.connectors._graph import parse_graph_time
 from vigie.connectors._json import obj
 from vigie.connectors.base import (
@@ -286,15 +286,10 @@ class XConnector(OneCallPerAction):
             ConnectorError: API failures.
         """
         state = load_state(cursor, connector=self.name)
-        convs: dict[str, dict[str, Any]] = {k: dict(v) for k, v in state.get("c", {}).items()}
-        queue: list[str] = list(state.get("queue", []))
+        convs, queue = pass_state(state, "c", lambda: list(self.conversation_ids) or [
+            native_id(Platform.X, p.id) for p in self.list_own_posts()])
         if not queue:
-            roots = list(self.conversation_ids) or [
-                native_id(Platform.X, p.id) for p in self.list_own_posts()]
-            convs = {k: v for k, v in convs.items() if k in roots}
-            queue = roots
-            if not queue:
-                return FetchResult((), dump_state({"c": convs, "queue": []}), False)
+            return FetchResult((), dump_state({"c": convs, "queue": []}), False)
         cid = queue[0]
         mine = convs.setdefault(cid, {})
         body = self.search_replies(cid, mine.get("since"), mine.get("next"))

@@ -17,7 +17,7 @@ from vigie.detectors.offtopic_training import FIT_PER_SOURCE, dev_rows, public_u
 from vigie.models.corpus import dev_split
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy
-from vigie.records import parse_comment
+from vigie.records import Comment, parse_comment
 
 __all__ = ["offtopic_section", "without_learned_relatedness"]
 
@@ -33,7 +33,7 @@ def without_learned_relatedness(policy: Policy) -> Policy:
     return Policy.model_validate(data)
 
 
-def _flagged(pipeline: Pipeline, comments: list) -> float:  # type: ignore[type-arg]
+def _flagged(pipeline: Pipeline, comments: list[Comment]) -> float:
     decisions = pipeline.moderate(comments)
     hits = sum(any(v.slug == "off_topic" for v in d.categories) for d in decisions)
     return hits / max(len(comments), 1)
