@@ -426,6 +426,333 @@ BACKSTOP = [
     ("confidential", "en", [], "Office hours for {course} are Tuesdays, room L-{n}."),
     ("confidential", "en", [], "The registrar's office is open from 9 to 4, line {n}."),
 ]
+# Second round of functions (issue 17, generalisation): more wordings per function, so that
+# the heads learn what a sentence does to a group (despise it, describe it as vile, deny its
+# worth, threaten it, ask a loaded question) rather than a handful of phrasings. Same
+# free-expression counterweight in every function, and sentences about things or persons that
+# are not a protected group (never hate; insults to a person are abuse).
+HATE_2 = [
+    # strong negative emotion
+    ("statement", "en", ["hate"], "I despise {g}."),
+    ("statement", "en", ["hate"], "{g} disgust me."),
+    ("statement", "en", ["hate"], "I have so much hatred for {g}."),
+    ("statement", "en", ["hate"], "Nothing makes me angrier than {g}."),
+    ("statement", "en", ["hate"], "I loathe {g} with all my heart."),
+    ("statement", "en", ["hate"], "{g} make my blood boil."),
+    ("statement", "en", ["hate"], "I can't bear being around {g}."),
+    ("statement", "en", ["hate"], "I hate {g}."),
+    ("statement", "en", ["hate"], "So sick of {g}."),
+    ("statement", "en", ["hate"], "My hatred of {g} is completely justified."),
+    ("statement", "fr", ["hate"], "Je méprise {g}."),
+    ("statement", "fr", ["hate"], "{g} me répugnent."),
+    ("statement", "fr", ["hate"], "J'ai une haine profonde pour {g}."),
+    ("statement", "fr", ["hate"], "Rien ne m'enrage plus que {g}."),
+    ("statement", "fr", ["hate"], "J'exècre {g}."),
+    ("statement", "fr", ["hate"], "{g}, je peux pas les sentir."),
+    ("statement", "fr", ["hate"], "{g} me donnent envie de vomir."),
+    ("statement", "fr", ["hate"], "Je hais {g}."),
+    ("statement", "fr", ["hate"], "J'en ai plein le cul, {g}."),
+    ("statement", "fr", ["hate"], "Ma haine envers {g} est totalement justifiée."),
+    ("statement", "fr", ["hate"], "Je supporte pas {g}."),
+    # very negative attributes
+    ("statement", "en", ["hate"], "{g} are disgusting."),
+    ("statement", "en", ["hate"], "{g} are pathetic."),
+    ("statement", "en", ["hate"], "{g} are all liars and thieves."),
+    ("statement", "en", ["hate"], "{g} are so dumb it hurts."),
+    ("statement", "en", ["hate"], "{g} are scum."),
+    ("statement", "en", ["hate"], "{g} are a waste of space."),
+    ("statement", "en", ["hate"], "{g} are useless to society."),
+    ("statement", "en", ["hate"], "{g} are violent by nature."),
+    ("statement", "en", ["hate"], "{g} are filthy and lazy."),
+    ("statement", "en", ["hate"], "All {g} are the same: dishonest."),
+    ("statement", "fr", ["hate"], "{g} sont répugnants."),
+    ("statement", "fr", ["hate"], "{g} sont pathétiques."),
+    ("statement", "fr", ["hate"], "{g} sont tous des menteurs et des voleurs."),
+    ("statement", "fr", ["hate"], "{g} sont bêtes à manger du foin."),
+    ("statement", "fr", ["hate"], "{g} sont la lie de la société."),
+    ("statement", "fr", ["hate"], "{g} ne servent à rien dans la société."),
+    ("statement", "fr", ["hate"], "{g} sont violents par nature."),
+    ("statement", "fr", ["hate"], "{g} sont sales et paresseux."),
+    ("statement", "fr", ["hate"], "{g}, tous pareils : malhonnêtes."),
+    # hate carried by a pronoun or by the next sentence
+    ("statement", "en", ["hate"], "I've met plenty of {g}, and I hate every single one of them."),
+    ("statement", "en", ["hate"], "{g}? Can't stand them."),
+    ("statement", "en", ["hate"], "They're all the same, those {g}. Worthless."),
+    ("statement", "en", ["hate"], "Let me be clear about {g}: they disgust me."),
+    ("statement", "en", ["hate"], "You know what I think of {g}? Trash, all of them."),
+    ("statement", "fr", ["hate"], "J'ai connu plein de monde parmi {g}, et je les déteste tous."),
+    ("statement", "fr", ["hate"], "{g}? Je peux pas les voir."),
+    ("statement", "fr", ["hate"], "Ils sont tous pareils, {g}. Des bons à rien."),
+    ("statement", "fr", ["hate"], "Soyons clairs au sujet de {g} : ils me dégoûtent."),
+    ("statement", "fr", ["hate"], "Tu sais ce que je pense de {g}? Des déchets, tous."),
+    # hate with profanity
+    ("statement", "en", ["hate", "abuse"], "Fuck {g}."),
+    ("statement", "en", ["hate", "abuse"], "{g} are fucking scum."),
+    ("statement", "en", ["hate", "abuse"], "Screw all {g}, seriously."),
+    ("statement", "fr", ["hate", "abuse"], "Fuck {g}, sérieux."),
+    ("statement", "fr", ["hate", "abuse"], "{g} sont des osties de déchets."),
+    ("statement", "fr", ["hate", "abuse"], "{g}, mangez de la marde."),
+    # dehumanisation
+    ("dehumanisation", "en", ["hate"], "{g} are filthy swine."),
+    ("dehumanisation", "en", ["hate"], "{g} are a swarm of locusts."),
+    ("dehumanisation", "en", ["hate"], "{g} are a cancer."),
+    ("dehumanisation", "en", ["hate"], "{g} are nothing more than livestock."),
+    ("dehumanisation", "en", ["hate"], "{g} aren't even human."),
+    ("dehumanisation", "en", ["hate"], "{g} are like an infestation of insects."),
+    ("dehumanisation", "en", ["hate"], "{g} are rodents."),
+    ("dehumanisation", "en", ["hate"], "Treat {g} like the dogs they are."),
+    ("dehumanisation", "en", ["hate"], "{g} are a pest problem."),
+    ("dehumanisation", "en", ["hate"], "{g} are a virus."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont des porcs."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont une nuée de sauterelles."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont un cancer."),
+    ("dehumanisation", "fr", ["hate"], "{g} ne sont que du bétail."),
+    ("dehumanisation", "fr", ["hate"], "{g} ne sont même pas humains."),
+    ("dehumanisation", "fr", ["hate"], "{g}, c'est comme une invasion d'insectes."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont des rongeurs."),
+    ("dehumanisation", "fr", ["hate"], "Traitez {g} comme les chiens qu'ils sont."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont une engeance nuisible."),
+    ("dehumanisation", "fr", ["hate"], "{g} sont un virus."),
+    # implicit derogation
+    ("implicit", "en", ["hate"], "{g} should stick to cooking and cleaning."),
+    ("implicit", "en", ["hate"], "I'd never let {one} operate on me."),
+    ("implicit", "en", ["hate"], "Of course {one} failed the exam, what did you expect?"),
+    ("implicit", "en", ["hate"], "Typical {g}, always playing the victim."),
+    ("implicit", "en", ["hate"], "{g} are only good for cheap labour."),
+    ("implicit", "en", ["hate"], "{g} lower the standards wherever they go."),
+    ("implicit", "en", ["hate"], "Hiring {g} is how you get bridges that collapse."),
+    ("implicit", "en", ["hate"], "There goes the neighbourhood, {g} moved in."),
+    ("implicit", "en", ["hate"], "{g} have contributed nothing to civilization."),
+    ("implicit", "en", ["hate"], "Keep {g} out of our university."),
+    ("implicit", "en", ["hate"], "{g} should not be allowed to vote."),
+    ("implicit", "en", ["hate"], "This country was better before {g} showed up."),
+    ("implicit", "fr", ["hate"], "{g} devraient se contenter de faire le ménage."),
+    ("implicit", "fr", ["hate"], "Jamais je laisserais {one} m'opérer."),
+    ("implicit", "fr", ["hate"], "Évidemment que {one} a coulé l'examen, ça vous surprend?"),
+    ("implicit", "fr", ["hate"], "Typique, {g} jouent toujours les victimes."),
+    ("implicit", "fr", ["hate"], "{g} sont bons juste pour la main-d'œuvre bon marché."),
+    ("implicit", "fr", ["hate"], "{g} font baisser le niveau partout où ils passent."),
+    ("implicit", "fr", ["hate"], "Engager {g}, c'est comme ça qu'on construit des ponts qui s'effondrent."),
+    ("implicit", "fr", ["hate"], "Le quartier est fini, {g} sont arrivés."),
+    ("implicit", "fr", ["hate"], "{g} n'ont rien apporté à la civilisation."),
+    ("implicit", "fr", ["hate"], "Gardez {g} loin de notre université."),
+    ("implicit", "fr", ["hate"], "{g} ne devraient pas avoir le droit de vote."),
+    ("implicit", "fr", ["hate"], "Le pays allait mieux avant l'arrivée de {g}."),
+    # threats, direct and as what "should" happen
+    ("threat", "en", ["hate"], "I'm going to hurt {one} tonight."),
+    ("threat", "en", ["hate"], "I'll stab the next one of those {g} I see."),
+    ("threat", "en", ["hate"], "I'm going to beat up {one} after the game."),
+    ("threat", "en", ["hate"], "{g} should be exterminated."),
+    ("threat", "en", ["hate"], "{g} should all be wiped off the face of the earth."),
+    ("threat", "en", ["hate"], "We need to get rid of {g} for good."),
+    ("threat", "en", ["hate"], "Death to {g}."),
+    ("threat", "en", ["hate"], "Someone should blow up the place where {g} meet."),
+    ("threat", "en", ["hate"], "{g} deserve to be beaten."),
+    ("threat", "en", ["hate"], "I hope {g} all die."),
+    ("threat", "en", ["hate"], "It's time to take up arms against {g}."),
+    ("threat", "en", ["hate"], "I'll make {g} pay in blood."),
+    ("threat", "fr", ["hate"], "Je vais faire mal à {one} ce soir."),
+    ("threat", "fr", ["hate"], "Le prochain parmi {g} que je croise, je le poignarde."),
+    ("threat", "fr", ["hate"], "Je vais casser la gueule à {one} après le match."),
+    ("threat", "fr", ["hate"], "{g} devraient être exterminés."),
+    ("threat", "fr", ["hate"], "Il faut rayer {g} de la surface de la terre."),
+    ("threat", "fr", ["hate"], "Il faut se débarrasser de {g} une fois pour toutes."),
+    ("threat", "fr", ["hate"], "Mort à {g}."),
+    ("threat", "fr", ["hate"], "Quelqu'un devrait faire sauter l'endroit où {g} se réunissent."),
+    ("threat", "fr", ["hate"], "{g} méritent de se faire tabasser."),
+    ("threat", "fr", ["hate"], "J'espère que {g} vont tous crever."),
+    ("threat", "fr", ["hate"], "C'est le temps de prendre les armes contre {g}."),
+    ("threat", "fr", ["hate"], "Je vais faire payer {g} dans le sang."),
+    # loaded questions and opinions
+    ("question", "en", ["hate"], "Why do {g} always have to ruin everything?"),
+    ("question", "en", ["hate"], "Why can't {g} just disappear?"),
+    ("question", "en", ["hate"], "Wouldn't we all be better off without {g}?"),
+    ("question", "en", ["hate"], "Who else is sick of {g}?"),
+    ("question", "en", ["hate"], "Why does anyone still tolerate {g}?"),
+    ("question", "en", ["hate"], "I think {g} are a blight on this campus."),
+    ("question", "en", ["hate"], "In my view, {g} are lesser people."),
+    ("question", "en", ["hate"], "Personally, I believe {g} are genetically inferior."),
+    ("question", "en", ["hate"], "My opinion: {g} should not be studying here."),
+    ("question", "en", ["hate"], "I feel like {g} are all freeloaders."),
+    ("question", "fr", ["hate"], "Pourquoi {g} gâchent toujours tout?"),
+    ("question", "fr", ["hate"], "Pourquoi {g} ne disparaissent pas, tout simplement?"),
+    ("question", "fr", ["hate"], "On serait pas mieux sans {g}?"),
+    ("question", "fr", ["hate"], "Qui d'autre en a marre de {g}?"),
+    ("question", "fr", ["hate"], "Pourquoi on tolère encore {g}?"),
+    ("question", "fr", ["hate"], "Je pense que {g} sont un fléau pour le campus."),
+    ("question", "fr", ["hate"], "Selon moi, {g} valent moins que les autres."),
+    ("question", "fr", ["hate"], "Personnellement, je crois que {g} sont génétiquement inférieurs."),
+    ("question", "fr", ["hate"], "Mon opinion : {g} ne devraient pas étudier ici."),
+    ("question", "fr", ["hate"], "J'ai l'impression que {g} sont tous des profiteurs."),
+    # a positive statement negated
+    ("negated_praise", "en", ["hate"], "{g} are never going to be equal to us."),
+    ("negated_praise", "en", ["hate"], "I don't respect {g} at all."),
+    ("negated_praise", "en", ["hate"], "{g} don't deserve to live."),
+    ("negated_praise", "en", ["hate"], "{g} aren't worth anyone's time."),
+    ("negated_praise", "en", ["hate"], "{g} can't be real scientists."),
+    ("negated_praise", "en", ["hate"], "{g} are not people, not really."),
+    ("negated_praise", "en", ["hate"], "Not one of those {g} has ever done anything useful."),
+    ("negated_praise", "en", ["hate"], "{g} will never belong here."),
+    ("negated_praise", "en", ["hate"], "I would never treat {g} as equals."),
+    ("negated_praise", "en", ["hate"], "{g} have no place in a civilized society."),
+    ("negated_praise", "fr", ["hate"], "{g} ne seront jamais nos égaux."),
+    ("negated_praise", "fr", ["hate"], "Je ne respecte pas du tout {g}."),
+    ("negated_praise", "fr", ["hate"], "{g} ne méritent pas de vivre."),
+    ("negated_praise", "fr", ["hate"], "{g} ne valent pas la peine qu'on leur parle."),
+    ("negated_praise", "fr", ["hate"], "{g} ne peuvent pas être de vrais scientifiques."),
+    ("negated_praise", "fr", ["hate"], "{g} ne sont pas des personnes, pas vraiment."),
+    ("negated_praise", "fr", ["hate"], "Aucun parmi {g} n'a jamais rien fait d'utile."),
+    ("negated_praise", "fr", ["hate"], "{g} n'auront jamais leur place ici."),
+    ("negated_praise", "fr", ["hate"], "Je ne traiterai jamais {g} comme des égaux."),
+    ("negated_praise", "fr", ["hate"], "{g} n'ont pas leur place dans une société civilisée."),
+]
+
+FREE_2 = [
+    # identity terms in neutral or positive sentences
+    ("positive", "en", "Many {g} study in my program."),
+    ("positive", "en", "The event is open to {g} and their allies."),
+    ("positive", "en", "{g} are welcome at Polytechnique."),
+    ("positive", "en", "I grew up surrounded by {g}."),
+    ("positive", "en", "A panel of {g} will speak on Thursday."),
+    ("positive", "en", "{g} deserve the same opportunities as everyone."),
+    ("positive", "en", "I love how diverse our class is, {g} included."),
+    ("reclaimed", "en", "I am {one} and I study civil engineering."),
+    ("reclaimed", "en", "As {one}, I feel at home on this campus."),
+    ("positive", "fr", "{g} sont nombreux dans mon programme."),
+    ("positive", "fr", "L'événement est ouvert à {g} et à leurs alliés."),
+    ("positive", "fr", "{g} sont les bienvenus à Polytechnique."),
+    ("positive", "fr", "Un panel avec {g} aura lieu jeudi."),
+    ("positive", "fr", "{g} méritent les mêmes chances que tout le monde."),
+    ("positive", "fr", "J'adore la diversité de notre classe, {g} compris."),
+    ("reclaimed", "fr", "Je suis {one} et j'étudie en génie civil."),
+    ("reclaimed", "fr", "En tant que {one}, je me sens chez moi sur le campus."),
+    # counter-speech
+    ("counter_speech", "en", "If you think {g} are inferior, you have learned nothing."),
+    ("counter_speech", "en", "Comments attacking {g} are hate, plain and simple."),
+    ("counter_speech", "en", "{g} are human beings. Enough with the dehumanising talk."),
+    ("counter_speech", "en", "I will always stand up for {g} against people like you."),
+    ("counter_speech", "en", "Hatred of {g} has killed before. We must not let it spread."),
+    ("counter_speech", "en", "Reporting every comment that insults {g}. Do the same."),
+    ("counter_speech", "en", "Calling {g} animals is disgusting, and you know it."),
+    ("counter_speech", "en", "Why do people still believe {g} are dangerous? The data says otherwise."),
+    ("counter_speech", "fr", "Si tu penses que {g} sont inférieurs, tu n'as rien appris."),
+    ("counter_speech", "fr", "Les commentaires qui attaquent {g}, c'est de la haine, point."),
+    ("counter_speech", "fr", "{g} sont des êtres humains. Assez des propos déshumanisants."),
+    ("counter_speech", "fr", "Je défendrai toujours {g} contre des gens comme toi."),
+    ("counter_speech", "fr", "La haine contre {g} a déjà tué. Il ne faut pas la laisser se répandre."),
+    ("counter_speech", "fr", "Je signale chaque commentaire qui insulte {g}. Faites pareil."),
+    ("counter_speech", "fr", "Traiter {g} d'animaux, c'est dégoûtant, et tu le sais."),
+    ("counter_speech", "fr", "Pourquoi certains croient encore que {g} sont dangereux? Les données disent le contraire."),
+    # negated hate
+    ("negated_hate", "en", "I don't think {g} are inferior in any way."),
+    ("negated_hate", "en", "{g} are not dangerous, they're our neighbours."),
+    ("negated_hate", "en", "No one should hate {g}."),
+    ("negated_hate", "en", "I would never say anything bad about {g}."),
+    ("negated_hate", "en", "It's not true that {g} ruin anything."),
+    ("negated_hate", "fr", "Je ne pense pas que {g} soient inférieurs, en rien."),
+    ("negated_hate", "fr", "{g} ne sont pas dangereux, ce sont nos voisins."),
+    ("negated_hate", "fr", "Personne ne devrait haïr {g}."),
+    ("negated_hate", "fr", "Je ne dirais jamais rien de mal sur {g}."),
+    ("negated_hate", "fr", "C'est faux que {g} gâchent quoi que ce soit."),
+]
+
+NOT_A_GROUP = [
+    # strong words about things, animals or a person: never hate (insults to a person: abuse)
+    ("not_protected", "en", [], "I hate Mondays."),
+    ("not_protected", "en", [], "Mosquitoes are vermin."),
+    ("not_protected", "en", [], "Exams are the worst."),
+    ("not_protected", "en", [], "I despise the traffic on the Décarie."),
+    ("not_protected", "en", [], "This weather makes me sick."),
+    ("not_protected", "en", [], "Pigeons are rats with wings."),
+    ("not_protected", "en", [], "I can't stand group projects."),
+    ("not_protected", "en", [], "The new parking rules are garbage."),
+    ("not_protected", "fr", [], "Je déteste les lundis."),
+    ("not_protected", "fr", [], "Les maringouins, c'est de la vermine."),
+    ("not_protected", "fr", [], "Les examens, c'est les pires."),
+    ("not_protected", "fr", [], "Je hais le trafic sur Décarie."),
+    ("not_protected", "fr", [], "Cette météo me donne envie de vomir."),
+    ("not_protected", "fr", [], "Les pigeons, c'est des rats avec des ailes."),
+    ("not_protected", "fr", [], "Je supporte pas les travaux d'équipe."),
+    ("not_protected", "fr", [], "Les nouvelles règles du stationnement, c'est de la marde."),
+    ("not_protected", "en", ["abuse"], "You're a worthless idiot."),
+    ("not_protected", "en", ["abuse"], "Shut up, you pathetic loser."),
+    ("not_protected", "fr", ["abuse"], "T'es un maudit cave."),
+    ("not_protected", "fr", ["abuse"], "Ferme ta gueule, pauvre con."),
+    # 6 December 1989: more glorification, and remembrance that quotes the killer to condemn
+    ("polytechnique_1989", "en", ["hate"], "Lépine is my idol."),
+    ("polytechnique_1989", "en", ["hate"], "Can't wait for another December 6."),
+    ("polytechnique_1989", "en", ["hate"], "Bring back 1989."),
+    ("polytechnique_1989", "en", ["hate"], "Marc was right about feminists."),
+    ("polytechnique_1989", "en", ["hate"], "Feminists at Poly should remember what happened in 1989."),
+    ("polytechnique_1989", "en", ["hate"], "He only got 14, someone could do better."),
+    ("polytechnique_1989", "fr", ["hate"], "Lépine, mon idole."),
+    ("polytechnique_1989", "fr", ["hate"], "Que quelqu'un refasse le 6 décembre."),
+    ("polytechnique_1989", "fr", ["hate"], "Ramenez 1989."),
+    ("polytechnique_1989", "fr", ["hate"], "Marc avait raison sur les féministes."),
+    ("polytechnique_1989", "fr", ["hate"], "Les féministes de Poly devraient se rappeler 1989."),
+    ("polytechnique_1989", "fr", ["hate"], "Il en a eu juste 14, quelqu'un pourrait faire mieux."),
+    ("polytechnique_1989", "en", ["hate"], "RIP to a legend, Marc Lépine."),
+    ("polytechnique_1989", "en", ["hate"], "Polytechnique needs another Marc."),
+    ("polytechnique_1989", "en", ["hate"], "December 6 is a day to celebrate."),
+    ("polytechnique_1989", "fr", ["hate"], "Merci Marc."),
+    ("polytechnique_1989", "fr", ["hate"], "Poly aurait besoin d'un autre Marc."),
+    ("polytechnique_1989", "fr", ["hate"], "Le 6 décembre, moi je célèbre."),
+    ("polytechnique_1989", "fr", ["hate"], "Un vrai homme, ce Lépine."),
+    ("remembrance", "en", [], "\"I hate feminists,\" the killer said in 1989. Fourteen women died for that hatred. We remember them."),
+    ("remembrance", "en", [], "He blamed feminists for his life; his misogyny killed 14 women. Never forget."),
+    ("remembrance", "en", [], "Calling the killer a hero is exactly the hatred that murdered them in 1989."),
+    ("remembrance", "fr", [], "« J'haïs les féministes », a dit le tueur en 1989. Quatorze femmes sont mortes de cette haine. On se souvient."),
+    ("remembrance", "fr", [], "Il accusait les féministes d'avoir gâché sa vie; sa misogynie a tué 14 femmes. Jamais on n'oubliera."),
+    ("remembrance", "fr", [], "Traiter le tueur de héros, c'est la même haine qui les a assassinées en 1989."),
+]
+
+# Minimal pairs over verbs: the same feeling or act said, then negated or refused, so that a
+# negation is read (HATE_2's counterweight for "I don't hate ...", "I would never hurt ...").
+VERBS_EN = ["hate", "despise", "loathe", "detest"]
+VERBS_FR = [("déteste", "détester"), ("méprise", "mépriser"), ("hais", "haïr"),
+            ("exècre", "exécrer")]
+ACTS_EN = ["hurt", "attack", "kill", "stab", "beat up"]
+ACTS_FR = ["frapper", "attaquer", "tuer", "poignarder", "blesser"]
+VERB_PAIRS = [
+    ("en", ["hate"], "statement", "I {v} {g}."),
+    ("en", ["hate"], "statement", "Honestly, I {v} {g}."),
+    ("en", ["hate"], "statement", "We all {v} {g} here."),
+    ("en", [], "negated_hate", "I don't {v} {g}."),
+    ("en", [], "negated_hate", "I would never {v} {g}."),
+    ("en", [], "counter_speech", "Nobody here should {v} {g}."),
+    ("en", [], "counter_speech", "Why would anyone {v} {g}? They're people like us."),
+    ("fr", ["hate"], "statement", "Je {v} {g}."),
+    ("fr", ["hate"], "statement", "Franchement, je {v} {g}."),
+    ("fr", [], "negated_hate", "Je ne {v} pas {g}."),
+    ("fr", [], "negated_hate", "Je n'ai jamais pu {inf} {g}."),
+    ("fr", [], "counter_speech", "Personne ici ne devrait {inf} {g}."),
+    ("fr", [], "counter_speech", "Pourquoi {inf} {g}? Ce sont des gens comme nous."),
+]
+ACT_PAIRS = [
+    ("en", ["hate"], "threat", "I'm going to {a} {one}."),
+    ("en", ["hate"], "threat", "Someone should {a} {g}."),
+    ("en", [], "negated_hate", "I would never {a} {one}."),
+    ("en", [], "counter_speech", "Nobody should ever {a} {one}. Report threats like that."),
+    ("fr", ["hate"], "threat", "Je vais {a} {one}."),
+    ("fr", ["hate"], "threat", "Quelqu'un devrait {a} {g}."),
+    ("fr", [], "negated_hate", "Je ne vais jamais {a} {one}."),
+    ("fr", [], "counter_speech", "Personne ne devrait {a} {one}. Signalez ces menaces."),
+]
+IMPLICIT_2 = [
+    ("en", "We all know what happens when {g} move into a neighbourhood."),
+    ("en", "{g} are taking over, wake up."),
+    ("en", "Funny how crime goes up wherever {g} settle."),
+    ("en", "Another one of those {g} hired for diversity, not skill."),
+    ("en", "{g} were never meant to be engineers."),
+    ("en", "Give {g} an inch and they take a mile."),
+    ("fr", "On sait tous ce qui arrive quand {g} s'installent dans un quartier."),
+    ("fr", "{g} prennent le contrôle, réveillez-vous."),
+    ("fr", "Drôle comme la criminalité monte partout où {g} s'installent."),
+    ("fr", "Encore un parmi {g} engagé pour la diversité, pas pour la compétence."),
+    ("fr", "{g} n'ont jamais été faits pour le génie."),
+    ("fr", "Donnez un pouce à {g}, ils prennent un bras."),
+]
+
 COURSES = ["MTH1101", "INF1005", "PHS1101", "ELE2302", "MEC1210", "CHE1000", "LOG2410"]
 STREETS = ["Saint-Denis", "Maple", "Côte-des-Neiges", "Oak", "Beaubien", "Decelles"]
 
@@ -437,8 +764,29 @@ def _expand(template: str, lang: str, rng: random.Random, k: int) -> list[str]:
     out = []
     for g, one in zip(rng.sample(groups, k), rng.sample(ones, min(k, len(ones))), strict=False):
         text = template.replace("{g}", g).replace("{one}", one)
+        if lang == "fr":
+            text = _elide(text)
         out.append(text[0].upper() + text[1:])
     return out
+
+
+# French contracts "à les", "de les", "que une" when a group fills a template.
+_FR_CONTRACTIONS = ((" à les ", " aux "), (" ne e", " n'e"), (" de les ", " des "), ("À les ", "Aux "),
+                    ("De les ", "Des "), (" que un", " qu'un"), (" que une", " qu'une"),
+                    (" de un", " d'un"), (" de une", " d'une"))
+
+
+def _elide(text: str) -> str:
+    for plain, contracted in _FR_CONTRACTIONS:
+        text = text.replace(plain, contracted)
+    return text
+
+
+def _add(files: dict[str, list[dict[str, object]]], text: str, lang: str, labels: list[str],
+         function: str) -> None:
+    name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
+    files.setdefault(name, []).append(
+        {"text": text, "lang": lang, "labels": labels, "function": function})
 
 
 def main() -> None:
@@ -479,6 +827,29 @@ def main() -> None:
                     .replace("{course}", rng.choice(COURSES)))
             files.setdefault("backstops.jsonl", []).append(
                 {"text": text, "lang": lang, "labels": labels, "function": function})
+    # Second round (HATE_2, FREE_2, NOT_A_GROUP): after the first, so its rows are unchanged.
+    for function, lang, labels, template in HATE_2:
+        for text in _expand(template, lang, rng, 4):
+            _add(files, text, lang, labels, function)
+    for function, lang, template in FREE_2:
+        for text in _expand(template, lang, rng, len(GROUPS_EN)):
+            _add(files, text, lang, [], function)
+    for function, lang, labels, text in NOT_A_GROUP:
+        files.setdefault("fixed.jsonl", []).append(
+            {"text": text, "lang": lang, "labels": labels, "function": function})
+    for lang, labels, function, template in VERB_PAIRS:
+        verbs = VERBS_FR if lang == "fr" else [(v, v) for v in VERBS_EN]
+        for conj, inf in verbs:
+            filled = template.replace("{v}", conj).replace("{inf}", inf)
+            for text in _expand(filled, lang, rng, 3 if labels else 5):
+                _add(files, text, lang, labels, function)
+    for lang, labels, function, template in ACT_PAIRS:
+        for act in ACTS_FR if lang == "fr" else ACTS_EN:
+            for text in _expand(template.replace("{a}", act), lang, rng, 2 if labels else 3):
+                _add(files, text, lang, labels, function)
+    for lang, template in IMPLICIT_2:
+        for text in _expand(template, lang, rng, 4):
+            _add(files, text, lang, ["hate"], "implicit")
     for name, rows in files.items():
         with (OUT / name).open("w", encoding="utf-8") as handle:
             for row in rows:

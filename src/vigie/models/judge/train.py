@@ -3,8 +3,9 @@
 Steps:
 
 1. read every corpus (:mod:`.corpus`); only ``train`` rows are used; the project's hate and
-   abuse examples get one obfuscated twin each (leet, spaced or swapped letters, a starred
-   vowel: seeded), so both stages learn spellings meant to slip past filters;
+   abuse examples get one obfuscated twin each (leet, spaced, swapped or dropped letters, a
+   starred vowel, two words glued: seeded), so both stages learn spellings meant to slip
+   past filters;
 2. character features: :func:`vigie.models.features.featurize` on the folded text (the
    inference code); sentence features: USE-m-v3 embeddings of the raw text (cached outside
    the repo);
@@ -97,7 +98,9 @@ def _obfuscate(text: str, rng: random.Random) -> str:
         return text
     for i in rng.sample(candidates, min(len(candidates), 2)):
         w = words[i]
-        how = rng.randrange(5)
+        if len(w) < 4:  # glued to the word before it
+            continue
+        how = rng.randrange(7)
         if how == 0:
             w = "".join(_LEET.get(c, c) if c in _LEET and rng.random() < 0.6 else c for c in w)
         elif how == 1:
@@ -110,11 +113,16 @@ def _obfuscate(text: str, rng: random.Random) -> str:
             if vowels:
                 j = rng.choice(vowels)
                 w = w[:j] + "*" + w[j + 1:]
-        else:
+        elif how == 4:
             j = rng.randrange(1, len(w) - 1)
             w = w[:j] + w[j] + w[j:]
+        elif how == 5:  # a letter dropped
+            j = rng.randrange(1, len(w) - 1)
+            w = w[:j] + w[j + 1:]
+        elif i + 1 < len(words):  # the space to the next word dropped
+            w, words[i + 1] = w + words[i + 1], ""
         words[i] = w
-    return " ".join(words)
+    return " ".join(w for w in words if w)
 
 
 def augment(examples: Sequence[Example], seed: int) -> list[Example]:
