@@ -26,6 +26,7 @@ PASSWORDS = {
     "community_manager": "manager-password-1",
     "moderator": "moderator-password-1",
     "auditor": "auditor-password-1",
+    "privacy_officer": "privacy-password-1",
 }
 ROLES = tuple(PASSWORDS)
 

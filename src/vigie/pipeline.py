@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from vigie.actions import Action
 from vigie.decision import AuthorHistory, Decision
-from vigie.detectors.base import Detector
+from vigie.detectors.base import Detector, Remembering
 from vigie.detectors.builtin import default_registry
 from vigie.detectors.registry import Registry
 from vigie.engine import ceiling as engine_ceiling
@@ -32,7 +32,7 @@ from vigie.errors import DetectorError, RegistryError
 from vigie.findings import DetectorFailure, Finding
 from vigie.policy import Policy
 from vigie.records import Comment
-from vigie.text.prepare import PreparedComment, prepare_batch
+from vigie.text.prepare import PreparedComment, prepare_batch, prepare_light
 from vigie.text.thread import ThreadIndex
 
 __all__ = ["EXPENSIVE_COST", "Analysis", "Pipeline", "freeze_heap", "order_detectors"]
@@ -113,6 +113,33 @@ class Pipeline:
             for name, options in policy.detectors.items()
         ]
         return cls(policy, detectors)
+
+    def memory_reach(self) -> tuple[float, int]:
+        """How much of the past its state reaches: (seconds of comment time, comments).
+
+        The thread index reaches back ``author_window`` and its last ``max_comments``; a
+        stateful detector (:class:`~vigie.detectors.base.Remembering`) its ``memory_s``.
+        """
+        seconds = max([self.thread.author_window.total_seconds()]
+                      + [d.memory_s for d in self.detectors if isinstance(d, Remembering)])
+        return seconds, self.thread.max_comments
+
+    def remember(self, comments: Sequence[Comment]) -> None:
+        """Take comments decided earlier into the state kept between batches, judging nothing.
+
+        After a restart, the comments within :meth:`memory_reach`, in the order the pipeline
+        first analysed them, leave the thread index and the stateful detectors as an
+        uninterrupted run left them: the next batch is decided the same way. About a quarter
+        of the work of :meth:`analyse` (texts are folded, nothing else is computed).
+        """
+        if not comments:
+            return
+        contexts = self.thread.contexts(comments)
+        stateful = [d for d in self.detectors if isinstance(d, Remembering)]
+        if stateful:
+            prepared = prepare_light(comments, contexts)
+            for detector in stateful:
+                detector.remember(prepared)
 
     def _run_one(
         self, detector: Detector, batch: Sequence[PreparedComment],

@@ -149,3 +149,60 @@ def test_benchmark_memory_stays_bounded_on_a_stream() -> None:
     assert result["window_entries"] <= 500
     assert result["duplicates_found"] > 0           # the stream's campaigns are found
     assert result["comments_per_s"] > 0 and len(result["rss_mb_samples"]) == 4
+
+
+# -- after a restart: the window rebuilt from comments already decided ----------------------
+
+def _campaign_stream(n: int, seed: int) -> list[Comment]:
+    """Comments mostly unique, a fifth from three campaigns, times a little out of order."""
+    import random
+
+    rng = random.Random(seed)
+    slogans = [SLOGAN, "Join our trading group today, we double your crypto every week",
+               "Signez la pétition contre la fermeture du pavillon Lassonde avant vendredi"]
+    words = ["robot", "pont", "béton", "énergie", "thèse", "stage", "bourse", "labo", "drone",
+             "réseau", "données", "calcul", "modèle", "atelier", "horaire", "campus", "session",
+             "examen", "projet", "équipe"]
+    out = []
+    for i in range(n):
+        if rng.random() < 0.2:
+            text = rng.choice(slogans) + rng.choice(["", " !", " 😡", " #campagne"])
+        else:
+            text = " ".join(rng.choices(words, k=rng.randint(6, 12)))
+        minutes = i * 7 + rng.uniform(-90, 90)    # some comments arrive late
+        out.append(make(text, f"x:u-{rng.randrange(40)}", minutes, cid=f"x:c-{i}"))
+    return out
+
+
+@pytest.mark.parametrize("max_entries", [100_000, 30], ids=["by-time", "capped"])
+def test_remembering_decided_comments_rebuilds_the_window(max_entries: int) -> None:
+    """A detector that remembers the first batches at once decides the next ones as an
+    uninterrupted one (same findings), and holds the same window (same entries, same order)."""
+    options = CoordinationOptions(window_hours=3, max_entries=max_entries)
+    stream = _campaign_stream(600, seed=5)
+    batches = [stream[i:i + 50] for i in range(0, len(stream), 50)]
+    for resume in (1, 4, 7):
+        uninterrupted, restarted = CoordinationDetector(options), CoordinationDetector(options)
+        for batch in batches[:resume]:
+            run(uninterrupted, batch)
+        restarted.remember(prepare_batch([c for b in batches[:resume] for c in b]))
+        window_a, window_b = uninterrupted.window, restarted.window
+        assert isinstance(window_a, InMemoryWindow) and isinstance(window_b, InMemoryWindow)
+        assert ([window_a._entries[k] for k in window_a._order]
+                == [window_b._entries[k] for k in window_b._order])
+        flagged = 0
+        for batch in batches[resume:]:
+            expected = run(uninterrupted, batch)
+            assert run(restarted, batch) == expected
+            flagged += sum(bool(found) for found in expected)
+        assert flagged > 20          # campaigns run across the resume point
+
+
+def test_a_fresh_detector_misses_the_copies_posted_before_the_restart() -> None:
+    """Why the rebuild matters: without it, the first copy after a restart is not seen."""
+    before = [make(SLOGAN, "x:u-1", 0), make(SLOGAN, "x:u-2", 5)]
+    after = [make(SLOGAN, "x:u-3", 10)]
+    rebuilt = CoordinationDetector(CoordinationOptions())
+    rebuilt.remember(prepare_batch(before))
+    assert run(rebuilt, after)[0][0].data["accounts"] == 2
+    assert run(CoordinationDetector(CoordinationOptions()), after) == [[]]

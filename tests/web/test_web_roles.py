@@ -258,6 +258,11 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/draft/ask"): "act",
     ("GET", "/consultations"): "read",
     ("GET", "/consultations/{pk}"): "read",
+    ("GET", "/privacy"): "privacy",
+    ("GET", "/privacy/authors/{author_pk}"): "privacy",
+    ("GET", "/privacy/authors/{author_pk}/export.json"): "privacy",
+    ("GET", "/privacy/authors/{author_pk}/export.csv"): "privacy",
+    ("POST", "/privacy/authors/{author_pk}/erase"): "privacy",
     ("POST", "/consultations/{pk}/answer"): "act",
 }
 

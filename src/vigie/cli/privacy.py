@@ -18,8 +18,9 @@ import typer
 from vigie.cli.options import ByOption, DbOption, ReasonOption, err_console, out_console
 from vigie.cli.store import open_store_at
 from vigie.errors import VigieError
+from vigie.store.retention import AUTHOR_CSV_FIELDS, author_csv_rows
 
-__all__ = ["CSV_FIELDS", "privacy_app", "write_author_csv"]
+__all__ = ["CSV_FIELDS", "person_names", "privacy_app", "write_author_csv"]
 
 privacy_app = typer.Typer(help="Law 25: export or erase one person's data (audited).",
                           no_args_is_help=True)
@@ -29,28 +30,20 @@ AuthorArgument = Annotated[str, typer.Argument(
 PlatformOption = Annotated[str | None, typer.Option(
     help="Only this platform, when the id exists on several.")]
 
-#: Columns of the CSV export: one row per comment (an author without comments: one row).
-CSV_FIELDS = ("platform", "name", "handle", "first_seen", "comment_id", "post_id",
-              "created_at", "text", "purged_at", "action", "clauses", "strikes", "blocked")
+#: Columns of the CSV export (:data:`vigie.store.retention.AUTHOR_CSV_FIELDS`).
+CSV_FIELDS = AUTHOR_CSV_FIELDS
+
+
+def person_names(file: dict[str, Any]) -> list[str]:
+    """The names an author's file goes by: the author id and each account's handle (pure)."""
+    return [file["author_id"], *(a["handle"] for a in file["accounts"] if a["handle"])]
 
 
 def write_author_csv(file: dict[str, Any], handle: IO[str]) -> None:
     """Write an author's file (from ``export_author``) as CSV, one row per comment (pure I/O)."""
     writer = csv.writer(handle)
     writer.writerow(CSV_FIELDS)
-    for account in file["accounts"]:
-        person = [account["platform"], account["name"] or "", account["handle"] or "",
-                  account["first_seen"] or ""]
-        strikes = str(sum(1 for s in account["strikes"] if not s["voided_at"]))
-        blocked = "yes" if any(not b["lifted_at"] for b in account["blocks"]) else "no"
-        for c in account["comments"] or [None]:
-            if c is None:
-                writer.writerow([*person, "", "", "", "", "", "", "", strikes, blocked])
-                continue
-            decision = c["decision"] or {}
-            writer.writerow([*person, c["comment_id"], c["post_id"] or "", c["created_at"] or "",
-                             c["text"] or "", c["purged_at"] or "", decision.get("action", ""),
-                             " ".join(decision.get("clauses", [])), strikes, blocked])
+    writer.writerows(author_csv_rows(file))
 
 
 @privacy_app.command("export")
@@ -64,12 +57,20 @@ def privacy_export(
     platform: PlatformOption = None,
     by: ByOption = "vigie",
 ) -> None:
-    """Everything held on one person (access request), as JSON or CSV; audited."""
+    """Everything held on one person (access request), as JSON or CSV; audited.
+
+    JSON also lists the drafts put to a supervisor that name them (as the one who asked, the
+    speaker or the supervisor); CSV has one row per comment.
+    """
+    from vigie.monitoring.consultation_privacy import consultations_of
     from vigie.store.retention import export_author
 
     if fmt not in ("json", "csv"):
         raise VigieError(f"--format: unknown format {fmt!r}; valid: json, csv")
-    file = export_author(open_store_at(db), author, platform=platform, actor=by)
+    store = open_store_at(db)
+    file = export_author(store, author, platform=platform, actor=by)
+    with store.read() as conn:
+        file["consultations"] = consultations_of(conn, person_names(file))
     handle = (output.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
               if output else sys.stdout)
     try:
@@ -97,13 +98,18 @@ def privacy_erase(
 
     Decisions and the audit trail stay, under a pseudonym. This cannot be undone.
     """
+    from vigie.monitoring.consultation_privacy import erase_consultations_of
     from vigie.store.erasure import erase_author
+    from vigie.store.retention import find_authors
 
     if not yes and not typer.confirm(f"Erase everything held on {author}? This cannot be "
                                      "undone.", err=True):
         raise typer.Abort
-    report = erase_author(open_store_at(db), author, actor=by, reason=reason,
-                          platform=platform)
+    store = open_store_at(db)
+    with store.read() as conn:  # the names, before the erasure empties them
+        names = [author, *(r.handle for r in find_authors(conn, author, platform) if r.handle)]
+    drafts = erase_consultations_of(store, names, actor=by, reason=reason)
+    report = erase_author(store, author, actor=by, reason=reason, platform=platform)
     out_console.print(f"{author}: erased ({report.comments} comment(s), {report.decisions} "
-                      f"decision(s) redacted); now {', '.join(report.pseudonyms)} in the audit",
-                      highlight=False)
+                      f"decision(s) redacted, {drafts} draft(s) put to a supervisor purged); "
+                      f"now {', '.join(report.pseudonyms)} in the audit", highlight=False)

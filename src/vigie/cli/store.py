@@ -247,16 +247,19 @@ def purge_command(
     db: DbOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only.")] = False,
 ) -> None:
-    """Apply the retention rules: purge comment text past its retention period."""
+    """Apply the retention rules: purge old comment texts and drafts put to a supervisor."""
+    from vigie.monitoring.consultation_privacy import purge_consultations
     from vigie.store.retention import purge
 
     store = _open(db)
     report = purge(store, dry_run=dry_run)
+    drafts = purge_consultations(store, dry_run=dry_run)
     rules = store.settings.retention
     verb = "would purge" if dry_run else "purged"
     out_console.print(f"{verb} the text of {report.allowed:,} allowed comments (older than "
                       f"{rules.allowed_text_days} days) and {report.removed:,} removed comments "
-                      f"(older than {rules.removed_years} years)")
+                      f"(older than {rules.removed_years} years), and {drafts.purged:,} drafts "
+                      f"put to a supervisor (older than {rules.consultation_days} days)")
 
 
 # -- policy life cycle -----------------------------------------------------------------------

@@ -134,7 +134,7 @@ users_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option(
-        help="auditor, moderator, community_manager or admin.")] = "moderator",
+        help="auditor, moderator, community_manager, admin or privacy_officer.")] = "moderator",
     db: Annotated[str | None, typer.Option("--db", help="Database.")] = None,
 ) -> None:
     """Create an account; the password is asked twice (or read from VIGIE_NEW_PASSWORD)."""

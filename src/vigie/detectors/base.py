@@ -21,7 +21,7 @@ from vigie.errors import PolicyError
 from vigie.findings import Finding
 from vigie.text.prepare import PreparedComment
 
-__all__ = ["Detector", "DetectorInfo", "at_most_one_each", "parse_options"]
+__all__ = ["Detector", "DetectorInfo", "Remembering", "at_most_one_each", "parse_options"]
 
 _T = TypeVar("_T", bound=BaseModel)
 
@@ -57,6 +57,28 @@ class Detector(Protocol):
         Args:
             batch: prepared comments.
             prior: findings of the detectors that ran before, per comment (same order).
+        """
+        ...
+
+
+@runtime_checkable
+class Remembering(Protocol):
+    """A *stateful* detector: its result on a comment depends on comments of earlier batches.
+
+    After a restart, the pipeline gives it the comments already decided (oldest first) through
+    :meth:`remember`, so it decides as if the process had never stopped.
+    """
+
+    @property
+    def memory_s(self) -> float:
+        """How far back, in comment time, what it remembers reaches (seconds)."""
+        ...
+
+    def remember(self, batch: Sequence[PreparedComment]) -> None:
+        """Take ``batch`` into memory as :meth:`Detector.detect` would, judging nothing.
+
+        ``batch`` is prepared by :func:`vigie.text.prepare.prepare_light`: only the comment,
+        its folded text, its post's and its thread context may be read.
         """
         ...
 

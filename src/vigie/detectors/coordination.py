@@ -6,11 +6,12 @@ work of "comptes automatisés" or of people posting what they did not write. Com
 judge one account at a time and miss it.
 
 Each comment with enough words of its own is reduced to its word skeleton and a MinHash
-signature (:mod:`vigie.text.duplicates`); a bounded window of recent comments (kept between batches,
-behind the :class:`~vigie.text.duplicates.DuplicateWindow` port so the store can persist it) is
-searched for the same or a near-identical skeleton from *another* author within the time
-window. Within a batch the search goes both ways, so the first comment of a campaign is caught
-too, not only the copies.
+signature (:mod:`vigie.text.duplicates`); a bounded window of recent comments (kept between
+batches, behind the :class:`~vigie.text.duplicates.DuplicateWindow` port; after a restart the
+store rebuilds it from the comments already decided, :mod:`vigie.store.recall`) is searched for
+the same or a near-identical skeleton from *another* author within the time window. Within a
+batch the search goes both ways, so the first comment of a campaign is caught too, not only the
+copies.
 
 What is never evidence: short reactions ("Félicitations!", "Congrats to the grads!") that many
 people write independently, and sentences made of the post's own words. A comment is eligible
@@ -216,6 +217,24 @@ class CoordinationDetector:
             },
         )
 
+    @property
+    def memory_s(self) -> float:
+        """How far back, in comment time, the window reaches (seconds)."""
+        return self.window_s
+
+    def remember(self, batch: Sequence[PreparedComment]) -> None:
+        """Put the batch in the window without judging it (rebuilding it after a restart).
+
+        Leaves the window as :meth:`detect` on the same comments would: the same entries in
+        the same order, the same evictions (a sequence of batches remembered at once ends in
+        the state the batches one by one end in, since the horizon only moves forward).
+        """
+        for entry in self._entries(batch):
+            if entry is not None:
+                self.window.add(entry)
+        if batch:
+            self.window.evict(max(item.comment.created_at.timestamp() for item in batch))
+
     def detect(
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
     ) -> list[list[Finding]]:
@@ -230,16 +249,16 @@ class CoordinationDetector:
             if entry is not None:
                 self.window.add(entry)
         out: list[list[Finding]] = []
-        newest = float("-inf")
         for entry in entries:
             if entry is None:
                 out.append([])
                 continue
-            newest = max(newest, entry.at)
             matches = self._matches(entry)
             out.append([self._finding(entry, matches)] if matches else [])
-        if newest > float("-inf"):
-            self.window.evict(newest)
+        if batch:
+            # Time is that of every comment seen, eligible or not: a restart can then find
+            # the horizon from the store's newest comment.
+            self.window.evict(max(item.comment.created_at.timestamp() for item in batch))
         return out
 
 

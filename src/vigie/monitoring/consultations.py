@@ -38,8 +38,8 @@ from vigie.store.settings import EscalationSettings
 from vigie.store.store import Store
 
 __all__ = ["Consultation", "ConsultationError", "answer_consultation", "ask_supervisor",
-           "get_consultation", "list_consultations", "notify_supervisor", "supervisor_lang",
-           "valid_email"]
+           "from_row", "get_consultation", "list_consultations", "notify_supervisor",
+           "supervisor_lang", "valid_email"]
 
 #: Longest answer kept (characters); drafts are bounded by the check (20,000).
 MAX_ANSWER = 5000
@@ -98,7 +98,8 @@ def valid_email(address: str) -> bool:
     return bool(_EMAIL.match(address.strip()))
 
 
-def _row(row: Any) -> Consultation:
+def from_row(row: Any) -> Consultation:
+    """A stored ``monitor_consultations`` row as a :class:`Consultation` (pure)."""
     return Consultation(int(row.pk), row.asked_at, row.asked_by, row.speaker, row.supervisor,
                         row.text, json.loads(row.findings), row.status, row.notice, row.answer,
                         row.answered_by, row.answered_at)
@@ -107,7 +108,7 @@ def _row(row: Any) -> Consultation:
 def _fetch(conn: Connection, pk: int) -> Consultation | None:
     row = conn.execute(select(monitor_consultations)
                        .where(monitor_consultations.c.pk == pk)).one_or_none()
-    return _row(row) if row is not None else None
+    return from_row(row) if row is not None else None
 
 
 def get_consultation(store: Store, pk: int) -> Consultation:
@@ -130,7 +131,7 @@ def list_consultations(store: Store, status: str | None = None,
     if status in ("asked", "answered"):
         query = query.where(monitor_consultations.c.status == status)
     with store.read() as conn:
-        return [_row(r) for r in conn.execute(query).all()]
+        return [from_row(r) for r in conn.execute(query).all()]
 
 
 def ask_supervisor(store: Store, text: str, findings: Sequence[dict[str, Any]], *,

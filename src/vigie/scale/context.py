@@ -50,9 +50,7 @@ from vigie.findings import Finding
 from vigie.pipeline import Pipeline
 from vigie.policy import Policy, effective_policy
 from vigie.records import Comment
-from vigie.text.langid import LanguageGuess
-from vigie.text.normalize import Normalized, normalize
-from vigie.text.prepare import PreparedComment
+from vigie.text.prepare import PreparedComment, prepare_light
 from vigie.text.thread import ThreadContext, ThreadIndex
 
 __all__ = [
@@ -68,9 +66,6 @@ __all__ = [
 #: Detectors that keep state between batches (their result on a comment depends on earlier
 #: batches). They run in the sequencer, never in a parallel worker.
 STATEFUL: frozenset[str] = frozenset({"vigie.coordination.minhash.v1"})
-
-# Stands for the language guess the sequencer does not compute (stateful detectors never read it).
-_NO_GUESS = LanguageGuess("und", 0.0, (), 0, 0, 0.0, "LATIN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,24 +141,6 @@ def _call(detector: Detector, batch: Sequence[PreparedComment]) -> CallOutcome:
     return CallOutcome(results=tuple(tuple(found) for found in result))
 
 
-def _light_prepared(
-    comments: Sequence[Comment], contexts: Sequence[ThreadContext]
-) -> list[PreparedComment]:
-    """Prepared comments with only what stateful detectors may read (see the module doc)."""
-    posts: dict[str, Normalized] = {}
-    out = []
-    for comment, context in zip(comments, contexts, strict=True):
-        key = comment.post.id if comment.post is not None else ""
-        if key not in posts:
-            posts[key] = normalize(comment.post.text if comment.post is not None else "")
-        out.append(PreparedComment(
-            comment=comment, norm=normalize(comment.text), language=_NO_GUESS, urls=(),
-            post_urls=(), post_norm=posts[key], parent=context.parent,
-            author_recent=context.author_recent, author_posts=context.author_posts,
-        ))
-    return out
-
-
 class PeriodNotSupportedError(PolicyError):
     """A comment falls in one of the policy's periods, which this engine does not apply."""
 
@@ -235,7 +212,7 @@ class ContextSequencer:
         contexts = self.thread.contexts(comments) if comments else []
         replays: dict[str, DetectorReplay] = {}
         if comments and self.detectors:
-            prepared = _light_prepared(comments, contexts)
+            prepared = prepare_light(comments, contexts)
             for detector in self.detectors:
                 whole = _call(detector, prepared)
                 singles: tuple[CallOutcome, ...] = ()

@@ -81,6 +81,9 @@ class EventKind(StrEnum):
     # Law 25 erasure (subject ``author``, then each ``comment`` whose decision was redacted,
     # with the new body's SHA-256): who erased whom, never what was erased.
     ERASED = "erased"
+    # The dashboard's privacy page opened a person's file (subject ``author``): who looked at
+    # whose data, as Law 25 asks (an export is ``exported``, an erasure ``erased``).
+    PERSON_VIEWED = "person_viewed"
     # Platform accounts of ``vigie run`` (subject ``connector``, the account's configured
     # name): when and why one stopped acting, and when it acted again; never a token.
     CONNECTOR_STOPPED = "connector_stopped"

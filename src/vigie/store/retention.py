@@ -44,7 +44,13 @@ from vigie.store.schema import (
 )
 from vigie.store.store import Store
 
-__all__ = ["PurgeReport", "export_audit", "export_author", "find_authors", "pseudonym", "purge"]
+__all__ = ["AUTHOR_CSV_FIELDS", "PurgeReport", "author_csv_rows", "export_audit", "export_author",
+           "find_authors", "pseudonym", "purge"]
+
+#: Columns of an author's file as CSV: one row per comment (an author without comments: one row).
+AUTHOR_CSV_FIELDS = ("platform", "name", "handle", "first_seen", "comment_id", "post_id",
+                     "created_at", "text", "purged_at", "action", "clauses", "strikes",
+                     "blocked")
 
 _REMOVED = sorted(a.value for a in REMOVING_ACTIONS)
 
@@ -263,3 +269,23 @@ def _author_file(conn: Connection, author: Any) -> dict[str, Any]:
                               iter_events(conn, subject_type="comment", subject_id=cid))
     file["events"].sort(key=lambda e: e["seq"])
     return file
+
+
+def author_csv_rows(file: dict[str, Any]) -> Iterator[list[str]]:
+    """An author's file (:func:`export_author`) as CSV rows under :data:`AUTHOR_CSV_FIELDS` (pure).
+
+    One row per comment; an account without comments gets one row.
+    """
+    for account in file["accounts"]:
+        person = [account["platform"], account["name"] or "", account["handle"] or "",
+                  account["first_seen"] or ""]
+        strikes = str(sum(1 for s in account["strikes"] if not s["voided_at"]))
+        blocked = "yes" if any(not b["lifted_at"] for b in account["blocks"]) else "no"
+        for c in account["comments"] or [None]:
+            if c is None:
+                yield [*person, "", "", "", "", "", "", "", strikes, blocked]
+                continue
+            decision = c["decision"] or {}
+            yield [*person, c["comment_id"], c["post_id"] or "", c["created_at"] or "",
+                   c["text"] or "", c["purged_at"] or "", decision.get("action", ""),
+                   " ".join(decision.get("clauses", [])), strikes, blocked]

@@ -92,10 +92,14 @@ class RetentionSettings(_Strict):
             purged (the decision and its evidence stay; evidence never quotes the text).
         removed_years: years for which removed content and its evidence are kept, for appeals
             and accountability; the text is purged afterwards.
+        consultation_days: days after which a draft put to a supervisor (6.3), the answer
+            and the wording of its findings are purged, answered or not: a draft in doubt may
+            hold personal or confidential text (:mod:`vigie.monitoring.consultation_privacy`).
     """
 
     allowed_text_days: int = Field(default=90, ge=1, le=3650)
     removed_years: int = Field(default=2, ge=1, le=25)
+    consultation_days: int = Field(default=90, ge=1, le=3650)
 
 
 class SmtpSettings(_Strict):
@@ -251,6 +255,8 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         retention["allowed_text_days"] = env["VIGIE_RETENTION_ALLOWED_TEXT_DAYS"]
     if env.get("VIGIE_RETENTION_REMOVED_YEARS"):
         retention["removed_years"] = env["VIGIE_RETENTION_REMOVED_YEARS"]
+    if env.get("VIGIE_RETENTION_CONSULTATION_DAYS"):
+        retention["consultation_days"] = env["VIGIE_RETENTION_CONSULTATION_DAYS"]
     if retention:
         out["retention"] = retention
     escalation: dict[str, Any] = {}

@@ -44,6 +44,7 @@ from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.ingest import Ingested, KeyCache, ingest
 from vigie.store.outbox import ActionKind, ActionSink, insert_planned, plan_action, run_outbox
 from vigie.store.policy_versions import PolicyResolver, record_fallback
+from vigie.store.recall import recall
 from vigie.store.schema import decisions, escalations, review_items, strikes
 from vigie.store.store import Store
 from vigie.store.strikes import StrikeBook, record_block, record_strike
@@ -117,8 +118,9 @@ class StoreModerator:
         self.fallback_text = fallback_text
         self.sink = sink
         self.pipeline_factory = pipeline_factory
-        # One pipeline per policy in force (a store version, a period's effective policy).
-        self.router = PolicyRouter(fallback, pipeline_factory)
+        # One pipeline per policy in force (a store version, a period's effective policy),
+        # its memory rebuilt from the store when it first serves this store.
+        self.router = PolicyRouter(fallback, self._recalled)
         with store.read() as conn:
             self.resolver = PolicyResolver(conn)
         self.fallback_recorded = False
@@ -127,6 +129,12 @@ class StoreModerator:
     def pipeline(self, policy: Policy) -> Analyser:
         """The pipeline for ``policy`` (built once per digest)."""
         return self.router.pipeline(policy)
+
+    def _recalled(self, policy: Policy) -> Analyser:
+        """The factory's pipeline, remembering what this policy decided before a restart."""
+        pipeline = self.pipeline_factory(policy)
+        recall(self.store, pipeline, lambda c: self._policy_for(c)[0].digest == policy.digest)
+        return pipeline
 
     def _policy_for(self, comment: Comment) -> tuple[Policy, str, str]:
         # The version in force when the comment was posted, with its period if one covers it.

@@ -8,7 +8,7 @@ candidates without comparing a comment to every remembered one:
 ``P(candidate) = 1 - (1 - J**4)**4``, i.e. 0.95 at J = 0.85 and 0.23 at J = 0.5; candidates are
 then checked on the whole signature.
 
-The window is a port (:class:`DuplicateWindow`) so that the store can provide a persistent one;
+The window is a port (:class:`DuplicateWindow`) so that another store can provide one;
 :class:`InMemoryWindow` keeps it in the process, bounded by time (the comments' own timestamps,
 never the clock) and by a maximum number of entries, so memory stays flat over any stream.
 Hashes are derived with BLAKE2b, not Python's salted ``hash``, so signatures are the same in
@@ -220,8 +220,13 @@ class InMemoryWindow:
                         yield other
 
     def evict(self, now: float) -> None:
-        """Forget entries older than ``max(now, newest seen) - window_s``."""
-        horizon = max(now, self._newest) - self.window_s
+        """Forget entries older than ``max(now, newest seen) - window_s``.
+
+        ``now`` counts as seen, so the horizon never moves back: evicting after each batch
+        ends in the same state as adding every batch and evicting once (a rebuild).
+        """
+        self._newest = max(self._newest, now)
+        horizon = self._newest - self.window_s
         while self._order and self._entries[self._order[0]].at < horizon:
             self._pop_oldest()
 

@@ -14,10 +14,13 @@ from typing import Any
 from vigie.records import Comment
 from vigie.text.langid import LanguageGuess, identify
 from vigie.text.normalize import Normalized, normalize
-from vigie.text.thread import ThreadIndex
+from vigie.text.thread import ThreadContext, ThreadIndex
 from vigie.text.urls import UrlRef, extract_urls
 
-__all__ = ["PreparedComment", "prepare_batch"]
+__all__ = ["NO_GUESS", "PreparedComment", "prepare_batch", "prepare_light"]
+
+#: Stands for the language guess :func:`prepare_light` does not compute.
+NO_GUESS = LanguageGuess("und", 0.0, (), 0, 0, 0.0, "LATIN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +101,31 @@ def prepare_batch(
             )
         )
     return prepared
+
+
+def prepare_light(
+    comments: Sequence[Comment], contexts: Sequence[ThreadContext]
+) -> list[PreparedComment]:
+    """Prepare comments with only the folded texts and thread context (pure).
+
+    What a *stateful* detector may read (see :mod:`vigie.scale.context`): no language is
+    identified (:data:`NO_GUESS`) and no link extracted, about a quarter of the work of
+    :func:`prepare_batch`. Used where only such detectors run: the sequencer of the Ray engine,
+    and a pipeline rebuilding its memory from the store after a restart.
+
+    Args:
+        comments: the comments.
+        contexts: their thread contexts, same order.
+    """
+    posts: dict[str, Normalized] = {}
+    out = []
+    for comment, context in zip(comments, contexts, strict=True):
+        key = comment.post.id if comment.post is not None else ""
+        if key not in posts:
+            posts[key] = normalize(comment.post.text if comment.post is not None else "")
+        out.append(PreparedComment(
+            comment=comment, norm=normalize(comment.text), language=NO_GUESS, urls=(),
+            post_urls=(), post_norm=posts[key], parent=context.parent,
+            author_recent=context.author_recent, author_posts=context.author_posts,
+        ))
+    return out

@@ -422,7 +422,7 @@ def create_api_token(conn: Connection, owner: User, name: str, now: dt.datetime,
         AccountError: the role exceeds the owner's, or the name is empty.
     """
     role = role or owner.role
-    if role.rank > owner.role.rank:
+    if not role.within(owner.role):
         raise AccountError(f"a token cannot have more rights ({role.value}) than its owner "
                            f"({owner.role.value})")
     if not name.strip():
@@ -456,7 +456,7 @@ def resolve_api_token(conn: Connection, secret: str, now: dt.datetime) -> tuple[
     user = _user(row)
     role = Role(row.token_role)
     # A token never outranks its owner, even if the owner was demoted after it was made.
-    return user, role if role.rank <= user.role.rank else user.role
+    return user, role if role.within(user.role) else user.role
 
 
 def list_tokens(conn: Connection) -> list[ApiToken]:

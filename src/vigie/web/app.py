@@ -198,6 +198,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_export,
         routes_groups,
         routes_monitoring,
+        routes_privacy,
         routes_ui,
         routes_undo,
     )
@@ -234,6 +235,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_export.router)
     app.include_router(routes_groups.router)
     app.include_router(routes_escalations.router)
+    app.include_router(routes_privacy.router)
     app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Permission", "Role", "can"]
+__all__ = ["Permission", "Role", "can", "grants"]
 
 
 class Role(StrEnum):
@@ -18,19 +18,24 @@ class Role(StrEnum):
     ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
     ``moderator`` also triages the queue; ``community_manager`` also resolves escalations,
     submits comments and proposes policy versions; ``admin`` also approves policy versions
-    and manages accounts, API tokens and the page registry. Every role may change its own
+    and manages accounts, API tokens and the page registry. ``privacy_officer`` (Law 25's
+    *responsable de la protection des renseignements personnels*) reads like the auditor and
+    answers people's access and erasure requests, nothing else. Every role may change its own
     password (:attr:`Permission.OWN_ACCOUNT`).
+
+    Roles are not a ladder (the privacy officer's rights are not the moderator's): a token or a
+    demotion compares what the roles grant (:func:`grants`), never their order.
     """
 
     AUDITOR = "auditor"
     MODERATOR = "moderator"
     COMMUNITY_MANAGER = "community_manager"
     ADMIN = "admin"
+    PRIVACY_OFFICER = "privacy_officer"
 
-    @property
-    def rank(self) -> int:
-        """0 for auditor up to 3 for admin."""
-        return list(Role).index(self)
+    def within(self, other: Role) -> bool:
+        """Whether this role grants nothing ``other`` does not (pure)."""
+        return grants(self) <= grants(other)
 
 
 class Permission(StrEnum):
@@ -44,6 +49,8 @@ class Permission(StrEnum):
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
     MANAGE = "manage"
+    #: A person's data under Law 25: find it, export it, erase it (``/privacy``).
+    PRIVACY = "privacy"
     #: One's own account (change one's password): every role, the auditor's only write. It is
     #: also the only permission a session may use while a password change is pending.
     OWN_ACCOUNT = "own_account"
@@ -58,12 +65,19 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
         Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
     }),
     Role.ADMIN: frozenset(Permission),
+    Role.PRIVACY_OFFICER: frozenset({Permission.READ, Permission.CHECK, Permission.PRIVACY,
+                                     Permission.OWN_ACCOUNT}),
 }
+
+
+def grants(role: Role | str) -> frozenset[Permission]:
+    """What ``role`` may do (pure; an unknown role: nothing)."""
+    try:
+        return _GRANTS[Role(role)]
+    except ValueError:
+        return frozenset()
 
 
 def can(role: Role | str, permission: Permission) -> bool:
     """Whether ``role`` holds ``permission`` (pure; an unknown role holds nothing)."""
-    try:
-        return permission in _GRANTS[Role(role)]
-    except ValueError:
-        return False
+    return permission in grants(role)

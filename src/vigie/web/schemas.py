@@ -46,6 +46,10 @@ MAX_PK = 2**63 - 1
 Pk = Annotated[int, Field(ge=1, le=MAX_PK)]
 
 
+#: The account roles (:class:`vigie.web.roles.Role`).
+RoleName = Literal["auditor", "moderator", "community_manager", "admin", "privacy_officer"]
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -182,7 +186,7 @@ class UserIn(_In):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=10, max_length=1024)
-    role: Literal["auditor", "moderator", "community_manager", "admin"]
+    role: RoleName
     display_name: str | None = Field(None, max_length=255)
 
 
@@ -200,7 +204,7 @@ class TokenIn(_In):
     """A new API token for an integration."""
 
     name: str = Field(min_length=1, max_length=255)
-    role: Literal["auditor", "moderator", "community_manager", "admin"] | None = None
+    role: RoleName | None = None
     expires_at: dt.datetime | None = None
 
 
