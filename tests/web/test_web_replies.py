@@ -7,7 +7,6 @@ it queued, and posted once the outbox has applied it; the history shows each aud
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -17,66 +16,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from factories import TEST_POLICY
-from vigie.pipeline import Pipeline
-from vigie.policy import parse_policy
-from vigie.records import parse_comment
 from vigie.store.outbox import RecordingSink, run_outbox
 from vigie.store.schema import comments, events
-from vigie.web import create_app, load_web_settings
-from vigie.web.service import submit_comments
-from web_support import KeywordDetector, add_users, login
+from web_support import login, replies_app
 
-REPLIES = """
-replies:
-  directive_url: https://example.org/directive
-  templates:
-    - slug: question
-      clause: "8"
-      label: {fr: Réponse à une question, en: Answer to a question}
-      text:
-        fr: "Bonjour {author}, merci pour votre question. La {directive} : {directive_url}"
-        en: "Hello {author}, thank you for your question. The {directive}: {directive_url}"
-      suggest_for: {question: true}
-    - slug: criticism
-      clause: "6.1"
-      label: {fr: Critique prise en compte, en: Criticism acknowledged}
-      text: {fr: "Merci {author}, nous transmettons.", en: "Thank you {author}, we pass it on."}
-      suggest_for: {categories: [negative]}
-    - slug: thanks
-      label: {fr: Remerciement, en: Thanks}
-      text: {fr: "Merci {author} !", en: "Thank you {author}!"}
-      suggest_for: {actions: [allow]}
-"""
-POLICY = TEST_POLICY + REPLIES
-
-
-def replies_app(tmp_path: Path, db_url: str | None) -> FastAPI:
-    policy_file = tmp_path / "policy.yaml"
-    policy_file.write_text(POLICY, encoding="utf-8")
-    app = create_app(load_web_settings(env={}, mode="test",
-                                       database_url=db_url or str(tmp_path / "r.sqlite"),
-                                       policy_path=policy_file, fast_password_hashing=True),
-                     pipeline=Pipeline(parse_policy(POLICY, source="policy.yaml"),
-                                       [KeywordDetector()]))
-    add_users(app)
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
-    texts = {"fb:q-1": "Bonjour, quand ouvrent les inscriptions au baccalauréat?",
-             "fb:q-2": "GRUMBLE la cafétéria est toujours fermée le soir",
-             "fb:q-3": "Congratulations to the whole team, what a great result for everyone",
-             "fb:q-4": "MAYBEHATE dans ce commentaire"}
-    submit_comments(app.state.vigie, [parse_comment({
-        "id": cid, "platform": "facebook", "text": text,
-        "created_at": (start + dt.timedelta(minutes=i)).isoformat(),
-        "author": {"id": f"fb:u-{i}", "name": f"Sylvie {i}"},
-        "post": {"id": "fb:p-1", "text": "Une publication", "links": []}})
-        for i, (cid, text) in enumerate(texts.items())], "test")
-    return app
+COMMENTS = {"fb:q-1": "Bonjour, quand ouvrent les inscriptions au baccalauréat?",
+            "fb:q-2": "GRUMBLE la cafétéria est toujours fermée le soir",
+            "fb:q-3": "Congratulations to the whole team, what a great result for everyone",
+            "fb:q-4": "MAYBEHATE dans ce commentaire"}
 
 
 @pytest.fixture
 def app(tmp_path: Path, db_url: str) -> FastAPI:
-    return replies_app(tmp_path, db_url)
+    return replies_app(tmp_path, COMMENTS, db_url)
 
 
 def _pk(app: FastAPI, comment_id: str) -> int:

@@ -1,0 +1,109 @@
+"""The policy's ``replies`` section: validated at load with errors that name the place and the
+valid choices; the first matching template suggested; placeholders filled."""
+
+from __future__ import annotations
+
+import pytest
+
+from factories import TEST_POLICY
+from vigie.errors import PolicyError
+from vigie.policy import REPLY_PLACEHOLDERS, load_policy, parse_policy, placeholders_of
+
+GOOD = """
+replies:
+  directive_url: https://example.org/directive
+  templates:
+    - slug: question
+      clause: "8"
+      label: {fr: Question, en: Question}
+      text:
+        fr: "Bonjour {author}, voyez {directive_url}"
+        en: "Hello {author}, see {directive_url}"
+      suggest_for: {question: true}
+    - slug: criticism
+      label: {fr: Critique, en: Criticism}
+      text: {fr: "Merci {author}.", en: "Thank you {author}."}
+      suggest_for: {categories: [negative], actions: [escalate]}
+    - slug: removal
+      label: {fr: Retrait, en: Removal}
+      text: {fr: "Retiré selon la {directive} de {institution}.", en: "Removed ({directive})."}
+      suggest_for: {actions: [hide, remove, block]}
+"""
+
+
+def test_templates_are_suggested_in_policy_order_and_filled() -> None:
+    replies = parse_policy(TEST_POLICY + GOOD).replies
+    assert replies is not None
+    assert replies.suggest(action="allow", question=True).slug == "question"  # type: ignore[union-attr]
+    # A question that was also escalated: the first matching template wins.
+    assert replies.suggest(action="escalate", categories=["negative"],
+                           question=True).slug == "question"  # type: ignore[union-attr]
+    assert replies.suggest(action="escalate").slug == "criticism"  # type: ignore[union-attr]
+    assert replies.suggest(action="remove").slug == "removal"  # type: ignore[union-attr]
+    assert replies.suggest(action="allow") is None
+    values = {"author": "", "institution": "Test U", "directive": "Politique de test",
+              "directive_url": "https://example.org/directive"}
+    assert replies.get("question").render("fr", values) == (
+        "Bonjour, voyez https://example.org/directive")  # no stray space without a name
+    assert replies.get("removal").render("en", values) == "Removed (Politique de test)."
+    with pytest.raises(KeyError, match="unknown reply template 'nope'; valid: question, "
+                                       "criticism, removal"):
+        replies.get("nope")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("Bonjour {author}, voyez", "Bonjour {auteur}, voyez"),
+     r"replies.templates\[0\] \(question\).text.fr: unknown placeholder \{auteur\}; valid: "
+     r"\{author\}, \{institution\}, \{directive\}, \{directive_url\}"),
+    (("  directive_url: https://example.org/directive\n", ""),
+     r"replies.templates\[0\] \(question\).text.fr uses \{directive_url\} but "
+     r"replies.directive_url is not set"),
+    (("Merci {author}.", "Merci {author."),
+     r"replies.templates\[1\] \(criticism\).text.fr: .*valid: \{author\}"),
+    (("Merci {author}.", "Merci {author!r}."),
+     r"placeholder \{author!r\} is not a plain \{name\}"),
+    (("categories: [negative]", "categories: [nope]"),
+     r"replies.templates\[1\] \(criticism\).suggest_for.categories: unknown nope; valid: "
+     r"hate, language, negative, spam"),
+    (("slug: removal", "slug: question"),
+     r"replies.templates: slugs must be unique; repeated: question"),
+    (("en: \"Thank you {author}.\"", "en: \"\""),
+     r"replies.templates\[1\].text: no text in en; a policy gives its texts in each of its "
+     r"allowed_languages \(fr, en\)"),
+    (("suggest_for: {question: true}", "suggest_for: {questions: true}"),
+     r"questions"),
+])
+def test_a_broken_replies_section_names_the_place_and_the_choices(
+        change: tuple[str, str], message: str) -> None:
+    text = (TEST_POLICY + GOOD).replace(*change)
+    assert text != TEST_POLICY + GOOD
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(text, source="p.yaml")
+
+
+def test_placeholders_are_read_in_order() -> None:
+    assert placeholders_of("{author}, {{literal}} {directive}") == ("author", "directive")
+    assert set(REPLY_PLACEHOLDERS) == {"author", "institution", "directive", "directive_url"}
+
+
+def test_the_bundled_directive_has_a_template_for_each_situation() -> None:
+    policy = load_policy()
+    replies = policy.replies
+    assert replies is not None
+    assert [t.slug for t in replies.templates] == [
+        "question", "criticism", "removal", "reminder", "thanks"]
+    situations = {
+        "question": replies.suggest(action="allow", question=True),
+        "criticism": replies.suggest(action="escalate", escalations=["criticism"]),
+        "removal": replies.suggest(action="remove", categories=["hate"]),
+        "reminder": replies.suggest(action="review"),
+        "thanks": replies.suggest(action="allow"),
+    }
+    assert {slug: t.slug if t else None for slug, t in situations.items()} == {
+        s: s for s in situations}
+    values = {"author": "Sylvie", "institution": policy.institution,
+              "directive": policy.title.fr, "directive_url": ""}
+    for template in replies.templates:
+        for lang in ("fr", "en"):
+            text = template.render(lang, values)
+            assert text and "{" not in text and len(text) <= 280, (template.slug, lang, text)
