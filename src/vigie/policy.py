@@ -843,11 +843,10 @@ class ReplyTemplates(_Strict):
         Raises:
             KeyError: with the valid slugs in the message.
         """
-        for template in self.templates:
-            if template.slug == slug:
-                return template
-        raise KeyError(f"unknown reply template {slug!r}; valid: "
-                       f"{', '.join(t.slug for t in self.templates)}")
+        by_slug = {t.slug: t for t in self.templates}
+        if slug not in by_slug:
+            raise KeyError(f"unknown reply template {slug!r}; valid: {', '.join(by_slug)}")
+        return by_slug[slug]
 
     def suggest(self, *, action: str, categories: Iterable[str] = (),
                 escalations: Iterable[str] = (), question: bool = False

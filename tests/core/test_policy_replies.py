@@ -8,23 +8,10 @@ import pytest
 from factories import TEST_POLICY
 from vigie.errors import PolicyError
 from vigie.policy import REPLY_PLACEHOLDERS, load_policy, parse_policy, placeholders_of
+from web_support import REPLIES
 
-GOOD = """
-replies:
-  directive_url: https://example.org/directive
-  templates:
-    - slug: question
-      clause: "8"
-      label: {fr: Question, en: Question}
-      text:
-        fr: "Bonjour {author}, voyez {directive_url}"
-        en: "Hello {author}, see {directive_url}"
-      suggest_for: {question: true}
-    - slug: criticism
-      label: {fr: Critique, en: Criticism}
-      text: {fr: "Merci {author}.", en: "Thank you {author}."}
-      suggest_for: {categories: [negative], actions: [escalate]}
-    - slug: removal
+# The web tests' templates (question, criticism, thanks), and a removal notice.
+GOOD = REPLIES + """    - slug: removal
       label: {fr: Retrait, en: Removal}
       text: {fr: "Retiré selon la {directive} de {institution}.", en: "Removed ({directive})."}
       suggest_for: {actions: [hide, remove, block]}
@@ -38,36 +25,38 @@ def test_templates_are_suggested_in_policy_order_and_filled() -> None:
     # A question that was also escalated: the first matching template wins.
     assert replies.suggest(action="escalate", categories=["negative"],
                            question=True).slug == "question"  # type: ignore[union-attr]
-    assert replies.suggest(action="escalate").slug == "criticism"  # type: ignore[union-attr]
+    assert replies.suggest(action="escalate",
+                           categories=["negative"]).slug == "criticism"  # type: ignore[union-attr]
     assert replies.suggest(action="remove").slug == "removal"  # type: ignore[union-attr]
-    assert replies.suggest(action="allow") is None
+    assert replies.suggest(action="allow").slug == "thanks"  # type: ignore[union-attr]
+    assert replies.suggest(action="review") is None
     values = {"author": "", "institution": "Test U", "directive": "Politique de test",
               "directive_url": "https://example.org/directive"}
-    assert replies.get("question").render("fr", values) == (
-        "Bonjour, voyez https://example.org/directive")  # no stray space without a name
+    assert replies.get("question").render("fr", values) == (  # no stray space without a name
+        "Bonjour, merci pour votre question. La Politique de test : https://example.org/directive")
     assert replies.get("removal").render("en", values) == "Removed (Politique de test)."
     with pytest.raises(KeyError, match="unknown reply template 'nope'; valid: question, "
-                                       "criticism, removal"):
+                                       "criticism, thanks, removal"):
         replies.get("nope")
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (("Bonjour {author}, voyez", "Bonjour {auteur}, voyez"),
+    (("Bonjour {author}, merci", "Bonjour {auteur}, merci"),
      r"replies.templates\[0\] \(question\).text.fr: unknown placeholder \{auteur\}; valid: "
      r"\{author\}, \{institution\}, \{directive\}, \{directive_url\}"),
     (("  directive_url: https://example.org/directive\n", ""),
      r"replies.templates\[0\] \(question\).text.fr uses \{directive_url\} but "
      r"replies.directive_url is not set"),
-    (("Merci {author}.", "Merci {author."),
+    (("Merci {author}, nous", "Merci {author, nous"),
      r"replies.templates\[1\] \(criticism\).text.fr: .*valid: \{author\}"),
-    (("Merci {author}.", "Merci {author!r}."),
+    (("Merci {author}, nous", "Merci {author!r}, nous"),
      r"placeholder \{author!r\} is not a plain \{name\}"),
     (("categories: [negative]", "categories: [nope]"),
      r"replies.templates\[1\] \(criticism\).suggest_for.categories: unknown nope; valid: "
      r"hate, language, negative, spam"),
     (("slug: removal", "slug: question"),
      r"replies.templates: slugs must be unique; repeated: question"),
-    (("en: \"Thank you {author}.\"", "en: \"\""),
+    (("en: \"Thank you {author}, we pass it on.\"", "en: \"\""),
      r"replies.templates\[1\].text: no text in en; a policy gives its texts in each of its "
      r"allowed_languages \(fr, en\)"),
     (("suggest_for: {question: true}", "suggest_for: {questions: true}"),

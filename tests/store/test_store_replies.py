@@ -157,3 +157,18 @@ def test_bad_replies_are_refused_before_anything_is_queued(
     with store.read() as conn:
         assert conn.execute(select(outbox.c.pk).where(
             outbox.c.kind == "reply_comment")).first() is None
+
+
+def test_erasing_the_author_erases_the_replies_that_named_them(
+        store: Any, moderator: Any, comment_factory: Any,
+        page: tuple[FakeFacebook, FakeServer]) -> None:
+    from vigie.store.erasure import ERASED_NOTE, erase_author
+
+    fake, server = page
+    native = _seed(fake, moderator, comment_factory)
+    queue_reply(store, f"fb:{native}", TEXT, actor="cm")
+    assert run_outbox(store, ConnectorSink([_connector(server)])).applied == 1
+    erase_author(store, "fb:u-1", actor="dpo", reason="demande 2026-12-09")
+    with store.read() as conn:
+        [view] = replies_for(conn, f"fb:{native}")
+    assert view.text == ERASED_NOTE and view.status == "applied" and view.reply_id
