@@ -16,6 +16,7 @@ from factories import TEST_POLICY, make_policy
 from vigie.detectors.base import DetectorInfo
 from vigie.findings import Finding
 from vigie.pipeline import Pipeline
+from vigie.policy import parse_policy
 from vigie.records import parse_comment
 from vigie.text.prepare import PreparedComment
 from vigie.web import create_app, load_web_settings
@@ -182,7 +183,6 @@ def coordination_app(tmp_path: Path, db_url: str | None = None) -> FastAPI:
     """An app with a campaign: 5 copies of one text from 5 accounts, the 4 later ones linked
     to the earlier by ``coordination.duplicate`` findings (so held for review), beside 10
     ordinary records; one account per role."""
-    from vigie.policy import parse_policy
     from vigie.web.service import submit_comments
 
     policy_file = tmp_path / "coordination.yaml"
@@ -197,4 +197,52 @@ def coordination_app(tmp_path: Path, db_url: str | None = None) -> FastAPI:
     add_users(app)
     submit_comments(app.state.vigie, [parse_comment(r) for r in records(10) + campaign],
                     "test")
+    return app
+
+
+#: Reply templates for the test policy (question, criticism, thanks).
+REPLIES = """
+replies:
+  directive_url: https://example.org/directive
+  templates:
+    - slug: question
+      clause: "8"
+      label: {fr: Réponse à une question, en: Answer to a question}
+      text:
+        fr: "Bonjour {author}, merci pour votre question. La {directive} : {directive_url}"
+        en: "Hello {author}, thank you for your question. The {directive}: {directive_url}"
+      suggest_for: {question: true}
+    - slug: criticism
+      clause: "6.1"
+      label: {fr: Critique prise en compte, en: Criticism acknowledged}
+      text: {fr: "Merci {author}, nous transmettons.", en: "Thank you {author}, we pass it on."}
+      suggest_for: {categories: [negative]}
+    - slug: thanks
+      label: {fr: Remerciement, en: Thanks}
+      text: {fr: "Merci {author} !", en: "Thank you {author}!"}
+      suggest_for: {actions: [allow]}
+"""
+REPLIES_POLICY = TEST_POLICY + REPLIES
+
+
+def replies_app(tmp_path: Path, texts: dict[str, str], db_url: str | None = None) -> FastAPI:
+    """An app whose policy has reply templates, with ``texts`` (Facebook id -> text) moderated
+    (authors ``Sylvie 0``, ``Sylvie 1``... in order) and one account per role."""
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(REPLIES_POLICY, encoding="utf-8")
+    app = create_app(load_web_settings(env={}, mode="test",
+                                       database_url=db_url or str(tmp_path / "r.sqlite"),
+                                       policy_path=policy_file, fast_password_hashing=True),
+                     pipeline=Pipeline(parse_policy(REPLIES_POLICY, source="policy.yaml"),
+                                       [KeywordDetector()]))
+    add_users(app)
+    from vigie.web.service import submit_comments
+
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    submit_comments(app.state.vigie, [parse_comment({
+        "id": cid, "platform": "facebook", "text": text,
+        "created_at": (start + dt.timedelta(minutes=i)).isoformat(),
+        "author": {"id": f"fb:u-{i}", "name": f"Sylvie {i}"},
+        "post": {"id": "fb:p-1", "text": "Une publication", "links": []}})
+        for i, (cid, text) in enumerate(texts.items())], "test")
     return app

@@ -15,6 +15,8 @@ import datetime as dt
 import fnmatch
 import hashlib
 import json
+import re
+import string
 import zoneinfo
 from collections.abc import Iterable
 from functools import cached_property
@@ -45,6 +47,8 @@ __all__ = [
     "PeriodCategory",
     "Policy",
     "PresetReason",
+    "ReplyTemplate",
+    "ReplyTemplates",
     "SignalRule",
     "StaffReplies",
     "default_policy_path",
@@ -221,6 +225,8 @@ class Policy(_Strict):
     period: str | None = None
     #: What to do when staff reply in a thread that criticises the institution (6.1).
     staff_replies: StaffReplies | None = None
+    #: Reply templates the community manager answers comments with (see "Replies" below).
+    replies: ReplyTemplates | None = None
     _source_digest: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
@@ -246,6 +252,12 @@ class Policy(_Strict):
                 if isinstance(rule, dict):
                     for name in ("label", "description"):
                         check(f"{kind}[{index}].{name}", rule.get(name))
+        replies = data.get("replies")
+        templates = replies.get("templates") if isinstance(replies, dict) else None
+        for index, template in enumerate(templates or ()):
+            if isinstance(template, dict):
+                for name in ("label", "text"):
+                    check(f"replies.templates[{index}].{name}", template.get(name))
         return data
 
     @property
@@ -288,7 +300,8 @@ class Policy(_Strict):
     def digest(self) -> str:
         """``sha256:<hex>`` of the canonical JSON of this policy."""
         # A policy without periods keeps the digest it had before periods existed.
-        exclude = {k for k in ("periods", "period", "staff_replies") if not getattr(self, k)}
+        exclude = {k for k in ("periods", "period", "staff_replies", "replies")
+                   if not getattr(self, k)}
         canonical = json.dumps(
             self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False,
             separators=(",", ":")
@@ -373,6 +386,8 @@ class Policy(_Strict):
             if unknown:
                 raise ValueError(f"staff_replies.escalations: unknown {', '.join(unknown)}; "
                                  f"valid: {', '.join(sorted(known))}")
+        if self.replies is not None:
+            self.replies.check_against(self)
         return self
 
     @property
@@ -718,4 +733,139 @@ class StaffReplies(_Strict):
         return tuple(e.slug for e in policy.escalations if e.clause.startswith(self.clause))
 
 
-Policy.model_rebuild()  # its periods and staff rules are defined after it
+# -- Replies: the community manager's ready-made answers ---------------------------------------
+
+#: The placeholders a reply template may use: the comment's author (display name, else
+#: handle), the institution's name, the directive's title, and ``replies.directive_url``.
+REPLY_PLACEHOLDERS = ("author", "institution", "directive", "directive_url")
+_FORMATTER = string.Formatter()
+
+
+def placeholders_of(text: str) -> tuple[str, ...]:
+    """The ``{name}`` placeholders of a template text, in order (pure).
+
+    Raises:
+        ValueError: a brace is unbalanced, or a placeholder has a format or a conversion
+            (write a literal brace as ``{{`` or ``}}``).
+    """
+    names = []
+    for _, name, spec, conversion in _FORMATTER.parse(text):
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise ValueError(f"placeholder {{{name}{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}} is not a plain {{name}}")
+        names.append(name)
+    return tuple(names)
+
+
+class ReplySuggestion(_Strict):
+    """When a template is the one the dashboard offers first for a comment.
+
+    It matches when any condition holds: the comment asks a question, reached one of the
+    ``escalations`` or ``categories``, or was decided one of the ``actions``.
+    """
+
+    question: bool = False
+    escalations: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    actions: tuple[Literal["allow", "review", "hide", "remove", "block", "escalate"], ...] = ()
+
+
+class ReplyTemplate(_Strict):
+    """One ready-made answer, in the policy's languages, with ``{placeholders}``."""
+
+    slug: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    clause: str | None = None
+    label: Bilingual
+    text: Bilingual
+    suggest_for: ReplySuggestion = ReplySuggestion()
+
+    def render(self, lang: str, values: dict[str, str]) -> str:
+        """The text in ``lang`` (``fr`` unless ``en``) with its placeholders filled (pure).
+
+        An empty value (an author without a name) leaves no stray space before punctuation.
+        """
+        text = self.text.en if lang == "en" else self.text.fr
+        filled = text.format_map({name: values.get(name, "") for name in REPLY_PLACEHOLDERS})
+        return re.sub(r"[ \t]+([,.])", r"\1", re.sub(r"[ \t]{2,}", " ", filled)).strip()
+
+
+class ReplyTemplates(_Strict):
+    """The ``replies`` section: templates in policy order, the first matching one suggested.
+
+    Attributes:
+        directive_url: where the directive can be read, for ``{directive_url}``.
+        templates: at least one; slugs unique.
+    """
+
+    directive_url: str | None = Field(None, pattern=r"^https?://\S+$")
+    templates: tuple[ReplyTemplate, ...] = Field(min_length=1)
+
+    def check_against(self, policy: Policy) -> None:
+        """Slugs unique, placeholders known and given, suggestions naming existing rules.
+
+        Raises:
+            ValueError: naming the template, the field and the valid choices.
+        """
+        slugs = [t.slug for t in self.templates]
+        repeated = sorted({s for s in slugs if slugs.count(s) > 1})
+        if repeated:
+            raise ValueError(f"replies.templates: slugs must be unique; repeated: "
+                             f"{', '.join(repeated)}")
+        valid = ", ".join(f"{{{p}}}" for p in REPLY_PLACEHOLDERS)
+        known = {"categories": set(policy.slugs),
+                 "escalations": {e.slug for e in policy.escalations}}
+        for index, template in enumerate(self.templates):
+            where = f"replies.templates[{index}] ({template.slug})"
+            for lang in ("fr", "en"):
+                try:
+                    names = placeholders_of(getattr(template.text, lang))
+                except ValueError as error:
+                    raise ValueError(f"{where}.text.{lang}: {error}; valid: {valid}") from None
+                unknown = [n for n in names if n not in REPLY_PLACEHOLDERS]
+                if unknown:
+                    raise ValueError(f"{where}.text.{lang}: unknown placeholder "
+                                     f"{{{unknown[0]}}}; valid: {valid}")
+                if "directive_url" in names and not self.directive_url:
+                    raise ValueError(f"{where}.text.{lang} uses {{directive_url}} but "
+                                     "replies.directive_url is not set")
+            for kind, slugs_known in known.items():
+                missing = sorted(set(getattr(template.suggest_for, kind)) - slugs_known)
+                if missing:
+                    raise ValueError(f"{where}.suggest_for.{kind}: unknown "
+                                     f"{', '.join(missing)}; valid: "
+                                     f"{', '.join(sorted(slugs_known)) or '(none)'}")
+
+    def get(self, slug: str) -> ReplyTemplate:
+        """The template ``slug``.
+
+        Raises:
+            KeyError: with the valid slugs in the message.
+        """
+        by_slug = {t.slug: t for t in self.templates}
+        if slug not in by_slug:
+            raise KeyError(f"unknown reply template {slug!r}; valid: {', '.join(by_slug)}")
+        return by_slug[slug]
+
+    def suggest(self, *, action: str, categories: Iterable[str] = (),
+                escalations: Iterable[str] = (), question: bool = False
+                ) -> ReplyTemplate | None:
+        """The first template whose ``suggest_for`` matches the situation (pure).
+
+        Args:
+            action: the decision's action (``allow``, ``review``, ``remove``...).
+            categories: the category slugs the decision reached.
+            escalations: the escalation slugs it matched.
+            question: the comment asks a question.
+        """
+        reached, matched = set(categories), set(escalations)
+        for template in self.templates:
+            when = template.suggest_for
+            if ((question and when.question) or matched & set(when.escalations)
+                    or reached & set(when.categories) or action in when.actions):
+                return template
+        return None
+
+
+Policy.model_rebuild()  # its periods, staff rules and replies are defined after it

@@ -231,7 +231,7 @@ def test_hide_and_block_are_not_supported(fake: tuple[FakeLinkedIn, FakeServer])
     top = platform.add_comment(platform.add_post("p"), "x")
     conn = connector(server)
     caps = conn.capabilities
-    assert caps.operations == frozenset({Operation.DELETE}) and not caps.push
+    assert caps.operations == frozenset({Operation.DELETE, Operation.REPLY}) and not caps.push
     hide = map_action(Action.HIDE, caps)
     assert hide.operations == () and hide.degraded and "a human must act" in hide.note
     block = map_action(Action.BLOCK, caps)

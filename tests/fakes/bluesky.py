@@ -52,6 +52,8 @@ class FakeBluesky(FakePlatform):
         self.records: dict[tuple[str, str], dict[str, Any]] = {}  # (collection, rkey)
         self.mutes: set[str] = set()
         self.reports: list[dict[str, Any]] = []
+        #: Replies the account posted: (parent uri, text, record key), in order.
+        self.replies_posted: list[tuple[str, str, str]] = []
         self.writes = 0
         self.issued: set[str] = set()
         self.refresh_tokens: set[str] = set()
@@ -198,6 +200,22 @@ class FakeBluesky(FakePlatform):
                                "createdAt": "2026-12-06T12:00:00.000Z"})
         return xrpc_error(501, "MethodNotImplemented", f"Method Not Implemented: {method}")
 
+    def _create_post(self, rkey: str, record: dict[str, Any]) -> Reply:
+        """A post record of the account's own (a reply, here): strong refs are checked."""
+        reply = record.get("reply") or {}
+        for ref in (reply.get("root"), reply.get("parent")):
+            post = self.posts.get((ref or {}).get("uri", ""))
+            if post is None or post["cid"] != ref.get("cid"):
+                return xrpc_error(400, "InvalidRequest", f"Invalid strong ref: {ref}")
+        self._n += 1
+        uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
+        cid = f"bafy{self._n}"
+        self.posts[uri] = {"uri": uri, "cid": cid, "author": self.did, "record": record,
+                           "indexedAt": record.get("createdAt", "")}
+        self.records[("app.bsky.feed.post", rkey)] = {"uri": uri, "cid": cid, "value": record}
+        self.replies_posted.append((reply["parent"]["uri"], record.get("text", ""), rkey))
+        return Reply(200, {"uri": uri, "cid": cid, "validationStatus": "valid"})
+
     def _repo(self, verb: str, q: dict[str, str], body: dict[str, Any]) -> Reply:
         if verb == "getRecord":
             record = self.records.get((q["collection"], q["rkey"]))
@@ -214,6 +232,10 @@ class FakeBluesky(FakePlatform):
             return Reply(200, {})
         rkey = body.get("rkey") or self._tid()
         current = self.records.get((collection, rkey))
+        if verb == "createRecord" and current is not None:
+            return xrpc_error(400, "InvalidRequest", f"Record already exists: {rkey}")
+        if verb == "createRecord" and collection == "app.bsky.feed.post":
+            return self._create_post(rkey, body["record"])
         if verb == "putRecord" and "swapRecord" in body and (
                 (current or {}).get("cid") != body["swapRecord"]):
             return xrpc_error(400, "InvalidSwap", "Record was at "

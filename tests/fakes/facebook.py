@@ -62,6 +62,9 @@ class FakeFacebook(FakePlatform):
         self.deleted: set[str] = set()
         self.blocked: set[str] = set()
         self.moderation_calls: Counter[tuple[str, str]] = Counter()  # (op, comment id)
+        #: Replies the page posted: (comment replied to, message), in order.
+        self.replies_posted: list[tuple[str, str]] = []
+        self.post_of: dict[str, str] = {}
         self.usage_percent = 1
         self._next = 1
 
@@ -94,6 +97,7 @@ class FakeFacebook(FakePlatform):
                 item["parent"] = {"id": parent, "message": self.by_id[parent]["message"]}
             self.comments[post_id].append(item)
             self.by_id[comment_id] = item
+            self.post_of[comment_id] = post_id
             return comment_id
 
     # -- assertions -----------------------------------------------------------------------
@@ -125,6 +129,8 @@ class FakeFacebook(FakePlatform):
         if parts == [self.page_id, "posts"] and method == "GET":
             limit = int(params.get("limit", 25))
             return Reply(200, {"data": self.posts[:limit]})
+        if len(parts) == 2 and parts[1] == "comments" and parts[0] in self.by_id:
+            return self._replies(request, parts[0], params)
         if len(parts) == 2 and parts[1] == "comments" and method == "GET":
             return self._list_comments(parts[0], params)
         if parts == [self.page_id, "blocked"]:
@@ -170,6 +176,24 @@ class FakeFacebook(FakePlatform):
             body["paging"]["next"] = (f"https://graph.facebook.com/v21.0/{post_id}/comments"
                                       f"?limit={limit}&after={_cursor(end)}")
         return Reply(200, body)
+
+    def _replies(self, request: Request, comment_id: str, params: dict[str, str]) -> Reply:
+        """``/{comment-id}/comments``: read its replies, or reply as the page (``message``)."""
+        if comment_id in self.deleted:
+            return self._gone(comment_id)
+        if request.method == "GET":
+            post = self.post_of[comment_id]
+            items = [c for c in self.comments[post]
+                     if c.get("parent", {}).get("id") == comment_id and c["id"] not in self.deleted]
+            return Reply(200, {"data": items[:int(params.get("limit", 25))]})
+        message = params.get("message", "")
+        if request.method != "POST" or not message:
+            return graph_error(400, 100, "(#100) Missing message or attachment",
+                               kind="GraphMethodException")
+        self.replies_posted.append((comment_id, message))
+        reply_id = self.add_comment(self.post_of[comment_id], message, from_id=self.page_id,
+                                    from_name="Polytechnique Montréal", parent=comment_id)
+        return Reply(200, {"id": reply_id})
 
     def _object(self, request: Request, object_id: str, params: dict[str, str]) -> Reply:
         post = next((p for p in self.posts if p["id"] == object_id), None)

@@ -3,7 +3,10 @@
 ``/{ig-user-id}/media`` lists media with ``comments_count``; ``/{media-id}/comments`` lists
 top-level comments (newest first) with a nested ``replies`` edge holding the first two replies
 and a ``paging.next`` when there are more; ``/{comment-id}/replies`` pages through replies;
-``POST /{comment-id}`` with ``hide`` and ``DELETE /{comment-id}`` moderate. Errors use the Graph
+``POST /{comment-id}`` with ``hide`` and ``DELETE /{comment-id}`` moderate;
+``POST /{comment-id}/replies`` with ``message`` replies as the account (on a reply, the new
+reply lands under its top-level comment; a hidden comment refuses replies, as Instagram's
+reference says). Errors use the Graph
 envelope; an expired token answers code 190.
 """
 
@@ -42,6 +45,8 @@ class FakeInstagram(FakePlatform):
         self.by_id: dict[str, dict[str, Any]] = {}
         self.deleted: set[str] = set()
         self.moderation_calls: Counter[tuple[str, str]] = Counter()
+        #: Replies the account posted: (comment replied to, message), in order.
+        self.replies_posted: list[tuple[str, str]] = []
         self._next = 17900000000000000
         self._clock = datetime(2025, 3, 18, 14, 0, tzinfo=UTC)
 
@@ -99,6 +104,9 @@ class FakeInstagram(FakePlatform):
         if len(parts) == 2 and parts[1] == "comments" and parts[0] in self.top:
             items = [c for c in reversed(self.top[parts[0]]) if c["id"] not in self.deleted]
             return Reply(200, self._page(items, params, nested=True))
+        if (len(parts) == 2 and parts[1] == "replies" and parts[0] in self.by_id
+                and method == "POST" and parts[0] not in self.deleted):
+            return self._reply(parts[0], params.get("message", ""))
         if len(parts) == 2 and parts[1] == "replies" and parts[0] in self.replies:
             items = [r for r in self.replies[parts[0]] if r["id"] not in self.deleted]
             return Reply(200, self._page(items, params, nested=False))
@@ -127,6 +135,20 @@ class FakeInstagram(FakePlatform):
             if method == "GET":  # GET /{ig-comment-id}?fields=hidden,...
                 return Reply(200, target)
         return graph_error(400, 100, "Unsupported request", kind="GraphMethodException")
+
+    def _reply(self, comment_id: str, message: str) -> Reply:
+        target = self.by_id[comment_id]
+        if not message:
+            return graph_error(400, 100, "(#100) The parameter message is required",
+                               kind="GraphMethodException")
+        if target["hidden"]:
+            return graph_error(400, 100, "(#100) Cannot reply to a hidden comment",
+                               kind="GraphMethodException")
+        top = target.get("parent_id") or comment_id
+        self.replies_posted.append((comment_id, message))
+        reply_id = self.add_comment(target["media"]["id"], message, username="polymtl",
+                                    user_id=self.ig_user_id, parent=top)
+        return Reply(200, {"id": reply_id})
 
     def _page(self, items: list[dict[str, Any]], params: dict[str, str], *, nested: bool
               ) -> dict[str, Any]:

@@ -47,6 +47,8 @@ class FakeLinkedIn(FakePlatform):
         self.comments: dict[str, dict[str, Any]] = {}  # comment URN -> comment, oldest first
         self.deleted: set[str] = set()
         self.delete_calls: Counter[str] = Counter()
+        #: Replies the organization posted: (parent comment URN, text), in order.
+        self.replies_posted: list[tuple[str, str]] = []
         self.newest_first = False
         self.admin = True  # the token's member administers the page (may delete comments)
         self._n = 7_100_000_000_000_000_000
@@ -158,6 +160,8 @@ class FakeLinkedIn(FakePlatform):
             return Reply(200, post)
         if len(parts) == 3 and parts[::2] == ["socialActions", "comments"] and method == "GET":
             return self._list(parts[1], q)
+        if len(parts) == 3 and parts[::2] == ["socialActions", "comments"] and method == "POST":
+            return self._create(parts[1], request.json())
         if len(parts) == 4 and parts[::2] == ["socialActions", "comments"] and (
                 method == "DELETE"):
             return self._delete(parts[1], parts[3], q)
@@ -190,6 +194,27 @@ class FakeLinkedIn(FakePlatform):
                                   f"&start={max(0, start - count)}"})
         return Reply(200, {"elements": page, "paging": {
             "start": start, "count": count, "total": len(items), "links": links}})
+
+    def _create(self, target: str, body: Any) -> Reply:
+        """A nested comment (a reply) as the organization: 201, URN in body and header."""
+        if body.get("actor") != self.org or not self.admin:
+            return li_error(403, "Not enough permissions to access: "
+                            "partnerApiSocialActions.CREATE", service_code=100,
+                            code="ACCESS_DENIED")
+        parent = self.comments.get(target)
+        if parent is None or not self._alive(target):
+            return li_error(404, f"Comment {target} not found", code="NOT_FOUND")
+        text = str((body.get("message") or {}).get("text") or "")
+        if body.get("object") != parent["object"] or body.get("parentComment") != target:
+            return li_error(400, "object and parentComment must name the comment's thread "
+                            "and the comment", service_code=100)
+        if not text:
+            return li_error(400, "message.text is required", service_code=100)
+        post = next(p for p, a in self.activity.items() if a == parent["object"])
+        urn = self.add_comment(post, text, actor=self.org, parent=target)
+        self.replies_posted.append((target, text))
+        item = self.comments[urn]
+        return Reply(201, item, {"x-restli-id": item["id"]})
 
     def _delete(self, target: str, cid: str, q: dict[str, str]) -> Reply:
         if q.get("actor") != self.org or not self.admin:

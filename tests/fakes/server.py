@@ -4,7 +4,9 @@ Each fake platform (``FakeFacebook``, ``FakeYouTube``...) subclasses :class:`Fak
 implements ``route``; :class:`FakeServer` serves it on ``127.0.0.1`` on a free port from a
 thread (standard library only). Fakes keep state (comments, hidden, deleted, blocked), log every
 request, check the bearer token, and can be told to fail the next calls with any status, body
-and headers (``fail_next``), which is how tests exercise 400/401/403/429/500 and quotas.
+and headers (``fail_next``), which is how tests exercise 400/401/403/429/500 and quotas; with
+``after=True`` the request is served first and only its answer is replaced: a platform that
+acted but whose answer was lost (a 502 from a proxy after the post went up).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class _Fault:
     match: Callable[[Request], bool]
     reply: Reply
     times: int
+    after: bool = False
 
 
 class FakePlatform:
@@ -81,11 +84,16 @@ class FakePlatform:
     # -- test controls ------------------------------------------------------------------
 
     def fail_next(
-        self, reply: Reply, *, times: int = 1, when: Callable[[Request], bool] | None = None
+        self, reply: Reply, *, times: int = 1, when: Callable[[Request], bool] | None = None,
+        after: bool = False,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``reply`` instead of serving them."""
+        """Answer the next ``times`` matching requests with ``reply`` instead of serving them.
+
+        With ``after``, each is served first (its effect happens) and ``reply`` replaces only
+        the answer.
+        """
         with self.lock:
-            self._faults.append(_Fault(when or (lambda r: True), reply, times))
+            self._faults.append(_Fault(when or (lambda r: True), reply, times, after))
 
     def expire_token(self) -> None:
         """Every token stops working (the platform's expired-token answer from now on)."""
@@ -113,6 +121,8 @@ class FakePlatform:
             for fault in self._faults:
                 if fault.times > 0 and fault.match(request):
                     fault.times -= 1
+                    if fault.after and self.authorized(request):
+                        self.route(request)
                     return fault.reply
             if not self.authorized(request):
                 return self.unauthorized(request)

@@ -3,8 +3,11 @@
 ``GET /v1.0/{user}/threads``, ``GET /v1.0/{media}/conversation`` (flattened, ``reverse``,
 ``limit``, ``after``; Graph ``paging.cursors``), ``GET /v1.0/{reply}`` (``hide_status``,
 ``replied_to``, ``root_post``), ``POST /v1.0/{reply}/manage_reply`` (form ``hide``; top-level
-replies only), ``GET /refresh_access_token?grant_type=th_refresh_token``. Errors use the Graph
-envelope; an expired token is code 190.
+replies only), ``GET /refresh_access_token?grant_type=th_refresh_token``; replies as the profile
+in two steps, ``POST /v1.0/{user}/threads`` (``media_type=TEXT``, ``text``, ``reply_to_id``: a
+container) then ``POST /v1.0/{user}/threads_publish`` (``creation_id``), and the profile's own
+replies ``GET /v1.0/{user}/replies``. Errors use the Graph envelope; an expired token is code
+190.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class FakeThreads(FakePlatform):
         self.media: dict[str, dict[str, Any]] = {}
         self.hide_calls = 0
         self.refreshed = 0
+        self.containers: dict[str, dict[str, str]] = {}
+        #: Replies the profile published: (post replied to, text), in order.
+        self.replies_posted: list[tuple[str, str]] = []
         self._n = 18000000000000000
         self._clock = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
 
@@ -69,6 +75,14 @@ class FakeThreads(FakePlatform):
                                "expires_in": 5_184_000})
         parts = [p for p in request.path.split("/") if p][1:]  # drop v1.0
         q = request.query
+        mine = len(parts) == 2 and parts[0] in (self.user_id, "me")
+        if mine and request.method == "POST":
+            return self._publish(parts[1], request.form())
+        if mine and parts[1] == "replies":
+            own = [m for m in self.media.values() if "replied_to" in m
+                   and m["username"] == "polymtl"]
+            own.sort(key=lambda m: m["id"], reverse=True)
+            return Reply(200, {"data": own[: int(q.get("limit", 25))]})
         if parts == [self.user_id, "threads"] or parts == ["me", "threads"]:
             own = [m for m in self.media.values() if "root_post" not in m
                    and m["username"] == "polymtl"]
@@ -94,6 +108,24 @@ class FakeThreads(FakePlatform):
                                              "error_subcode": 33}})
             return Reply(200, item)
         return graph_error(404, 803, f"no route {request.path}")
+
+    def _publish(self, edge: str, form: dict[str, str]) -> Reply:
+        """``threads`` makes a container (a TEXT reply here); ``threads_publish`` posts it."""
+        if edge == "threads":
+            if form.get("media_type") != "TEXT" or not form.get("text"):
+                return graph_error(400, 100, "The parameter text is required for TEXT posts")
+            if form.get("reply_to_id") not in self.media:
+                return graph_error(400, 100, "Object with ID does not exist")
+            self._n += 1
+            self.containers[str(self._n)] = form
+            return Reply(200, {"id": str(self._n)})
+        if edge == "threads_publish":
+            form = self.containers.pop(form.get("creation_id", ""), {})
+            if not form:
+                return graph_error(400, 24, "The media container was not found")
+            self.replies_posted.append((form["reply_to_id"], form["text"]))
+            return Reply(200, {"id": self.post(form["text"], reply_to=form["reply_to_id"])})
+        return graph_error(404, 803, f"no route {edge}")
 
     def _conversation(self, root: str, q: dict[str, str]) -> Reply:
         if root not in self.media:

@@ -4,8 +4,11 @@
 ``context=edit``; ``X-WP-Total`` and ``X-WP-TotalPages`` headers), ``POST
 /wp-json/wp/v2/comments/<id>`` with ``{"status"}`` (``hold``/``approve``/``approved``/``spam``),
 ``DELETE /wp-json/wp/v2/comments/<id>`` (to the trash; 410 ``rest_already_trashed`` the second
-time), ``GET /wp-json/wp/v2/posts/<id>``. HTTP Basic with an application password; errors are
-``{"code", "message", "data": {"status"}}``.
+time), ``GET /wp-json/wp/v2/posts/<id>``; replies as the editor, ``POST
+/wp-json/wp/v2/comments`` with ``{"post", "parent", "content"}`` (201; the same text twice from
+one user is 409 ``comment_duplicate``, as WordPress's duplicate check answers), read back with
+``parent``, ``author`` and ``status=all`` filters, the editor from ``GET /users/me``. HTTP Basic
+with an application password; errors are ``{"code", "message", "data": {"status"}}``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ class FakeWordPress(FakePlatform):
         self.posts: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
         self.status_calls: list[tuple[int, str]] = []
+        self.editor_id = 7
+        #: Replies the editor posted: (parent comment, content), in order.
+        self.replies_posted: list[tuple[int, str]] = []
         self._n = 100
         self._clock = datetime(2026, 12, 5, 14, 0, tzinfo=UTC)
 
@@ -88,6 +94,10 @@ class FakeWordPress(FakePlatform):
         parts = [p for p in path.split("/") if p]
         if parts == ["comments"] and request.method == "GET":
             return self._list(request.query)
+        if parts == ["comments"] and request.method == "POST":
+            return self._create(request.json())
+        if parts == ["users", "me"] and request.method == "GET":
+            return Reply(200, {"id": self.editor_id, "name": self.username})
         if len(parts) == 2 and parts[0] == "posts" and request.method == "GET":
             post = self.posts.get(int(parts[1]))
             if post is None:
@@ -97,6 +107,8 @@ class FakeWordPress(FakePlatform):
             comment = self.comments.get(int(parts[1])) if parts[1].isdigit() else None
             if comment is None:
                 return wp_error(404, "rest_comment_invalid_id", "Invalid comment ID.")
+            if request.method == "GET":
+                return Reply(200, comment)
             if request.method == "DELETE":
                 if comment["status"] == "trash":
                     return wp_error(410, "rest_already_trashed",
@@ -114,11 +126,30 @@ class FakeWordPress(FakePlatform):
         return wp_error(404, "rest_no_route", "No route was found matching the URL and "
                         "request method.")
 
+    def _create(self, body: Any) -> Reply:
+        parent = self.comments.get(int(body.get("parent") or 0))
+        content = str(body.get("content") or "")
+        if parent is None or parent["post"] != body.get("post"):
+            return wp_error(400, "rest_comment_invalid_parent", "Invalid comment parent.")
+        if not content:
+            return wp_error(400, "rest_comment_content_invalid", "Invalid comment content.")
+        if any(c["author"] == self.editor_id and c["content"]["raw"] == content
+               and c["post"] == parent["post"] for c in self.comments.values()):
+            return wp_error(409, "comment_duplicate", "Duplicate comment detected; it looks "
+                            "as though you’ve already said that!")
+        self.replies_posted.append((parent["id"], content))
+        cid = self.add_comment(parent["post"], content, name=self.username,
+                               email="cm@polymtl.ca", user=self.editor_id, parent=parent["id"])
+        return Reply(201, self.comments[cid])
+
     def _list(self, q: dict[str, str]) -> Reply:
         if q.get("context") != "edit":
             return wp_error(400, "rest_invalid_param", "the fake expects context=edit")
         wanted = _STATUS.get(q.get("status", "approve"), "approved")
-        found = [c for c in self.comments.values() if c["status"] == wanted]
+        found = [c for c in self.comments.values()
+                 if (c["status"] == wanted or q.get("status") == "all")
+                 and ("parent" not in q or str(c["parent"]) == q["parent"])
+                 and ("author" not in q or str(c["author"]) == q["author"])]
         found.sort(key=lambda c: c["id"], reverse=q.get("order", "desc") == "desc")
         size = int(q.get("per_page", "10"))
         page = int(q.get("page", "1"))

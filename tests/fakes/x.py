@@ -1,10 +1,11 @@
 """A fake X account behind X API v2 shapes.
 
 User timeline (``/2/users/{id}/tweets``), recent search by ``conversation_id`` (newest first,
-``since_id``, ``next_token``, ``includes.users``, ``meta``), hide replies
-(``PUT /2/tweets/{id}/hidden``, 50 per 15-minute window, then 429 with ``x-rate-limit-reset``)
-and blocks (403 ``client-not-enrolled`` unless the plan allows them). Problems use the
-``{"title", "detail", "type", "status"}`` shape.
+``since_id``, ``next_token``, ``includes.users``, ``meta``), hide replies (``PUT
+/2/tweets/{id}/hidden``, 50 per 15-minute window, then 429 with ``x-rate-limit-reset``), blocks
+(403 ``client-not-enrolled`` unless the plan allows them) and replies as the account (``POST
+/2/tweets`` with ``reply.in_reply_to_tweet_id``, 201 ``{"data": {"id", "text"}}``). Problems use
+the ``{"title", "detail", "type", "status"}`` shape.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class FakeX(FakePlatform):
         self.hidden: set[str] = set()
         self.blocked: set[str] = set()
         self.hide_calls = 0
+        #: Replies the account posted: (post replied to, text), in order.
+        self.replies_posted: list[tuple[str, str]] = []
         self.hide_window_limit = 50
         self._n = 1800000000000000000
         self._clock = datetime(2025, 3, 18, 14, 0, tzinfo=UTC)
@@ -87,11 +90,14 @@ class FakeX(FakePlatform):
         if parts == ["users", self.user_id, "tweets"]:
             own = [t for t in self.tweets.values() if t["author_id"] == self.user_id]
             own.sort(key=lambda t: int(t["id"]), reverse=True)
-            data = [{k: t[k] for k in ("id", "text", "created_at", "conversation_id")}
+            fields = {"id", "text", *q.get("tweet.fields", "").split(",")}
+            data = [{k: v for k, v in t.items() if k in fields}
                     for t in own[: int(q.get("max_results", 10))]]
             return Reply(200, {"data": data, "meta": {"result_count": len(data)}})
         if parts == ["tweets", "search", "recent"]:
             return self._search(q)
+        if parts == ["tweets"] and request.method == "POST":
+            return self._create(request.json())
         if len(parts) == 3 and parts[0] == "tweets" and parts[2] == "hidden":
             return self._hide(parts[1], request.json())
         if parts == ["users", self.user_id, "blocking"] or (
@@ -108,6 +114,19 @@ class FakeX(FakePlatform):
             return Reply(200, {"data": {"blocking": False}})
         return problem(404, "Not Found Error", f"no route {request.path}",
                        kind="https://api.twitter.com/2/problems/resource-not-found")
+
+    def _create(self, body: Any) -> Reply:
+        target = str((body.get("reply") or {}).get("in_reply_to_tweet_id") or "")
+        text = str(body.get("text") or "")
+        if not text:
+            return problem(400, "Invalid Request", "One or more parameters to your request "
+                           "was invalid.", kind="https://api.twitter.com/2/problems/invalid-request")
+        if target not in self.tweets:
+            return problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted "
+                           "or not visible to you.")
+        self.replies_posted.append((target, text))
+        tid = self.post(text, reply_to=target)
+        return Reply(201, {"data": {"id": tid, "text": text, "edit_history_tweet_ids": [tid]}})
 
     def _search(self, q: dict[str, str]) -> Reply:
         query = q.get("query", "")

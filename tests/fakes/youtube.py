@@ -40,6 +40,8 @@ class FakeYouTube(FakePlatform):
         self.replies: dict[str, list[str]] = {}
         self.banned: set[str] = set()
         self.moderation_calls: list[dict[str, str]] = []
+        #: Replies the channel posted: (parentId, textOriginal), in order.
+        self.replies_posted: list[tuple[str, str]] = []
         self.daily_quota = daily_quota
         self.units = 0
         self._n = 0
@@ -101,7 +103,8 @@ class FakeYouTube(FakePlatform):
 
     def route(self, request: Request) -> Reply:
         path = request.path.removeprefix("/youtube/v3")
-        cost = 50 if path == "/comments/setModerationStatus" else 1
+        insert = path == "/comments" and request.method == "POST"
+        cost = 50 if path == "/comments/setModerationStatus" or insert else 1
         refused = self._charge(cost)
         if refused is not None:
             return refused
@@ -123,6 +126,8 @@ class FakeYouTube(FakePlatform):
             return Reply(200, {"kind": "youtube#videoListResponse", "items": items})
         if path == "/comments/setModerationStatus" and request.method == "POST":
             return self._moderate(q)
+        if insert:
+            return self._insert(q, request.json())
         return google_error(404, "notFound", f"no route {request.method} {path}")
 
     def _page(self, kind: str, items: list[dict[str, Any]], q: dict[str, str]) -> Reply:
@@ -156,6 +161,26 @@ class FakeYouTube(FakePlatform):
                 item["replies"] = {"comments": replies[:2]}
             items.append(item)
         return self._page("youtube#commentThreadListResponse", items, q)
+
+    def _insert(self, q: dict[str, str], body: Any) -> Reply:
+        """``comments.insert``: a reply as the channel, under a top-level comment only."""
+        snippet = body.get("snippet", {}) if isinstance(body, dict) else {}
+        parent, text = snippet.get("parentId"), snippet.get("textOriginal")
+        if q.get("part") != "snippet":
+            return google_error(400, "invalidPart", "The part parameter must be snippet.")
+        if not text:
+            return google_error(400, "commentTextRequired", "The comment must have a text.")
+        if not parent:
+            return google_error(400, "parentIdMissing", "The comment must have a parent.")
+        if parent not in self.replies:  # not a thread: gone, or a reply
+            return google_error(404, "parentCommentNotFound", "The parent comment could not "
+                                "be found.") if parent not in self.comments else google_error(
+                400, "operationNotSupported", "Replies can only be made to top-level comments.")
+        self.replies_posted.append((parent, text))
+        video = self.comments[parent]["snippet"]["videoId"]
+        reply_id = self.add_comment(video, text, author=self.channel_id, name="Polytechnique",
+                                    parent=parent)
+        return Reply(200, self.comments[reply_id])
 
     def _moderate(self, q: dict[str, str]) -> Reply:
         ids = [i for i in q.get("id", "").split(",") if i]

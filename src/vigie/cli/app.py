@@ -4,7 +4,8 @@ Errors are translated here, and only here: a :class:`~vigie.errors.VigieError` b
 message on standard error and the exit code from :func:`vigie.errors.exit_code_for`.
 The commands live in one module per group (:mod:`vigie.cli.moderate`, :mod:`vigie.cli.quality`,
 :mod:`vigie.cli.policy`, :mod:`vigie.cli.store`, :mod:`vigie.cli.web`,
-:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.audit`); none of them
+:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.audit`,
+:mod:`vigie.cli.replies`); none of them
 imports this one.
 """
 
@@ -22,6 +23,7 @@ from vigie.cli import (
     policy,
     privacy,
     quality,
+    replies,
     store,
     web,
 )
@@ -45,7 +47,7 @@ def build_app() -> typer.Typer:
         ("eval", quality.eval_command), ("demo", moderate.demo), ("bench", quality.bench),
         ("train", quality.train), ("quality-report", quality.quality_report),
         ("golden", quality.golden), ("purge", store.purge_command), ("serve", web.serve),
-        ("run", connectors.run_command),
+        ("run", connectors.run_command), ("reply", replies.reply_command),
     )
     for name, command in commands:
         root.command(name)(command)

@@ -36,6 +36,7 @@ from vigie.connectors.base import (
     PlatformAction,
     apply_in_turn,
     native_id,
+    vigie_id,
 )
 from vigie.connectors.errors import (
     ApiError,
@@ -47,6 +48,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.records import Platform
 
 __all__ = [
@@ -252,7 +254,10 @@ class GraphConnector(OneCallPerAction):
     """The base of the Facebook and Instagram connectors: one Graph API account.
 
     Subclasses set :attr:`platform`, :attr:`hide_field` (the form field that hides a comment),
-    :attr:`hidden_field` (the field that reads it back) and :attr:`usage_pause_percent`, call
+    :attr:`hidden_field` (the field that reads it back), :attr:`reply_edge` and
+    :attr:`reply_text_field` (where replies are posted and how their text reads back),
+    :attr:`own_id` (the account's id, the ``from`` of its own replies) and
+    :attr:`usage_pause_percent`, call
     :meth:`_connect` from their constructor, and override :meth:`_perform_more` for operations
     beyond hide, unhide and delete.
     """
@@ -260,7 +265,10 @@ class GraphConnector(OneCallPerAction):
     platform: Platform
     hide_field: ClassVar[str]
     hidden_field: ClassVar[str]
+    reply_edge: ClassVar[str]
+    reply_text_field: ClassVar[str]
     usage_pause_percent: ClassVar[float]
+    own_id: str
     name: str
     capabilities: Capabilities
     usage: GraphUsage
@@ -303,6 +311,37 @@ class GraphConnector(OneCallPerAction):
         except NotFound:
             log.info("%s/%s: comment %s already gone", self.platform.value, self.name,
                      comment_id)
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a reply as the account: ``POST /{comment-id}/<reply_edge>`` with ``message``.
+
+        Sent once (``resend=False``): a 5xx or a lost answer goes up, and the outbox looks
+        for the reply (:meth:`find_reply`) before it posts again.
+
+        Raises:
+            ConnectorError: as the Graph API answers (a hidden or gone comment included).
+        """
+        target = native_id(self.platform, request.comment_id)
+        body = self._call("POST", f"/{target}/{self.reply_edge}",
+                          data={"message": request.text}, resend=False)
+        reply_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(reply_id, str) or not reply_id:
+            raise ApiError(f"{self.platform.value}/{self.name}: the reply was answered without "
+                           "an id", platform=self.platform.value, account=self.name)
+        return vigie_id(self.platform, reply_id)
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The account's reply with this text under the comment (first 100 replies read)."""
+        target = native_id(self.platform, request.comment_id)
+        items, _, _ = graph_page(self._call(
+            "GET", f"/{target}/{self.reply_edge}",
+            params={"fields": f"id,{self.reply_text_field},from", "limit": 100}))
+        for item in items:
+            sender = item.get("from")
+            mine = isinstance(sender, dict) and str(sender.get("id")) == self.own_id
+            if mine and same_text(str(item.get(self.reply_text_field) or ""), request.text):
+                return vigie_id(self.platform, str(item.get("id")))
+        return None
 
     def _perform_more(self, op: Operation, action: PlatformAction) -> str | None:
         """Apply an operation beyond hide, unhide and delete; the reason when unsupported."""

@@ -59,6 +59,9 @@ class Operation(StrEnum):
     #: Report the comment to the platform's moderators (Bluesky: ``createReport``), where the
     #: page cannot take it down network-wide itself. Never chosen by :func:`map_action`.
     REPORT = "report"
+    #: Post a public reply under the comment, as the account (:mod:`vigie.connectors.replies`).
+    #: Never chosen by :func:`map_action`: a person writes every reply.
+    REPLY = "reply"
 
 
 #: Operations that take the comment off public view.

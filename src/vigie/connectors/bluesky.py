@@ -32,6 +32,13 @@ which answers ``com.atproto.*`` itself and proxies ``app.bsky.*`` to the AppView
   reply on Bluesky; reporting it to the moderation service is the only way to have it taken
   down network-wide.
 
+* reply: an ``app.bsky.feed.post`` record ``{"text", "createdAt", "reply": {"root", "parent"}}``
+  (strong references ``{"uri", "cid"}``: the parent is the comment, the root its thread's
+  root, read from the comment's own ``record.reply``), created with
+  ``com.atproto.repo.createRecord`` under a record key derived from the outbox key
+  (:func:`~vigie.connectors.replies.record_key`), so ``getRecord`` tells whether an attempt
+  whose answer was lost posted it.
+
 Errors are ``{"error", "message"}``; 429 carries ``ratelimit-reset`` (epoch seconds).
 """
 
@@ -72,6 +79,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.replies import ReplyRequest, record_key, same_text
 from vigie.records import Attachment, Author, Comment, Platform, Post
 
 __all__ = [
@@ -92,6 +100,7 @@ DEFAULT_LABELER = "did:plc:ar7c4by46qjdydhdevvrndac"
 MAX_HIDDEN = 300
 THREADGATE = "app.bsky.feed.threadgate"
 BLOCK = "app.bsky.graph.block"
+POST = "app.bsky.feed.post"
 _AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired",
                           "AuthMissing"})
 _GONE_ERRORS = frozenset({"NotFound", "RecordNotFound"})
@@ -356,7 +365,7 @@ class BlueskyConnector(OneCallPerAction):
         self.session = session
         self.capabilities = Capabilities(
             operations=frozenset({Operation.HIDE, Operation.UNHIDE, Operation.BLOCK_AUTHOR,
-                                  Operation.UNBLOCK_AUTHOR, Operation.REPORT}),
+                                  Operation.UNBLOCK_AUTHOR, Operation.REPORT, Operation.REPLY}),
             remove_as=Operation.HIDE)
         base = pds_url.rstrip("/") + "/xrpc"
 
@@ -492,6 +501,47 @@ class BlueskyConnector(OneCallPerAction):
             "reasonType": f"com.atproto.moderation.defs#reason{self.report_reason.title()}",
             "reason": reason[:2000],
             "subject": {"$type": "com.atproto.repo.strongRef", "uri": uri, "cid": cid}})
+
+    def _reply_key(self, request: ReplyRequest) -> str:
+        return record_key(request.key, request.planned_at or datetime.now(UTC))
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a reply as the account under the comment (``createRecord``, sent once).
+
+        Raises:
+            NotFound: the comment is gone.
+            ConnectorError: as the PDS answers.
+        """
+        uri = native_id(Platform.BLUESKY, request.comment_id)
+        parent = self.post_view(uri)
+        parent_ref = {"uri": uri, "cid": str(parent.get("cid") or "")}
+        root = obj(obj(obj(parent.get("record")).get("reply")).get("root"))
+        root_ref = ({"uri": str(root["uri"]), "cid": str(root.get("cid") or "")}
+                    if root.get("uri") else parent_ref)
+        when = request.planned_at or datetime.now(UTC)
+        created = obj(self.api.request_json("POST", "/com.atproto.repo.createRecord", json={
+            "repo": self.did, "collection": POST, "rkey": self._reply_key(request),
+            "record": {"$type": POST, "text": request.text,
+                       "createdAt": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                       "reply": {"root": root_ref, "parent": parent_ref}}}, resend=False))
+        if not created.get("uri"):
+            raise ApiError(f"bluesky/{self.name}: the reply was answered without a uri",
+                           platform="bluesky", account=self.name)
+        return vigie_id(Platform.BLUESKY, str(created["uri"]))
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The reply's record, if an earlier attempt created it (``getRecord`` on its key)."""
+        try:
+            found = self._get("com.atproto.repo.getRecord", repo=self.did, collection=POST,
+                              rkey=self._reply_key(request))
+        except NotFound:
+            return None
+        value = obj(found.get("value"))
+        parent = obj(obj(value.get("reply")).get("parent")).get("uri")
+        if (not found.get("uri") or parent != native_id(Platform.BLUESKY, request.comment_id)
+                or not same_text(str(value.get("text") or ""), request.text)):
+            return None
+        return vigie_id(Platform.BLUESKY, str(found["uri"]))
 
     # -- Connector protocol ---------------------------------------------------------------
 

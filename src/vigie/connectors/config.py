@@ -185,6 +185,8 @@ class XAccount(_RefreshableAccount):
     platform: Literal["x"]
     user_id: str = Field(min_length=1)
     plan_allows_blocking: bool = False
+    #: The token has ``tweet.write``: replies from the dashboard are posted as the account.
+    can_reply: bool = True
     conversation_ids: tuple[str, ...] = ()
     max_conversations: int = Field(20, ge=5, le=100)
 
@@ -210,6 +212,8 @@ class LinkedInAccount(_RefreshableAccount):
     post_urns: tuple[Annotated[str, Field(pattern=r"^urn:li:(share|ugcPost):[0-9]+$")],
                      ...] = ()
     max_posts: int = Field(20, ge=1, le=100)
+    #: The token has ``w_organization_social``: replies are posted as the organization.
+    can_reply: bool = True
 
     @model_validator(mode="after")
     def _client_secret(self) -> LinkedInAccount:

@@ -15,7 +15,11 @@ Writes (https://developers.facebook.com/docs/graph-api/reference/comment, "Updat
 * hide / unhide: ``POST /{comment-id}`` with ``is_hidden=true|false`` → ``{"success": true}``;
 * delete: ``DELETE /{comment-id}`` → ``{"success": true}``;
 * block / unblock the author: ``POST /{page-id}/blocked`` with ``user=<id>`` →
-  ``{"<id>": true}``; ``DELETE /{page-id}/blocked?user=<id>`` → ``{"success": true}``.
+  ``{"<id>": true}``; ``DELETE /{page-id}/blocked?user=<id>`` → ``{"success": true}``;
+* reply as the page: ``POST /{comment-id}/comments`` with ``message`` → ``{"id"}``
+  (https://developers.facebook.com/docs/graph-api/reference/object/comments, "Publishing");
+  read back with ``GET /{comment-id}/comments?fields=id,message,from`` (the page's own replies
+  come ``from`` the page id).
 
 Rate limits are read from ``X-Business-Use-Case-Usage`` (see :mod:`vigie.connectors._graph`);
 near 100 % the connector pauses itself rather than get the page throttled for hours.
@@ -102,6 +106,8 @@ class FacebookConnector(GraphConnector):
     platform = Platform.FACEBOOK
     hide_field = "is_hidden"
     hidden_field = "is_hidden"
+    reply_edge = "comments"
+    reply_text_field = "message"
     usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(
@@ -142,9 +148,9 @@ class FacebookConnector(GraphConnector):
             name, client, token, base_url=base_url, remove_as=remove_as, retry=retry,
             sleep=sleep, rng=rng,
             operations={Operation.HIDE, Operation.UNHIDE, Operation.DELETE,
-                        Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR},
+                        Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR, Operation.REPLY},
         )
-        self.page_id = page_id
+        self.page_id = self.own_id = page_id
         self.post_ids = tuple(post_ids)
         self.max_posts = max_posts
         self.page_size = min(max(page_size, 1), 100)

@@ -135,12 +135,13 @@ def build_connector(
             account.name, account.organization_id, http, source,
             base_url=account.api_base or DEFAULT_LINKEDIN_URL, api_version=account.api_version,
             post_urns=account.post_urns, max_posts=account.max_posts,
-            **common,  # type: ignore[arg-type]
+            can_reply=account.can_reply, **common,  # type: ignore[arg-type]
         )
     return XConnector(
         account.name, account.user_id, http, source, base_url=account.api_base or DEFAULT_X_URL,
         conversation_ids=account.conversation_ids, max_conversations=account.max_conversations,
-        plan_allows_blocking=account.plan_allows_blocking, **common,  # type: ignore[arg-type]
+        plan_allows_blocking=account.plan_allows_blocking, can_reply=account.can_reply,
+        **common,  # type: ignore[arg-type]
     )
 
 

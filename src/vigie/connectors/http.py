@@ -9,6 +9,10 @@ one with timeouts and TLS settings). The rules:
   (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) when the platform sends one;
 * a wait longer than ``RetryPolicy.max_wait`` is not slept through: the error goes up so the
   scheduler can park the connector instead of blocking a thread for an hour;
+* a request that creates something (a reply: ``resend=False``) is retried only where the
+  platform certainly did not act on it: a 429, or a connection that never opened. After a 5xx
+  or a lost answer it may have been posted, so the error goes up and the outbox retries later,
+  after the connector has looked for it on the platform (:mod:`vigie.connectors.replies`);
 * everything else (400, 401, 403, 404) is classified by the platform's ``classify`` function
   into the :mod:`vigie.connectors.errors` tree and raised at once: retrying an expired token
   only burns quota;
@@ -226,8 +230,13 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        resend: bool = True,
     ) -> httpx.Response:
         """Send one request, retrying 429/5xx/network failures; return the 2xx answer.
+
+        With ``resend=False`` (a call that creates something: it is not idempotent), a 5xx or
+        a failure after the request may have reached the platform is raised at once, as a
+        :class:`TransientError`, instead of being sent again.
 
         Raises:
             AuthExpired, PermissionDenied, NotFound, ApiError: from ``classify``, at once
@@ -254,6 +263,8 @@ class ApiClient:
                     f"{type(error).__name__}",
                     platform=self.platform, account=self.account,
                 )
+                if not resend and not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+                    raise last from None  # it may have reached the platform
                 delay = self.retry.backoff(attempt, self._rng)
             else:
                 if self._on_response is not None:
@@ -278,7 +289,7 @@ class ApiClient:
                     continue
                 if isinstance(last, QuotaExhausted) or not isinstance(
                     last, RateLimited | TransientError
-                ):
+                ) or (not resend and isinstance(last, TransientError)):
                     raise last
                 wait = last.retry_after if isinstance(last, RateLimited) else None
                 if wait is None:
@@ -308,6 +319,7 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        resend: bool = True,
     ) -> Any:
         """Send one request like :meth:`request` and return its decoded JSON body.
 
@@ -317,5 +329,6 @@ class ApiClient:
         Raises:
             ConnectorError: as :meth:`request`.
         """
-        response = self.request(method, path, params=params, json=json, data=data)
+        response = self.request(method, path, params=params, json=json, data=data,
+                                resend=resend)
         return response.json() if response.content else {}

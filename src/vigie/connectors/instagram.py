@@ -10,8 +10,12 @@ IG Comment and IG Comment Replies references:
 * ``GET /{ig-comment-id}/replies`` — the rest of a comment's replies.
 
 Writes: hide / unhide ``POST /{ig-comment-id}`` with ``hide=true|false`` and delete
-``DELETE /{ig-comment-id}``, both answering ``{"success": true}``. Instagram offers no API to
-block or restrict an account, so ``block`` degrades to the removal (recorded as such).
+``DELETE /{ig-comment-id}``, both answering ``{"success": true}``; reply as the account with
+``POST /{ig-comment-id}/replies`` and ``message`` → ``{"id"}`` (IG Comment Replies reference:
+only top-level comments take replies, a reply to a reply lands under its top-level comment,
+and a hidden comment cannot be replied to: Instagram's refusal is recorded as a failed reply).
+Instagram offers no API to block or restrict an account, so ``block`` degrades to the removal
+(recorded as such).
 
 Polling strategy: Meta recommends webhooks for Instagram comments (the ``comments`` field, see
 :mod:`vigie.connectors.webhooks`); polling is the safety net. A round lists recent media with
@@ -90,6 +94,8 @@ class InstagramConnector(GraphConnector):
     platform = Platform.INSTAGRAM
     hide_field = "hide"
     hidden_field = "hidden"
+    reply_edge = "replies"
+    reply_text_field = "text"
     usage_pause_percent = USAGE_PAUSE_PERCENT
 
     def __init__(
@@ -125,9 +131,10 @@ class InstagramConnector(GraphConnector):
         """
         self._connect(
             name, client, token, base_url=base_url, remove_as=remove_as, retry=retry,
-            sleep=sleep, rng=rng, operations={Operation.HIDE, Operation.UNHIDE, Operation.DELETE},
+            sleep=sleep, rng=rng,
+            operations={Operation.HIDE, Operation.UNHIDE, Operation.DELETE, Operation.REPLY},
         )
-        self.ig_user_id = ig_user_id
+        self.ig_user_id = self.own_id = ig_user_id
         self.max_media = max_media
         self.page_size = min(max(page_size, 1), 100)
         self._media: dict[str, Post] = {}

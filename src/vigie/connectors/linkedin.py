@@ -16,8 +16,12 @@ https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts
 * ``GET /rest/socialActions/{commentUrn}/comments`` — the replies to one comment (each with
   ``parentComment``).
 
-Write: ``DELETE /rest/socialActions/{thread}/comments/{commentId}?actor={orgUrn}`` → 204, the
-thread and id being the two parts of the comment's URN. LinkedIn has no hide and no way for an
+Writes: ``DELETE /rest/socialActions/{thread}/comments/{commentId}?actor={orgUrn}`` → 204, the
+thread and id being the two parts of the comment's URN; a reply as the organization is a nested
+comment, ``POST /rest/socialActions/{commentUrn}/comments`` with ``{"actor": orgUrn, "object":
+thread, "message": {"text"}, "parentComment": commentUrn}`` → 201 with the new comment (its URN
+in the body, or its id in the ``x-restli-id`` header); it needs ``w_organization_social``
+(``can_reply=False`` where the token lacks it). LinkedIn has no hide and no way for an
 organization to block a member: the connector declares ``delete`` only, so ``hide`` goes to a
 human and ``block`` degrades to the removal (:func:`~vigie.connectors.base.map_action`), and
 ``remove`` is an irreversible delete here.
@@ -78,6 +82,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = [
@@ -282,6 +287,7 @@ class LinkedInConnector(OneCallPerAction):
         post_urns: Sequence[str] = (),
         max_posts: int = 20,
         page_size: int = 50,
+        can_reply: bool = True,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -302,6 +308,7 @@ class LinkedInConnector(OneCallPerAction):
             post_urns: poll only these posts; empty: the page's ``max_posts`` most recent.
             max_posts: how many recent posts a round covers.
             page_size: comments per request (``count``, 1 to 100).
+            can_reply: the token has ``w_organization_social`` (replies as the page).
             retry: retry policy for 429/5xx/network failures.
             sleep: waits between retries (tests inject a recorder).
             rng: jitter source (tests inject a seeded one).
@@ -314,8 +321,8 @@ class LinkedInConnector(OneCallPerAction):
             raise ValueError(f"api_version must be YYYYMM, got {api_version!r}")
         self.name = name
         self.organization = organization_urn(organization)
-        self.capabilities = Capabilities(operations=frozenset({Operation.DELETE}),
-                                         remove_as=Operation.DELETE)
+        ops = {Operation.DELETE, Operation.REPLY} if can_reply else {Operation.DELETE}
+        self.capabilities = Capabilities(operations=frozenset(ops), remove_as=Operation.DELETE)
         self._now = wall_clock
         self.api = ApiClient(
             client, base_url=base_url, token=token, platform="linkedin", account=name,
@@ -331,6 +338,10 @@ class LinkedInConnector(OneCallPerAction):
         self._quota_until: datetime | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        return response.json() if response.content else {}
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         # After a daily-limit 429, every call until midnight UTC would be refused as well.
         now = self._now()
         if self._quota_until is not None and now < self._quota_until:
@@ -339,7 +350,7 @@ class LinkedInConnector(OneCallPerAction):
                 retry_after=(self._quota_until - now).total_seconds(), platform="linkedin",
                 account=self.name)
         try:
-            return self.api.request_json(method, path, **kwargs)
+            return self.api.request(method, path, **kwargs)
         except QuotaExhausted as error:
             self._quota_until = now + timedelta(seconds=error.retry_after or 3600.0)
             raise
@@ -388,6 +399,46 @@ class LinkedInConnector(OneCallPerAction):
                        params={"actor": self.organization})
         except NotFound:
             log.info("linkedin/%s: comment %s already gone", self.name, comment_urn)
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a nested comment as the organization under the comment (sent once).
+
+        Raises:
+            ConnectorError: as LinkedIn answers; ``ApiError`` for an id that is no comment URN.
+        """
+        target = native_id(Platform.LINKEDIN, request.comment_id)
+        try:
+            thread, _ = parse_comment_urn(target)
+        except ValueError as error:
+            raise ApiError(f"linkedin/{self.name}: {error}", platform="linkedin",
+                           account=self.name) from None
+        response = self._send("POST", f"/socialActions/{quote(target, safe='')}/comments",
+                              resend=False, json={"actor": self.organization, "object": thread,
+                                    "message": {"text": request.text},
+                                    "parentComment": target})
+        body = obj(response.json()) if response.content else {}
+        try:
+            return vigie_id(Platform.LINKEDIN, _comment_urn({"object": thread, **body}))
+        except ValueError:
+            created = response.headers.get("x-restli-id") or response.headers.get(
+                "x-linkedin-id")
+            if not created:
+                raise ApiError(f"linkedin/{self.name}: the reply was answered without an id",
+                               platform="linkedin", account=self.name) from None
+            return vigie_id(Platform.LINKEDIN, f"urn:li:comment:({thread},{created})")
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The organization's reply with this text under the comment (first page read)."""
+        target = native_id(Platform.LINKEDIN, request.comment_id)
+        items, _ = self.list_comments(target)
+        for item in items:
+            text = str(obj(item.get("message")).get("text") or "")
+            if item.get("actor") == self.organization and same_text(text, request.text):
+                try:
+                    return vigie_id(Platform.LINKEDIN, _comment_urn(item))
+                except ValueError:
+                    continue
+        return None
 
     # -- Connector protocol -----------------------------------------------------------------
 

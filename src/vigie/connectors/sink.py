@@ -12,6 +12,11 @@ outbox backs off); a missing permission or an impossible operation is ``failed``
 act); an expired token is ``retry`` *and* takes the connector out of service, through the
 ``on_auth_expired`` hook, until someone renews the token.
 
+Replies (``reply_comment``) are posted one by one through the connector's
+:class:`~vigie.connectors.replies.Replier` side, never batched; an attempt that may have reached
+the platform (a retry, or an action in doubt after a crash) first looks for the reply there, so
+no reply is posted twice. A comment gone is a *failed* reply, not an applied one.
+
 Batches: the outbox worker hands :meth:`ConnectorSink.apply_many` groups of one platform and
 one kind; the sink splits them by account and into chunks of the connector's
 ``capabilities.batch_size`` (YouTube: 50 ids per ``setModerationStatus``, one call of 50 quota
@@ -44,6 +49,7 @@ from vigie.connectors.errors import (
     RateLimited,
     TransientError,
 )
+from vigie.connectors.replies import Replier, ReplyRequest
 from vigie.store.outbox import ActionKind, ActionResult, OutboxAction
 
 __all__ = ["ConnectorSink", "mapping_for"]
@@ -145,7 +151,7 @@ class ConnectorSink:
             accounts.insert(0, owner)
         return accounts
 
-    def confirm(self, action: OutboxAction) -> bool | None:
+    def confirm(self, action: OutboxAction) -> bool | ActionResult | None:
         """Whether an action in doubt is already in effect on its platform (never raises).
 
         Asks the account that would apply it, where its connector can read the state back
@@ -153,6 +159,8 @@ class ConnectorSink:
         and the outbox sends the action again with its idempotency key.
         """
         candidates = self._candidates(action)
+        if action.kind is ActionKind.REPLY_COMMENT:
+            return self._reply_posted(candidates[0], action) if candidates else None
         if not candidates or not isinstance(candidates[0], ChecksEffects):
             return None
         connector = candidates[0]
@@ -214,6 +222,8 @@ class ConnectorSink:
     def _apply_on(self, connector: Connector, actions: Sequence[OutboxAction]
                   ) -> list[ActionResult]:
         size = max(1, connector.capabilities.batch_size)
+        if any(a.kind is ActionKind.REPLY_COMMENT for a in actions):
+            size = 1  # no platform posts several replies in one call
         results: list[ActionResult] = []
         for start in range(0, len(actions), size):
             chunk = actions[start:start + size]
@@ -241,6 +251,8 @@ class ConnectorSink:
                                        post_id=action.post_id)
 
     def _apply_with(self, connector: Connector, action: OutboxAction) -> ActionResult:
+        if action.kind is ActionKind.REPLY_COMMENT:
+            return self._reply(connector, action)
         mapping, request = self._request(connector, action)
         if isinstance(request, ActionResult):
             return request
@@ -278,20 +290,90 @@ class ConnectorSink:
                                                      outcome)
         return [r if r is not None else ActionResult("retry", "not applied") for r in results]
 
-    def _error_result(self, connector: Connector, mapping: ActionMapping,
-                      error: ConnectorError) -> ActionResult:
+    # -- replies -------------------------------------------------------------------------------
+
+    def _replier(self, connector: Connector, action: OutboxAction
+                 ) -> tuple[Replier, ReplyRequest] | ActionResult:
+        platform = connector.platform.value
+        if not connector.capabilities.supports(Operation.REPLY) or not isinstance(
+                connector, Replier):
+            return ActionResult("failed", f"{platform}/{connector.name} cannot reply through "
+                                "the platform's API: reply by hand on the platform")
+        if not action.comment_id or not action.body:
+            return ActionResult("failed", "a reply needs a comment and a text")
+        return connector, ReplyRequest(action.comment_id, action.body, action.key,
+                                       action.post_id, action.planned_at)
+
+    def _reply_posted(self, connector: Connector, action: OutboxAction) -> ActionResult | None:
+        """The reply already on the platform (applied), or ``None`` to post it; never raises.
+
+        A platform that cannot be asked now gives ``retry``: posting blind could post twice.
+        """
+        found = self._replier(connector, action)
+        if isinstance(found, ActionResult):
+            return None
+        replier, request = found
+        try:
+            posted = replier.find_reply(request)
+        except NotFound as error:
+            return ActionResult("failed", f"the comment no longer exists ({error.code})")
+        except ConnectorError as error:
+            if isinstance(error, AuthExpired) and self._on_auth_expired is not None:
+                self._on_auth_expired(connector, error)
+            return ActionResult("retry", f"cannot tell whether an earlier attempt posted the "
+                                f"reply: {type(error).__name__}: {error}"[:300])
+        if posted is None:
+            return None
+        return ActionResult("applied", _reply_detail(posted, "already on the platform (an "
+                                                     "earlier attempt posted it)"),
+                            platform_ref=posted)
+
+    def _reply(self, connector: Connector, action: OutboxAction) -> ActionResult:
+        found = self._replier(connector, action)
+        if isinstance(found, ActionResult):
+            return found
+        replier, request = found
+        if action.attempt > 1:  # an earlier attempt may have reached the platform
+            earlier = self._reply_posted(connector, action)
+            if earlier is not None:
+                return earlier
+        try:
+            posted = replier.reply(request)
+        except NotFound as error:
+            return ActionResult("failed", f"the comment no longer exists ({error.code})")
+        except ConnectorError as error:
+            later = self._later(connector, error)
+            return later or ActionResult("failed", f"{type(error).__name__}: {error}"[:300])
+        return ActionResult("applied", _reply_detail(posted), platform_ref=posted)
+
+    def _later(self, connector: Connector, error: ConnectorError) -> ActionResult | None:
+        """``retry`` for an expired token (the account stops), throttling or a 5xx; else None."""
         if isinstance(error, AuthExpired):
             if self._on_auth_expired is not None:
                 self._on_auth_expired(connector, error)
             return ActionResult("retry", f"token expired: {error}"[:300])
         if isinstance(error, RateLimited | TransientError):
             return ActionResult("retry", f"{type(error).__name__}: {error}"[:300])
+        return None
+
+    def _error_result(self, connector: Connector, mapping: ActionMapping,
+                      error: ConnectorError) -> ActionResult:
+        later = self._later(connector, error)
+        if later is not None:
+            return later
         if isinstance(error, NotFound):
             return ActionResult("applied", _detail(mapping, f"gone: {error.code}"))
         if isinstance(error, PermissionDenied):
             return ActionResult("failed", _detail(mapping, f"permission: {error}"[:200]))
         return ActionResult("failed", _detail(mapping, f"{type(error).__name__}: "
                                               f"{error}"[:200]))
+
+
+def _reply_detail(reply_id: str, outcome: str = "") -> str:
+    record = {"operations": [Operation.REPLY.value], "reply_id": reply_id}
+    if outcome:
+        record["outcome"] = outcome
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _outcome_result(connector: Connector, mapping: ActionMapping, action: OutboxAction,

@@ -15,7 +15,14 @@ Writes ("Reply management"):
   Only top-level replies can be targeted; hiding one hides its nested replies with it. A nested
   reply is therefore not hidden (that would hide its whole branch): the action is skipped with
   the reason, for a human. The reply is read first (``hide_status``, ``replied_to``,
-  ``root_post``) so an already hidden reply is not hidden twice.
+  ``root_post``) so an already hidden reply is not hidden twice;
+* reply as the profile ("Create Replies"): ``POST /{threads-user-id}/threads`` with
+  ``media_type=TEXT``, ``text`` and ``reply_to_id`` → ``{"id"}`` (a container), then
+  ``POST /{threads-user-id}/threads_publish`` with ``creation_id`` → ``{"id"}`` (the reply).
+  Possible on the profile's own threads (``threads_content_publish``,
+  ``threads_manage_replies``). Read back from the profile's own replies,
+  ``GET /{threads-user-id}/replies?fields=id,text,replied_to``. A container left by a failed
+  publish is never published; it expires on Meta's side.
 
 Tokens: long-lived user tokens last 60 days and are renewed with
 ``GET /refresh_access_token?grant_type=th_refresh_token`` → ``{"access_token", "token_type",
@@ -55,6 +62,7 @@ from vigie.connectors.base import (
 from vigie.connectors.errors import ApiError, AuthExpired, PermissionDenied
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
 from vigie.connectors.oauth import RefreshTokenFile
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = [
@@ -221,7 +229,8 @@ class ThreadsConnector(OneCallPerAction):
         self.name = name
         self.user_id = user_id
         self.capabilities = Capabilities(operations=frozenset({Operation.HIDE,
-                                                               Operation.UNHIDE}),
+                                                               Operation.UNHIDE,
+                                                               Operation.REPLY}),
                                          remove_as=Operation.HIDE)
         self.api = ApiClient(
             client, base_url=base_url, token=token, platform="threads", account=name,
@@ -268,6 +277,35 @@ class ThreadsConnector(OneCallPerAction):
         if body.get("success") is not True:
             raise ApiError(f"threads/{self.name}: manage_reply did not succeed",
                            platform="threads", account=self.name)
+        return None
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Create a reply container, then publish it (each call sent once).
+
+        Raises:
+            ConnectorError: as the Threads API answers.
+        """
+        target = native_id(Platform.THREADS, request.comment_id)
+        container = obj(self.api.request_json("POST", f"/{self.user_id}/threads", data={
+            "media_type": "TEXT", "text": request.text, "reply_to_id": target}, resend=False))
+        published = obj(self.api.request_json(
+            "POST", f"/{self.user_id}/threads_publish",
+            data={"creation_id": str(container.get("id") or "")}, resend=False))
+        reply_id = published.get("id")
+        if not container.get("id") or not isinstance(reply_id, str) or not reply_id:
+            raise ApiError(f"threads/{self.name}: the reply was answered without an id",
+                           platform="threads", account=self.name)
+        return vigie_id(Platform.THREADS, reply_id)
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The profile's recent reply to the comment with this text, if published."""
+        target = native_id(Platform.THREADS, request.comment_id)
+        items, _, _ = graph_page(self._get(f"/{self.user_id}/replies",
+                                           fields="id,text,replied_to", limit=100))
+        for item in items:
+            if (obj(item.get("replied_to")).get("id") == target
+                    and same_text(str(item.get("text") or ""), request.text)):
+                return vigie_id(Platform.THREADS, str(item.get("id")))
         return None
 
     def fetch(self, cursor: str | None) -> FetchResult:

@@ -25,6 +25,12 @@ Errors come as ``{"code", "message", "data": {"status"}}``; ``rest_comment_inval
 comment that is gone. WordPress itself has no rate limit, but hosts and firewalls answer 429
 or 503 with ``Retry-After``: retried by :class:`~vigie.connectors.http.ApiClient`.
 
+Replies: ``POST /wp-json/wp/v2/comments`` with ``{"post", "parent", "content"}`` → 201 and the
+new comment, posted as the account's user (approved at once for an Editor). WordPress refuses
+the same text twice from one user with 409 ``comment_duplicate``: that refusal means the reply
+is already there, and the connector looks it up. Read back with ``GET /comments?parent=<id>
+&author=<the account's user id>&context=edit`` (the user from ``GET /users/me``).
+
 Mapping: ``hide`` is ``hold`` (off the public page, back in WordPress's moderation queue,
 reversible), ``unhide``/``publish`` is ``approved``, ``delete`` is the trash and ``reject`` is
 spam (the site's anti-spam plugin learns from it). WordPress core has no API to block a
@@ -71,6 +77,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = [
@@ -270,7 +277,8 @@ class WordPressConnector(OneCallPerAction):
         self.site = urlsplit(site_url).netloc or site_url
         self.capabilities = Capabilities(
             operations=frozenset({Operation.HIDE, Operation.UNHIDE, Operation.HOLD,
-                                  Operation.PUBLISH, Operation.DELETE, Operation.REJECT}),
+                                  Operation.PUBLISH, Operation.DELETE, Operation.REJECT,
+                                  Operation.REPLY}),
             remove_as=remove_as)
         self.api = ApiClient(
             client, base_url=base_url or site_url.rstrip("/") + "/wp-json/wp/v2", token=credential,
@@ -281,6 +289,7 @@ class WordPressConnector(OneCallPerAction):
         self.statuses = tuple(statuses)
         self.page_size = page_size
         self._posts: dict[int, Post] = {}
+        self._me: int | None = None
 
     # -- low-level calls ------------------------------------------------------------------
 
@@ -321,6 +330,52 @@ class WordPressConnector(OneCallPerAction):
         except NotFound as error:
             if error.code != "rest_already_trashed":
                 raise
+
+    def _number(self, comment_id: str) -> int:
+        native = native_id(Platform.WORDPRESS, comment_id)
+        site, _, number = native.rpartition("/")
+        if site != self.site or not number.isdigit():
+            raise PermissionDenied(f"wordpress/{self.name}: {comment_id} is not a "
+                                   f"comment of {self.site}", platform="wordpress",
+                                   account=self.name)
+        return int(number)
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a reply as the account's user under the comment (sent once).
+
+        Raises:
+            NotFound: the comment is gone.
+            ConnectorError: as the site answers.
+        """
+        parent = self._number(request.comment_id)
+        post = obj(self.api.request_json("GET", f"/comments/{parent}",
+                                         params={"context": "edit", "_fields": "id,post"}))
+        try:
+            created = obj(self.api.request_json("POST", "/comments", resend=False, json={
+                "post": post.get("post"), "parent": parent, "content": request.text}))
+        except ApiError as error:
+            found = self.find_reply(request) if error.code == "comment_duplicate" else None
+            if found is None:
+                raise
+            return found
+        if not isinstance(created.get("id"), int):
+            raise ApiError(f"wordpress/{self.name}: the reply was answered without an id",
+                           platform="wordpress", account=self.name)
+        return vigie_id(Platform.WORDPRESS, f"{self.site}/{created['id']}")
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The account's reply with this text under the comment, if posted."""
+        parent = self._number(request.comment_id)
+        if self._me is None:
+            me = obj(self.api.request_json("GET", "/users/me", params={"_fields": "id"}))
+            self._me = int(me.get("id") or 0)
+        items = self.api.request_json("GET", "/comments", params={
+            "parent": parent, "author": self._me, "context": "edit", "per_page": 100,
+            "status": "all"})
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and same_text(_text(item.get("content")), request.text):
+                return vigie_id(Platform.WORDPRESS, f"{self.site}/{int(item['id'])}")
+        return None
 
     # -- Connector protocol -----------------------------------------------------------------
 
@@ -371,13 +426,7 @@ class WordPressConnector(OneCallPerAction):
 
     def apply(self, action: PlatformAction) -> ActionOutcome:
         """Hold, approve, trash or mark as spam; a comment already gone is reported."""
-        native = native_id(Platform.WORDPRESS, action.comment_id)
-        site, _, number = native.rpartition("/")
-        if site != self.site or not number.isdigit():
-            raise PermissionDenied(f"wordpress/{self.name}: {action.comment_id} is not a "
-                                   f"comment of {self.site}", platform="wordpress",
-                                   account=self.name)
-        target = int(number)
+        target = self._number(action.comment_id)
 
         def perform(op: Operation) -> str | None:
             if op is Operation.DELETE:

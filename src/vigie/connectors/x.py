@@ -19,7 +19,13 @@ Writes:
   wait, rather than burn a 429;
 * block: ``POST /2/users/{id}/blocking`` with ``{"target_user_id"}`` — only where the plan
   allows it (``plan_allows_blocking``); on most plans X refuses it, so ``block`` degrades to
-  ``hide`` (recorded on the decision).
+  ``hide`` (recorded on the decision);
+* reply as the account: ``POST /2/tweets`` with ``{"text", "reply": {"in_reply_to_tweet_id"}}``
+  → 201 ``{"data": {"id", "text"}}`` (https://docs.x.com/x-api/posts/manage-tweets, needs
+  ``tweet.write``; ``can_reply=False`` where the token lacks it). Read back from the account's
+  own timeline, ``GET /2/users/{id}/tweets?tweet.fields=referenced_tweets``: a post whose
+  ``replied_to`` is the comment and whose text is the reply's (X shortens links: compared
+  without them).
 
 Errors: X answers problems as ``{"title", "detail", "type", "status"}`` (or ``{"errors": [...]}``)
 and rate limits with ``x-rate-limit-reset`` (epoch seconds); a 429 titled ``UsageCapExceeded``
@@ -63,6 +69,7 @@ from vigie.connectors.errors import (
     TransientError,
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.media.attachments import x_attachments
 from vigie.records import Author, Comment, Platform, Post
 
@@ -169,6 +176,7 @@ class XConnector(OneCallPerAction):
         conversation_ids: Sequence[str] = (),
         max_conversations: int = 20,
         plan_allows_blocking: bool = False,
+        can_reply: bool = True,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -189,6 +197,7 @@ class XConnector(OneCallPerAction):
                 ``max_conversations`` most recent posts.
             max_conversations: posts a round covers.
             plan_allows_blocking: the account's plan includes the blocks endpoints.
+            can_reply: the token has ``tweet.write`` (replies are posted as the account).
             retry: retry policy for 429/5xx/network failures.
             sleep: waits between retries (tests inject a recorder).
             rng: jitter source (tests inject a seeded one).
@@ -200,6 +209,8 @@ class XConnector(OneCallPerAction):
         ops = {Operation.HIDE, Operation.UNHIDE}
         if plan_allows_blocking:
             ops |= {Operation.BLOCK_AUTHOR, Operation.UNBLOCK_AUTHOR}
+        if can_reply:
+            ops.add(Operation.REPLY)
         self.capabilities = Capabilities(operations=frozenset(ops), remove_as=Operation.HIDE)
         self.api = ApiClient(
             client, base_url=base_url, token=token, platform="x", account=name,
@@ -273,6 +284,34 @@ class XConnector(OneCallPerAction):
                        json={"target_user_id": target_user_id})
         else:
             self._call("DELETE", f"/users/{self.user_id}/blocking/{target_user_id}")
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a reply as the account (``POST /2/tweets``, sent once).
+
+        Raises:
+            ConnectorError: as X answers (a reply to a deleted post is a 403 or 400).
+        """
+        target = native_id(Platform.X, request.comment_id)
+        body = self._call("POST", "/tweets", resend=False, json={
+            "text": request.text, "reply": {"in_reply_to_tweet_id": target}})
+        reply_id = obj(obj(body).get("data")).get("id")
+        if not isinstance(reply_id, str) or not reply_id:
+            raise ApiError(f"x/{self.name}: the reply was answered without an id",
+                           platform="x", account=self.name)
+        return vigie_id(Platform.X, reply_id)
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The account's recent post replying to the comment with this text, if any."""
+        target = native_id(Platform.X, request.comment_id)
+        body = obj(self._call("GET", f"/users/{self.user_id}/tweets", params={
+            "max_results": 100, "tweet.fields": "referenced_tweets,conversation_id"}))
+        for tweet in body.get("data", []):
+            tweet = obj(tweet)
+            replied = any(obj(ref).get("type") == "replied_to" and obj(ref).get("id") == target
+                          for ref in tweet.get("referenced_tweets") or [])
+            if replied and same_text(str(tweet.get("text") or ""), request.text):
+                return vigie_id(Platform.X, str(tweet.get("id")))
+        return None
 
     # -- Connector protocol -----------------------------------------------------------------
 

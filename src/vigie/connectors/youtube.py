@@ -16,6 +16,11 @@ published[&banAuthor=true]`` with up to 50 ids per call, answering 204. YouTube 
 ``hold`` (``heldForReview``) takes a comment off public view reversibly, ``reject`` removes it,
 ``reject`` + ``banAuthor`` also bans the author from the channel.
 
+Replies (https://developers.google.com/youtube/v3/docs/comments/insert): ``POST /comments?
+part=snippet`` with ``{"snippet": {"parentId": THREAD, "textOriginal": TEXT}}`` (50 units),
+answering the new comment resource. ``parentId`` must be a top-level comment: a reply to a
+reply (``THREAD.REPLY``) goes under its thread, as on YouTube itself.
+
 Errors follow the Google envelope ``{"error": {"code", "message", "errors": [{"reason", ...}]}}``;
 ``quotaExceeded`` stops the connector until midnight Pacific time. Every call is charged to a
 :class:`~vigie.connectors.quota.QuotaBudget` first (1 unit per list, 50 per moderation call),
@@ -57,6 +62,7 @@ from vigie.connectors.errors import (
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret, TokenSource
 from vigie.connectors.quota import QuotaBudget
+from vigie.connectors.replies import ReplyRequest, same_text
 from vigie.records import Author, Comment, Platform, Post
 
 __all__ = ["DEFAULT_YOUTUBE_URL", "STATUSES", "YouTubeConnector", "comment_from_youtube"]
@@ -68,6 +74,8 @@ DEFAULT_YOUTUBE_URL = "https://www.googleapis.com/youtube/v3"
 STATUSES = ("published", "heldForReview", "likelySpam")
 LIST_COST = 1
 MODERATION_COST = 50
+#: ``comments.insert`` (a reply): 50 units, like a moderation call.
+REPLY_COST = 50
 BATCH = 50
 #: Threads whose reply counts are remembered, to notice late replies on recent threads.
 _TRACKED_THREADS = 500
@@ -195,7 +203,7 @@ class YouTubeConnector:
         self.channel_id = channel_id
         self.capabilities = Capabilities(
             operations=frozenset({Operation.HOLD, Operation.PUBLISH, Operation.REJECT,
-                                  Operation.BLOCK_AUTHOR}),
+                                  Operation.BLOCK_AUTHOR, Operation.REPLY}),
             remove_as=Operation.REJECT, push=False, batch_size=BATCH, standalone_block=False,
         )
         self.budget = budget or QuotaBudget(account=name)
@@ -289,6 +297,35 @@ class YouTubeConnector:
             params["banAuthor"] = "true"
         self._call("POST", "/comments/setModerationStatus", MODERATION_COST, moderation=True,
                    params=params)
+
+    def reply(self, request: ReplyRequest) -> str:
+        """Post a reply as the channel under the comment's thread (50 units, sent once).
+
+        Raises:
+            ConnectorError: as the API answers (``parentCommentIsPrivate``,
+                ``operationNotSupported``...), or :class:`QuotaExhausted` before the call.
+        """
+        thread = native_id(Platform.YOUTUBE, request.comment_id).split(".", 1)[0]
+        self.budget.spend(REPLY_COST, moderation=True)
+        body = self.api.request_json(
+            "POST", "/comments", params={"part": "snippet"}, resend=False,
+            json={"snippet": {"parentId": thread, "textOriginal": request.text}})
+        reply_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(reply_id, str) or not reply_id:
+            raise ApiError(f"youtube/{self.name}: the reply was answered without an id",
+                           platform="youtube", account=self.name)
+        return vigie_id(Platform.YOUTUBE, reply_id)
+
+    def find_reply(self, request: ReplyRequest) -> str | None:
+        """The channel's reply with this text in the comment's thread (1 unit per 100)."""
+        thread = native_id(Platform.YOUTUBE, request.comment_id).split(".", 1)[0]
+        for item in self.list_replies(thread):
+            snippet = obj(item.get("snippet"))
+            author = obj(snippet.get("authorChannelId")).get("value")
+            text = str(snippet.get("textOriginal") or snippet.get("textDisplay") or "")
+            if author == self.channel_id and same_text(text, request.text):
+                return vigie_id(Platform.YOUTUBE, str(item.get("id")))
+        return None
 
     # -- Connector protocol -----------------------------------------------------------------
 

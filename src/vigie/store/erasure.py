@@ -8,7 +8,8 @@
 * their decisions: the evidence's explanations and data (which may quote fragments of the text)
   replaced by a note; action, clauses, signals, scores and spans stay, so the decision can still
   be explained by what was found, not by what was written;
-* finished outbox rows: the platform's author id replaced by the pseudonym.
+* finished outbox rows: the platform's author id replaced by the pseudonym, and the text of
+  the replies posted to them (which greet them by name) replaced by a note.
 
 Each rewritten decision gets an ``erased`` event carrying the new body's SHA-256, so ``vigie audit
 verify`` checks the row against it; one ``erased`` event on the author records who asked and
@@ -126,9 +127,12 @@ def erase_author(store: Store, author_id: str, *, actor: str, reason: str,
                 new_events.append(NewEvent(EventKind.ERASED, "comment", ids[row.comment_pk],
                                            {"body_sha256": sha}, actor))
                 n_decisions += 1
-            conn.execute(update(outbox).where(
-                outbox.c.author_id == author.author_id, outbox.c.platform == author.platform,
-                outbox.c.status.in_(("applied", "dead"))).values(author_id=alias))
+            finished = (outbox.c.author_id == author.author_id,
+                        outbox.c.platform == author.platform,
+                        outbox.c.status.in_(("applied", "dead")))
+            conn.execute(update(outbox).where(*finished, outbox.c.body.is_not(None))
+                         .values(body=ERASED_NOTE))
+            conn.execute(update(outbox).where(*finished).values(author_id=alias))
             conn.execute(update(authors).where(authors.c.pk == author.pk).values(
                 author_id=alias, name=None, handle=None, profile=None, erased_at=now))
             new_events.append(NewEvent(EventKind.ERASED, "author", str(author.pk), {

@@ -98,6 +98,12 @@ class EventKind(StrEnum):
     # ``consultation``, its number); never the draft's text nor the answer's.
     SUPERVISOR_ASKED = "supervisor_asked"
     SUPERVISOR_ANSWERED = "supervisor_answered"
+    # A reply to a comment (subject ``comment``: the comment answered), queued by someone
+    # from the dashboard or the CLI, then posted or refused by the platform; the actor is who
+    # asked for it. The text is in the outbox row (``action`` key in the payload).
+    REPLY_QUEUED = "reply_queued"
+    REPLY_SENT = "reply_sent"
+    REPLY_FAILED = "reply_failed"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

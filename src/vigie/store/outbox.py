@@ -78,6 +78,8 @@ class ActionKind(StrEnum):
     RESTORE_COMMENT = "restore_comment"
     BLOCK_AUTHOR = "block_author"
     UNBLOCK_AUTHOR = "unblock_author"
+    #: Post ``body`` as a public reply under the comment (:mod:`vigie.store.replies`).
+    REPLY_COMMENT = "reply_comment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,9 @@ class OutboxAction:
         post_id: the post the comment answers, when known.
         reason: the clauses and a short explanation, for the platform's moderation log.
         attempt: 1 for the first try.
+        body: the text to post (a reply), exactly as it was queued.
+        requested_by: who asked for it (a reply), for the audit trail.
+        planned_at: when it was planned (a reply's stable creation time).
     """
 
     key: str
@@ -104,6 +109,9 @@ class OutboxAction:
     post_id: str | None
     reason: str
     attempt: int = 1
+    body: str | None = None
+    requested_by: str | None = None
+    planned_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +165,13 @@ class ConfirmingSink(ActionSink, Protocol):
     recording the answer) before sending them again, so a crash repeats no platform call.
     """
 
-    def confirm(self, action: OutboxAction) -> bool | None:
+    def confirm(self, action: OutboxAction) -> bool | ActionResult | None:
         """``True``: the effect is there; ``False``: it is not; ``None``: cannot tell.
 
-        May raise, which counts as ``None`` (the action is then sent again, with its key).
+        An :class:`ActionResult` is taken as the action's result without sending it: ``applied``
+        with the platform's reference (a reply found already posted), or ``retry`` where
+        sending again could repeat an effect that cannot be read back now. May raise, which
+        counts as ``None`` (the action is then sent again, with its key).
         """
         ...
 
@@ -168,16 +179,18 @@ class ConfirmingSink(ActionSink, Protocol):
 def plan_action(kind: ActionKind, *, key: str, platform: str, comment_id: str | None,
                 author_id: str | None, post_id: str | None, reason: str,
                 when: dt.datetime, rows: list[dict[str, Any]], events: list[NewEvent],
-                actor: str = "vigie") -> None:
+                actor: str = "vigie", body: str | None = None) -> None:
     """Add one outbox row and its ``action_planned`` event to the caller's lists (pure).
 
     The caller inserts ``rows`` with :func:`insert_planned` and appends ``events`` in the same
-    transaction as the decision that caused them.
+    transaction as the decision that caused them. ``body`` is a reply's text; a reply also
+    keeps ``actor`` as the person who asked for it.
     """
     rows.append({"key": key, "kind": kind.value, "platform": platform,
                  "comment_id": comment_id, "author_id": author_id, "post_id": post_id,
                  "reason": reason[:1000], "status": "pending", "attempts": 0,
-                 "next_attempt_at": when, "created_at": when})
+                 "next_attempt_at": when, "created_at": when, "body": body,
+                 "requested_by": actor if body is not None else None})
     events.append(NewEvent(EventKind.ACTION_PLANNED, "action", key,
                            {"kind": kind.value, "platform": platform}, actor))
 
@@ -210,7 +223,9 @@ def _backoff(store: Store, attempts: int) -> dt.timedelta:
 
 def _action(row: Row[Any]) -> OutboxAction:
     return OutboxAction(row.key, ActionKind(row.kind), row.platform, row.comment_id,
-                        row.author_id, row.post_id, row.reason, row.attempts + 1)
+                        row.author_id, row.post_id, row.reason, row.attempts + 1,
+                        body=row.body, requested_by=row.requested_by,
+                        planned_at=row.created_at)
 
 
 def _failure(error: Exception) -> ActionResult:
@@ -278,22 +293,27 @@ def _groups(sink: ActionSink, actions: Sequence[OutboxAction], size: int
             yield group[start:start + size]
 
 
-def _confirmed(sink: ActionSink, action: OutboxAction) -> bool:
+def _confirmed(sink: ActionSink, action: OutboxAction) -> ActionResult | None:
+    """The result of an action in doubt without sending it, or ``None`` (send it)."""
     if not isinstance(sink, ConfirmingSink):
-        return False
+        return None
     try:
-        return sink.confirm(action) is True
+        answer = sink.confirm(action)
     except Exception:  # cannot tell: send it again, with its key
-        return False
+        return None
+    if isinstance(answer, ActionResult):
+        return answer
+    if answer is True:
+        return ActionResult("applied", "already on the platform (an interrupted run sent it)")
+    return None
 
 
 def _apply(sink: ActionSink, group: Sequence[OutboxAction], doubt: set[str]
            ) -> list[tuple[OutboxAction, ActionResult]]:
     results: dict[str, ActionResult] = {}
     for action in group:
-        if action.key in doubt and _confirmed(sink, action):
-            results[action.key] = ActionResult(
-                "applied", "already on the platform (an interrupted run sent it)")
+        if action.key in doubt and (found := _confirmed(sink, action)) is not None:
+            results[action.key] = found
     to_send = [a for a in group if a.key not in results]
     if isinstance(sink, BatchActionSink) and to_send:
         results.update(zip((a.key for a in to_send), _apply_group(sink, to_send), strict=True))
@@ -327,6 +347,7 @@ def _record(store: Store, conn: Connection,
             if result.platform_ref:
                 payload["platform_ref"] = result.platform_ref
             events.append(NewEvent(EventKind.ACTION_APPLIED, "action", action.key, payload))
+            events.extend(_reply_event(action, result, final=True))
             run.applied += 1
             continue
         final = result.status == "failed" or action.attempt >= max_attempts
@@ -336,12 +357,34 @@ def _record(store: Store, conn: Connection,
             last_error=result.detail[:1000]))
         payload["final"] = final
         events.append(NewEvent(EventKind.ACTION_FAILED, "action", action.key, payload))
+        events.extend(_reply_event(action, result, final=final))
         run.errors.append(f"{action.key}: {result.detail}")
         if final:
             run.dead += 1
         else:
             run.retried += 1
     append_events(conn, events, now)
+
+
+def _reply_event(action: OutboxAction, result: ActionResult, *, final: bool
+                 ) -> list[NewEvent]:
+    """A reply's ``reply_sent`` / ``reply_failed`` on its comment's history (pure).
+
+    A failure that will be retried is no event of the reply's own (the ``action_failed``
+    event records each attempt); the actor is who asked for the reply.
+    """
+    if action.kind is not ActionKind.REPLY_COMMENT or not action.comment_id or not final:
+        return []
+    payload: dict[str, Any] = {"action": action.key, "platform": action.platform,
+                               "attempt": action.attempt}
+    if result.status == "applied":
+        payload["reply_id"] = result.platform_ref
+        kind = EventKind.REPLY_SENT
+    else:
+        payload["detail"] = result.detail[:300]
+        kind = EventKind.REPLY_FAILED
+    return [NewEvent(kind, "comment", action.comment_id, payload,
+                     action.requested_by or "vigie")]
 
 
 def _applied_in_chain(conn: Connection, keys: Sequence[str]) -> set[str]:

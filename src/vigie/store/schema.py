@@ -309,5 +309,7 @@ outbox = Table(
     Column("last_error", Text),
     Column("result", Text),
     Column("claimed_by", String(255), comment="host:pid:nonce of the worker sending it"),
+    Column("body", Text, comment="the text to post, for a reply"),
+    Column("requested_by", String(255), comment="who asked for the action, for a reply"),
     Index("ix_outbox_status_due", "status", "next_attempt_at"),
 )

@@ -199,6 +199,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_groups,
         routes_monitoring,
         routes_privacy,
+        routes_replies,
         routes_ui,
         routes_undo,
     )
@@ -228,6 +229,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_undo.api_router)
     app.include_router(routes_groups.api_router)
     app.include_router(routes_escalations.api_router)
+    app.include_router(routes_replies.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
@@ -236,6 +238,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_groups.router)
     app.include_router(routes_escalations.router)
     app.include_router(routes_privacy.router)
+    app.include_router(routes_replies.router)
     app.include_router(questions.router)
     for router in extra_routers:
         app.include_router(router)

@@ -17,7 +17,8 @@ class Role(StrEnum):
 
     ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
     ``moderator`` also triages the queue; ``community_manager`` also resolves escalations,
-    submits comments and proposes policy versions; ``admin`` also approves policy versions
+    replies to comments in the institution's name, submits comments and proposes policy
+    versions; ``admin`` also approves policy versions
     and manages accounts, API tokens and the page registry. ``privacy_officer`` (Law 25's
     *responsable de la protection des renseignements personnels*) reads like the auditor and
     answers people's access and erasure requests, nothing else. Every role may change its own
@@ -45,6 +46,9 @@ class Permission(StrEnum):
     CHECK = "check"
     ACT = "act"
     RESOLVE_ESCALATION = "resolve_escalation"
+    #: Reply to a comment through the platform, in the institution's name (the community
+    #: manager's job: nobody speaks for the institution without a mandate, 6.1).
+    REPLY = "reply"
     SUBMIT = "submit"
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
@@ -62,7 +66,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
                                Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
         Permission.READ, Permission.CHECK, Permission.ACT, Permission.RESOLVE_ESCALATION,
-        Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
+        Permission.REPLY, Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
     }),
     Role.ADMIN: frozenset(Permission),
     Role.PRIVACY_OFFICER: frozenset({Permission.READ, Permission.CHECK, Permission.PRIVACY,

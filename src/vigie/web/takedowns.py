@@ -176,7 +176,9 @@ def _outbox_rows(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tupl
     ids = sorted({cid for _p, cid in keys})
     rows = conn.execute(select(outbox.c.platform, outbox.c.comment_id, outbox.c.kind,
                                outbox.c.status, outbox.c.result, outbox.c.created_at)
-                        .where(outbox.c.comment_id.in_(ids)).order_by(outbox.c.pk))
+                        .where(outbox.c.comment_id.in_(ids),
+                               outbox.c.kind != "reply_comment")  # replies: the comment page
+                        .order_by(outbox.c.pk))
     wanted = set(keys)
     for r in rows:
         key = (r.platform, r.comment_id)

@@ -11,6 +11,21 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("#filters select").forEach((menu) => {
     menu.addEventListener("change", () => menu.form.submit());
   });
+  // Reply form: picking a template or a language fills the text (still editable before sending).
+  const template = document.getElementById("reply-template");
+  const replyLang = document.getElementById("reply-lang");
+  const replyText = document.getElementById("reply-text");
+  if (template && replyLang && replyText) {
+    const fill = () => {
+      const option = template.selectedOptions[0];
+      if (!option) return;
+      replyText.value = option.dataset[replyLang.value] || "";
+      document.getElementById("reply-template-slug").value = option.value;
+      document.getElementById("reply-language").value = replyLang.value;
+    };
+    template.addEventListener("change", fill);
+    replyLang.addEventListener("change", fill);
+  }
   // Flagged attachments: blurred until the reviewer chooses to look (docs/images.md).
   document.querySelectorAll("figure.media-blurred button.reveal").forEach((button) => {
     button.addEventListener("click", () => button.closest("figure").classList.add("revealed"));
