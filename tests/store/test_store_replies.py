@@ -172,3 +172,22 @@ def test_erasing_the_author_erases_the_replies_that_named_them(
     with store.read() as conn:
         [view] = replies_for(conn, f"fb:{native}")
     assert view.text == ERASED_NOTE and view.status == "applied" and view.reply_id
+
+
+def test_a_reply_not_yet_sent_to_an_erased_author_is_never_sent(
+        store: Any, moderator: Any, comment_factory: Any,
+        page: tuple[FakeFacebook, FakeServer]) -> None:
+    from vigie.store.erasure import ERASED_NOTE, erase_author
+
+    fake, server = page
+    native = _seed(fake, moderator, comment_factory)
+    queue_reply(store, f"fb:{native}", TEXT, actor="cm")
+    erase_author(store, "fb:u-1", actor="dpo", reason="demande 2026-12-09")
+    assert run_outbox(store, ConnectorSink([_connector(server)])).applied == 0
+    assert fake.replies_posted == []
+    with store.read() as conn:
+        [view] = replies_for(conn, f"fb:{native}")
+        failed = conn.execute(select(events.c.payload).where(
+            events.c.kind == "reply_failed")).all()
+    assert view.text == ERASED_NOTE and view.status == "dead"
+    assert len(failed) == 1 and "erased" in failed[0].payload

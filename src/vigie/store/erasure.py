@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
+from vigie.store.outbox import ActionKind
 from vigie.store.retention import find_authors, pseudonym
 from vigie.store.schema import authors, comments, decisions, outbox
 from vigie.store.store import Store
@@ -127,6 +128,20 @@ def erase_author(store: Store, author_id: str, *, actor: str, reason: str,
                 new_events.append(NewEvent(EventKind.ERASED, "comment", ids[row.comment_pk],
                                            {"body_sha256": sha}, actor))
                 n_decisions += 1
+            # A reply not yet sent may name the person ({author}): it is not sent any more.
+            waiting = (outbox.c.author_id == author.author_id,
+                       outbox.c.platform == author.platform,
+                       outbox.c.kind == ActionKind.REPLY_COMMENT.value,
+                       outbox.c.status == "pending")
+            for reply in conn.execute(select(outbox.c.key, outbox.c.comment_id,
+                                             outbox.c.requested_by).where(*waiting)).all():
+                new_events.append(NewEvent(EventKind.REPLY_FAILED, "comment",
+                                           str(reply.comment_id), {
+                    "action": reply.key, "platform": author.platform,
+                    "detail": "not sent: the author's data was erased (Law 25)"}, actor))
+            conn.execute(update(outbox).where(*waiting).values(
+                status="dead", body=ERASED_NOTE,
+                last_error="not sent: the author's data was erased (Law 25)"))
             finished = (outbox.c.author_id == author.author_id,
                         outbox.c.platform == author.platform,
                         outbox.c.status.in_(("applied", "dead")))
