@@ -96,8 +96,8 @@ def _verdict(
 
 def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action,
              failures: Sequence[DetectorFailure], blocked: bool,
-             held: bool = False) -> dict[str, str]:
-    if not verdicts and not failures and not held:
+             held: bool = False, premoderated: bool = False) -> dict[str, str]:
+    if not verdicts and not failures and not held and not premoderated:
         return {
             "fr": "Aucun manquement à la directive détecté.",
             "en": "No breach of the directive detected.",
@@ -117,6 +117,11 @@ def _explain(policy: Policy, verdicts: Sequence[CategoryVerdict], action: Action
     if blocked:
         parts_fr.append("auteur bloqué : récidive (section 7)")
         parts_en.append("author blocked: repeated breaches (section 7)")
+    if premoderated:
+        parts_fr.append("pré-modération de la période : aucun manquement détecté, mais chaque "
+                        "commentaire attend qu'un humain l'approuve")
+        parts_en.append("the period's pre-moderation: no breach detected, but every comment "
+                        "waits for a human to approve it")
     if held:
         parts_fr.append("auteur déjà bloqué par Vigie, mais la plateforme le laisse publier "
                         "(pas de blocage possible) : vérification humaine (section 7)")
@@ -195,10 +200,16 @@ def decide(
     # A period that holds for review (policy.Period): queued means off view until a human
     # decides; a hide is reversible, and it is no strike.
     period = policy.active_period
-    if period is not None and period.hold_for_review and action is Action.REVIEW:
+    # Pre-moderation (Period.premoderate): even a clean comment waits, off view, for a human.
+    premoderated = (period is not None and period.premoderate
+                    and action.strength < Action.REVIEW.strength)
+    if premoderated:
+        action = Action.REVIEW
+    if (period is not None and (period.hold_for_review or period.premoderate)
+            and action is Action.REVIEW):
         action = Action.HIDE
-    explanation = _explain(policy, verdicts, action, failures, blocked, held)
-    if period is not None and (verdicts or failures):
+    explanation = _explain(policy, verdicts, action, failures, blocked, held, premoderated)
+    if period is not None and (verdicts or failures or premoderated):
         explanation = {"fr": f"{explanation['fr']} | période : {period.label.fr}",
                        "en": f"{explanation['en']} | period: {period.label.en}"}
 

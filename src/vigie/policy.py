@@ -533,6 +533,9 @@ class Period(_Strict):
         categories: stricter thresholds per category.
         hold_for_review: a comment that would be queued for review is also taken off view
             (hidden, reversibly) until a human decides.
+        premoderate: pre-moderation: every comment, even one with no finding, is taken off
+            view (hidden or held, reversibly, where the platform allows it) and queued until a
+            human approves it. Implies ``hold_for_review``.
         terms: an extra word list: a comment containing one of them (folded: case and accents
             ignored, whole words) gets the ``period.term`` signal, counted in ``terms_category``.
         terms_category: the category the word list counts toward.
@@ -549,6 +552,7 @@ class Period(_Strict):
     timezone: str = "UTC"
     categories: tuple[PeriodCategory, ...] = ()
     hold_for_review: bool = False
+    premoderate: bool = False
     terms: tuple[str, ...] = ()
     terms_category: str | None = None
     terms_max_action: Literal["review", "hide", "remove", "block"] = "review"

@@ -195,3 +195,36 @@ def test_a_held_comment_is_hidden_and_queued_until_a_human_restores_it(tmp_path:
         kinds = conn.execute(select(outbox.c.kind).order_by(outbox.c.pk)).scalars().all()
     assert kinds == ["hide_comment", "restore_comment"]
     store.dispose()
+
+
+PREMODERATED = parse_policy(POLICY_TEXT.replace("    hold_for_review: true\n",
+                                                "    premoderate: true\n"))
+
+
+def test_pre_moderation_takes_even_a_clean_comment_off_view_until_a_human_approves() -> None:
+    during = effective_policy(PREMODERATED, at("2025-12-06T12:00:00+00:00"))
+    clean = decide(during, comment(), [])
+    assert clean.action is Action.HIDE and not clean.strike and not clean.categories
+    assert "pré-modération" in clean.explanation["fr"]
+    assert "pre-moderation" in clean.explanation["en"]
+    assert "période : Commémoration" in clean.explanation["fr"]
+    # Outside the period nothing changes; a breach keeps its own, stronger action.
+    assert decide(effective_policy(PREMODERATED, at("2025-11-20T12:00:00+00:00")),
+                  comment(), []).action is Action.ALLOW
+    assert decide(during, comment(), [finding("hate.slur", 0.75)]).action is Action.REMOVE
+
+
+def test_a_pre_moderated_comment_is_queued_and_hidden_on_the_platform(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "vigie.sqlite"))
+    moderator = StoreModerator(store, PREMODERATED, POLICY_TEXT, pipeline_factory=lambda p:
+                               ScoreAnalyser())
+    clean = comment("Merci pour la cérémonie", cid="fb:c-10").model_copy(
+        update={"created_at": at("2025-12-06T12:00:00+00:00")})
+    assert json.loads(moderator.process([clean])[0])["action"] == "hide"
+    items = list_items(store)
+    assert [i.comment_id for i in items] == ["fb:c-10"]
+    with store.read() as conn:
+        assert conn.execute(select(outbox.c.kind)).scalars().all() == ["hide_comment"]
+    status = resolve(store, items[0].pk, "restore", by="cm@polymtl.ca", reason="approuvé")
+    assert status.takedown is False
+    store.dispose()

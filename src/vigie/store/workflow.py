@@ -357,7 +357,8 @@ def _held(decision: Decision, policy: Policy) -> bool:
     Only the period turned it into a hide: no category asked for more than review.
     """
     period = policy.active_period
-    return (period is not None and period.hold_for_review and decision.action is Action.HIDE
+    return (period is not None and (period.hold_for_review or period.premoderate)
+            and decision.action is Action.HIDE
             and all(v.action.strength <= Action.REVIEW.strength for v in decision.categories))
 
 
