@@ -224,7 +224,11 @@ class OffTopicDetector:
 
     # -- unintelligible ------------------------------------------------------------------
 
-    def _unintelligible(self, item: PreparedComment) -> Finding | None:
+    def unintelligible(self, item: PreparedComment) -> Finding | None:
+        """The unintelligible finding of one comment (emoji floods, gibberish), or ``None``.
+
+        Public: the relatedness training (:mod:`.offtopic_training`) leaves these rows out.
+        """
         flood = emoji_flood(item.text)
         if flood is not None:
             distinct, odd = flood
@@ -434,7 +438,7 @@ class OffTopicDetector:
         self, batch: Sequence[PreparedComment], prior: Sequence[Sequence[Finding]]
     ) -> list[list[Finding]]:
         """Return the off-topic findings of each comment (the encoder runs once per batch)."""
-        found = [self._unintelligible(item) for item in batch]
+        found = [self.unintelligible(item) for item in batch]
         related = self.unrelated(batch, [f is not None for f in found])
         return [[f for f in pair if f is not None] for pair in zip(found, related, strict=True)]
 

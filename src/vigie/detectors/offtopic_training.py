@@ -106,7 +106,7 @@ class _Rows:
 
 def _features(detector: OffTopicDetector, comments: Sequence[Comment]) -> _Rows:
     prepared = prepare_batch(list(comments))
-    gibberish = [detector._unintelligible(p) is not None for p in prepared]
+    gibberish = [detector.unintelligible(p) is not None for p in prepared]
     open_rows, contents = detector.open_questions(prepared, gibberish)
     if not open_rows:
         return _Rows([], len(comments))
