@@ -16,9 +16,11 @@ class Role(StrEnum):
     """Account roles, weakest first.
 
     ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
-    ``moderator`` also triages the queue; ``community_manager`` also resolves escalations,
-    submits comments and proposes policy versions; ``admin`` also approves policy versions
-    and manages accounts, API tokens and the page registry. Every role may change its own
+    ``moderator`` also triages the queue and asks for a page in the institution's name;
+    ``community_manager`` also resolves escalations (and closes group-membership tasks),
+    approves or refuses page requests (6.1), submits comments and proposes policy versions;
+    ``admin`` also approves policy versions and manages accounts, API tokens and the page
+    registry. Every role may change its own
     password (:attr:`Permission.OWN_ACCOUNT`).
     """
 
@@ -43,6 +45,8 @@ class Permission(StrEnum):
     SUBMIT = "submit"
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
+    #: Decide a request to create a page in the institution's name (directive 6.1).
+    APPROVE_PAGE = "approve_page"
     MANAGE = "manage"
     #: One's own account (change one's password): every role, the auditor's only write. It is
     #: also the only permission a session may use while a password change is pending.
@@ -55,7 +59,8 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
                                Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
         Permission.READ, Permission.CHECK, Permission.ACT, Permission.RESOLVE_ESCALATION,
-        Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
+        Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.APPROVE_PAGE,
+        Permission.OWN_ACCOUNT,
     }),
     Role.ADMIN: frozenset(Permission),
 }
