@@ -268,6 +268,13 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("GET", "/privacy/authors/{author_pk}/export.csv"): "privacy",
     ("POST", "/privacy/authors/{author_pk}/erase"): "privacy",
     ("POST", "/consultations/{pk}/answer"): "act",
+    ("GET", "/page-requests"): "read",
+    ("GET", "/page-requests/new"): "act",
+    ("POST", "/page-requests"): "act",
+    ("GET", "/page-requests/{pk}"): "read",
+    ("POST", "/page-requests/{pk}/decide"): "approve_page",
+    ("GET", "/group-tasks"): "read",
+    ("POST", "/group-tasks/{pk}/close"): "resolve_escalation",
 }
 
 

@@ -4,8 +4,8 @@ Errors are translated here, and only here: a :class:`~vigie.errors.VigieError` b
 message on standard error and the exit code from :func:`vigie.errors.exit_code_for`.
 The commands live in one module per group (:mod:`vigie.cli.moderate`, :mod:`vigie.cli.quality`,
 :mod:`vigie.cli.policy`, :mod:`vigie.cli.store`, :mod:`vigie.cli.web`,
-:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.audit`,
-:mod:`vigie.cli.replies`); none of them
+:mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.page_requests`,
+:mod:`vigie.cli.audit`, :mod:`vigie.cli.replies`); none of them
 imports this one.
 """
 
@@ -20,6 +20,7 @@ from vigie.cli import (
     connectors,
     moderate,
     monitoring,
+    page_requests,
     policy,
     privacy,
     quality,
@@ -58,12 +59,21 @@ def build_app() -> typer.Typer:
     for name, command in versions:
         policy.policy_app.command(name)(command)
     monitoring.registry_app.add_typer(monitoring.mandate_app, name="mandate")
+    # Page requests (6.1) join `vigie registry`.
+    requests: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("request", page_requests.registry_request),
+        ("requests", page_requests.registry_requests),
+        ("approve", page_requests.registry_approve),
+        ("refuse", page_requests.registry_refuse))
+    for name, command in requests:
+        monitoring.registry_app.command(name)(command)
     for name, group in (
         ("policy", policy.policy_app), ("queue", store.queue_app), ("audit", audit.audit_app),
         ("privacy", privacy.privacy_app), ("draft", monitoring.draft_app),
         ("outbox", store.outbox_app), ("escalations", store.escalations_app),
         ("users", web.users_app), ("connectors", connectors.connectors_app),
         ("mentions", monitoring.mentions_app), ("registry", monitoring.registry_app),
+        ("groups", page_requests.groups_app),
     ):
         root.add_typer(group, name=name)
     return root

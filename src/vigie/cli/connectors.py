@@ -75,10 +75,12 @@ def run_command(
 ) -> None:
     """Poll the configured accounts on their schedules and moderate what they bring."""
     from vigie.connectors.runner import Runner, file_alert, notify_alert
+    from vigie.monitoring.group_tasks import open_group_tasks
     from vigie.monitoring.registry import load_book
     from vigie.monitoring.staff import SmtpReminders, watch_staff_replies
     from vigie.notify.escalation import notifiers_from_settings
     from vigie.store.checkpoints import Checkpointer
+    from vigie.web.notices import group_tasks_composer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     config, store, moderator, pairs = _setup(connectors, db, policy_file, account)
@@ -86,6 +88,14 @@ def run_command(
     reminders = SmtpReminders(smtp) if smtp is not None else None
 
     seen = {"pk": 0}
+
+    def after_round() -> None:
+        staff_replies()
+        opened = open_group_tasks(store, compose=group_tasks_composer(
+            store.settings.escalation.dashboard_url)).opened
+        if opened:  # directive 7: blocked members to remove from the institution's groups
+            err_console.print(f"7: {len(opened)} group-membership task(s) for the community "
+                              "manager (vigie groups tasks)")
 
     def staff_replies() -> None:  # directive 6.1: staff answering criticism themselves
         found = watch_staff_replies(store, load_book(store), moderator.fallback,
@@ -99,7 +109,7 @@ def run_command(
                     intervals={a.name: a.poll_interval_s for a, _ in pairs},
                     alert=notify_alert(notifiers_from_settings(store.settings.escalation),
                                        file_alert(config.alerts_file)),
-                    after_round=staff_replies,
+                    after_round=after_round,
                     checkpointer=Checkpointer.from_settings(store))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

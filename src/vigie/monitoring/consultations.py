@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from vigie.errors import StoreError
 from vigie.monitoring.tables import monitor_consultations
-from vigie.notify.escalation import Notice, SmtpNotifier
+from vigie.notify.escalation import Notice, mail_lang, mail_one
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.settings import EscalationSettings
 from vigie.store.store import Store
@@ -218,8 +218,7 @@ def answer_consultation(store: Store, pk: int, answer: str, *, answered_by: str,
 
 def supervisor_lang(settings: EscalationSettings) -> str:
     """The language of the supervisor's e-mail: the relay's, else ``escalation.lang`` (pure)."""
-    return (settings.smtp.lang if settings.smtp is not None and settings.smtp.lang
-            else settings.lang)
+    return mail_lang(settings)
 
 
 def notify_supervisor(store: Store, consultation: Consultation, notice: Notice,
@@ -232,15 +231,8 @@ def notify_supervisor(store: Store, consultation: Consultation, notice: Notice,
         ``(outcome, detail)``: ``sent``, ``no_channel`` (no ``escalation.smtp``) or ``failed``
         (the detail says why).
     """
-    settings = settings or store.settings.escalation
-    outcome, detail = "no_channel", ""
-    if settings.smtp is not None:
-        relay = settings.smtp.model_copy(update={"recipients": (consultation.supervisor,)})
-        try:
-            SmtpNotifier(relay, settings.lang).send(notice.subject, notice.lines)
-            outcome = "sent"
-        except Exception as error:  # any relay failure is reported, never raised
-            outcome, detail = "failed", f"{type(error).__name__}: {error}"[:300]
+    outcome, detail = mail_one(settings or store.settings.escalation, consultation.supervisor,
+                               notice)
     with store.begin() as conn:
         conn.execute(update(monitor_consultations)
                      .where(monitor_consultations.c.pk == consultation.pk)

@@ -9,6 +9,13 @@ unit, contact and status:
 * ``affiliated`` — linked to it (a student association, a chair) but not its voice;
 * ``pending`` — declared, not yet approved.
 
+Each entry is a ``page`` (a page or an account) or a ``group`` (a group whose members the
+institution administers, such as a Facebook or LinkedIn group): when an author is blocked on
+a platform, every registered group of that platform gets a membership task for the community
+manager (:mod:`vigie.monitoring.group_tasks`, directive 7). Pages created after a staff
+request approved by the community manager are listed here by
+:mod:`vigie.monitoring.page_requests`.
+
 Who may speak in the institution's name (:class:`MandateBook`): the registered ``official``
 accounts, and the people listed in ``monitor_mandates`` (a spokesperson, the director of
 communications), until their mandate expires.
@@ -39,6 +46,7 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 
 from vigie.errors import VigieError
 from vigie.monitoring.tables import monitor_mandates, monitor_registry
@@ -46,6 +54,7 @@ from vigie.store.store import Store
 
 __all__ = [
     "CSV_FIELDS",
+    "EntryKind",
     "Mandate",
     "MandateBook",
     "MandateCheck",
@@ -62,9 +71,10 @@ __all__ = [
     "remove_entry",
     "revoke_mandate",
     "upsert_entries",
+    "upsert_in",
 ]
 
-CSV_FIELDS = ("platform", "url", "handle", "name", "unit", "contact", "status", "notes")
+CSV_FIELDS = ("platform", "url", "handle", "name", "unit", "contact", "status", "notes", "kind")
 # Hosts that are the same site under another name.
 _HOST_ALIASES = {"twitter.com": "x.com", "mobile.twitter.com": "x.com", "fb.com": "facebook.com",
                  "m.facebook.com": "facebook.com", "m.youtube.com": "youtube.com",
@@ -80,6 +90,13 @@ class PageStatus(StrEnum):
     OFFICIAL = "official"
     AFFILIATED = "affiliated"
     PENDING = "pending"
+
+
+class EntryKind(StrEnum):
+    """What a registry entry is: a page (or an account), or a group with members."""
+
+    PAGE = "page"
+    GROUP = "group"
 
 
 def canonical_page_url(url: str) -> str:
@@ -131,6 +148,7 @@ class RegistryEntry(BaseModel):
         contact: who answers for it (an e-mail address).
         status: official, affiliated or pending.
         notes: free text.
+        kind: ``page`` (default) or ``group``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -143,6 +161,7 @@ class RegistryEntry(BaseModel):
     contact: str = Field(min_length=1, max_length=255)
     status: PageStatus = PageStatus.PENDING
     notes: str | None = None
+    kind: EntryKind = EntryKind.PAGE
 
     @field_validator("url")
     @classmethod
@@ -226,7 +245,8 @@ def parse_entries(text: str, fmt: Literal["csv", "json"], *, source: str = "<reg
             raise VigieError(f"{source}: unknown column(s) {sorted(unknown)}; valid: "
                              f"{', '.join(CSV_FIELDS)}")
         rows = [(f"line {i}", {k: (v or None) if k in ("handle", "notes") else (v or "")
-                               for k, v in row.items()}) for i, row in enumerate(reader, 2)]
+                               for k, v in row.items() if k != "kind" or v})
+                 for i, row in enumerate(reader, 2)]
     entries = []
     for where, row in rows:
         try:
@@ -256,29 +276,37 @@ def upsert_entries(store: Store, entries: Sequence[RegistryEntry]) -> tuple[int,
     Returns:
         ``(added, updated)``.
     """
-    now = store.now()
-    added = updated = 0
     with store.begin() as conn:
-        for entry in entries:
-            values = entry.model_dump(mode="json")
-            exists = conn.execute(select(monitor_registry.c.pk).where(
-                monitor_registry.c.url == entry.url)).first()
-            if exists:
-                conn.execute(update(monitor_registry).where(monitor_registry.c.pk == exists.pk)
-                             .values(**values, updated_at=now))
-                updated += 1
-            else:
-                conn.execute(insert(monitor_registry).values(**values, added_at=now,
-                                                             updated_at=now))
-                added += 1
+        return upsert_in(conn, entries, store.now())
+
+
+def upsert_in(conn: Connection, entries: Sequence[RegistryEntry], now: dt.datetime
+              ) -> tuple[int, int]:
+    """:func:`upsert_entries` inside the caller's transaction (an approval lists its page)."""
+    added = updated = 0
+    for entry in entries:
+        values = entry.model_dump(mode="json")
+        exists = conn.execute(select(monitor_registry.c.pk).where(
+            monitor_registry.c.url == entry.url)).first()
+        if exists:
+            conn.execute(update(monitor_registry).where(monitor_registry.c.pk == exists.pk)
+                         .values(**values, updated_at=now))
+            updated += 1
+        else:
+            conn.execute(insert(monitor_registry).values(**values, added_at=now,
+                                                         updated_at=now))
+            added += 1
     return added, updated
 
 
-def list_entries(store: Store, status: PageStatus | None = None) -> list[RegistryEntry]:
-    """Registry entries by platform and name (all statuses, or one)."""
+def list_entries(store: Store, status: PageStatus | None = None,
+                 kind: EntryKind | None = None) -> list[RegistryEntry]:
+    """Registry entries by platform and name (all statuses and kinds, or one of each)."""
     query = select(monitor_registry)
     if status is not None:
         query = query.where(monitor_registry.c.status == status.value)
+    if kind is not None:
+        query = query.where(monitor_registry.c.kind == kind.value)
     with store.read() as conn:
         rows = conn.execute(query.order_by(monitor_registry.c.platform, monitor_registry.c.name))
         return [RegistryEntry.model_validate({k: getattr(r, k) for k in CSV_FIELDS})

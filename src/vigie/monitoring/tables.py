@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from vigie.store.schema import Id, UTCDateTime, metadata
@@ -41,8 +42,10 @@ from vigie.store.schema import Id, UTCDateTime, metadata
 __all__ = [
     "monitor_consultations",
     "monitor_feeds",
+    "monitor_group_tasks",
     "monitor_mandates",
     "monitor_mentions",
+    "monitor_page_requests",
     "monitor_registry",
     "monitor_suspects",
 ]
@@ -105,6 +108,8 @@ monitor_registry = Table(
     Column("notes", Text),
     Column("added_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False, server_default="page",
+           comment="page (a page or an account) or group"),
     Index("ix_monitor_registry_handle", "handle"),
 )
 
@@ -151,4 +156,48 @@ monitor_consultations = Table(
     Column("answered_by", String(255)),
     Column("answered_at", UTCDateTime),
     Index("ix_monitor_consultations_status", "status"),
+)
+
+monitor_page_requests = Table(
+    "monitor_page_requests", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("requested_by", String(255), nullable=False, comment="who asked (account or name)"),
+    Column("platform", String(32), nullable=False),
+    Column("kind", String(16), nullable=False, comment="page or group"),
+    Column("name", String(255), nullable=False, comment="the proposed name"),
+    Column("handle", String(255), comment="the proposed handle, without @"),
+    Column("url", String(2048), nullable=False, comment="the proposed address, canonical"),
+    Column("purpose", Text, nullable=False),
+    Column("unit", String(255), nullable=False, comment="the unit it will speak for"),
+    Column("manager", String(255), nullable=False, comment="who will manage it (e-mail)"),
+    Column("mandate", Text, nullable=False, comment="what it may say in the institution's name"),
+    Column("reply_to", String(255), comment="where the decision is e-mailed"),
+    Column("status", String(16), nullable=False, comment="pending, approved or refused"),
+    Column("decided_by", String(255)),
+    Column("decided_at", UTCDateTime),
+    Column("note", Text, comment="the community manager's note"),
+    Column("notice", String(16), nullable=False,
+           comment="the requester's e-mail: pending, sent, failed or no_channel"),
+    Index("ix_monitor_page_requests_status", "status"),
+)
+
+monitor_group_tasks = Table(
+    "monitor_group_tasks", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("block_pk", Id, ForeignKey("blocks.pk"), nullable=False),
+    Column("author_pk", Id, ForeignKey("authors.pk"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("group_url", String(2048), nullable=False, comment="the group's registry URL"),
+    Column("group_name", String(255), nullable=False),
+    Column("reason", Text, nullable=False, comment="the block's reason"),
+    Column("grounds", Text, nullable=False,
+           comment="JSON: clauses and the decisions (comment ids, numbers) behind the block"),
+    Column("status", String(16), nullable=False, comment="open, done or not_needed"),
+    Column("closed_by", String(255)),
+    Column("closed_at", UTCDateTime),
+    Column("note", Text),
+    UniqueConstraint("block_pk", "group_url"),
+    Index("ix_monitor_group_tasks_status", "status"),
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -36,7 +36,8 @@ from vigie.store.settings import EscalationSettings, SmtpSettings, WebhookSettin
 from vigie.store.store import Store
 
 __all__ = ["Composer", "Escalation", "Notice", "Notifier", "SendReport", "SmtpNotifier",
-           "WebhookNotifier", "notifiers_from_settings", "send_escalations"]
+           "WebhookNotifier", "mail_lang", "mail_one", "notifiers_from_settings",
+           "send_escalations", "tell_community_manager"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,52 @@ def notifiers_from_settings(settings: EscalationSettings,
         out.append(SmtpNotifier(settings.smtp, settings.lang))
     out.extend(WebhookNotifier(w, client, settings.lang) for w in settings.webhooks)
     return out
+
+
+def mail_lang(settings: EscalationSettings) -> str:
+    """The language of a one-person e-mail: the relay's, else ``escalation.lang`` (pure)."""
+    return (settings.smtp.lang if settings.smtp is not None and settings.smtp.lang
+            else settings.lang)
+
+
+def mail_one(settings: EscalationSettings, to: str, notice: Notice) -> tuple[str, str]:
+    """E-mail ``notice`` to ``to`` alone through the escalation relay, if one is configured.
+
+    The webhooks are the community manager's channel, not one person's: never used here.
+    Never raises for the channel.
+
+    Returns:
+        ``(outcome, detail)``: ``sent``, ``no_channel`` (no ``escalation.smtp``) or ``failed``
+        (the detail says why).
+    """
+    if settings.smtp is None:
+        return "no_channel", ""
+    relay = settings.smtp.model_copy(update={"recipients": (to,)})
+    try:
+        SmtpNotifier(relay, settings.lang).send(notice.subject, notice.lines)
+    except Exception as error:  # any relay failure is reported, never raised
+        return "failed", f"{type(error).__name__}: {error}"[:300]
+    return "sent", ""
+
+
+def tell_community_manager(settings: EscalationSettings, compose: Callable[[str], Notice],
+                           client: httpx.Client | None = None) -> tuple[int, list[str]]:
+    """Send one notice to each of the community manager's channels, in each one's language.
+
+    Never raises for a channel.
+
+    Returns:
+        ``(sent, errors)``: how many channels took it, and why the others did not.
+    """
+    sent, errors = 0, []
+    for notifier in notifiers_from_settings(settings, client):
+        notice = compose(getattr(notifier, "lang", settings.lang))
+        try:
+            notifier.send(notice.subject, notice.lines)
+            sent += 1
+        except Exception as error:  # one channel down does not stop the others
+            errors.append(f"{notifier.name}: {type(error).__name__}: {error}"[:300])
+    return sent, errors
 
 
 @dataclass(slots=True)

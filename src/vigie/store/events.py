@@ -104,6 +104,15 @@ class EventKind(StrEnum):
     REPLY_QUEUED = "reply_queued"
     REPLY_SENT = "reply_sent"
     REPLY_FAILED = "reply_failed"
+    # A request to create a page in the institution's name (6.1), then the community
+    # manager's decision (subject ``page_request``, its number).
+    PAGE_REQUESTED = "page_requested"
+    PAGE_REQUEST_APPROVED = "page_request_approved"
+    PAGE_REQUEST_REFUSED = "page_request_refused"
+    # A blocked member to remove from an institution group by hand (7), then its closing
+    # (subject ``group_task``, its number); never the member's name.
+    GROUP_TASK_OPENED = "group_task_opened"
+    GROUP_TASK_CLOSED = "group_task_closed"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

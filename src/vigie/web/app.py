@@ -200,6 +200,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_monitoring,
         routes_privacy,
         routes_replies,
+        routes_page_requests,
         routes_ui,
         routes_undo,
     )
@@ -233,6 +234,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
+    app.include_router(routes_page_requests.router)
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
     app.include_router(routes_groups.router)

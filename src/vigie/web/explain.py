@@ -19,8 +19,8 @@ from vigie.policy import Policy
 from vigie.web.formats import Formats
 from vigie.web.i18n import Translator
 
-__all__ = ["Ground", "escalation_grounds", "escalation_reason", "evidence_text", "stored_reason",
-           "summary"]
+__all__ = ["Ground", "block_reason", "escalation_grounds", "escalation_reason", "evidence_text",
+           "stored_reason", "summary"]
 
 
 def evidence_text(finding: Mapping[str, Any], t: Translator) -> str:
@@ -138,6 +138,27 @@ def stored_reason(reason: str, t: Translator) -> str | None:
         return t("escalations.staff_reply", who=staff["who"], thread=staff["thread"],
                  clause=staff["clause"])
     return None
+
+
+_STRIKES = re.compile(r"^(?P<n>\d+) strikes within (?P<days>\d+) days \(section 7\)$")
+_POLICY_BLOCK = "the policy blocks the author for "
+
+
+def block_reason(reason: str, t: Translator) -> str:
+    """Why an author was blocked, in the reader's language (pure; unknown forms as stored).
+
+    The store writes ``blocked by WHO: REASON`` (a reviewer), ``N strikes within D days
+    (section 7)`` (the threshold) or ``the policy blocks the author for CLAUSES``.
+    """
+    if reason.startswith("blocked by ") and ": " in reason:
+        who, why = reason[len("blocked by "):].split(": ", 1)
+        return t("block.by_reviewer", who=who, reason=why)
+    strikes = _STRIKES.match(reason)
+    if strikes:
+        return t("block.strikes", n=strikes["n"], days=strikes["days"])
+    if reason.startswith(_POLICY_BLOCK):
+        return t("block.policy", clauses=reason[len(_POLICY_BLOCK):])
+    return reason
 
 
 def escalation_reason(row: Mapping[str, Any], policy: Policy, t: Translator,

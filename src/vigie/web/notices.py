@@ -11,9 +11,11 @@ comment on its platform (:mod:`vigie.web.permalinks`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from vigie.monitoring.consultations import Consultation
+from vigie.monitoring.group_tasks import GroupTask
+from vigie.monitoring.page_requests import PageRequest
 from vigie.notify.escalation import Composer, Escalation, Notice
 from vigie.policy import Policy
 from vigie.web.explain import escalation_grounds, stored_reason
@@ -23,10 +25,13 @@ from vigie.web.permalinks import (
     consultation_path,
     dashboard_url,
     escalation_path,
+    page_request_path,
     platform_url,
 )
 
-__all__ = ["consultation_notice", "escalation_composer", "escalation_lines"]
+__all__ = ["consultation_notice", "escalation_composer", "escalation_lines",
+           "group_tasks_composer", "group_tasks_notice", "page_decision_notice",
+           "page_request_notice"]
 
 _QUOTED = 280  # characters of the comment's text a notice quotes, when it quotes any
 
@@ -98,11 +103,65 @@ def consultation_notice(item: Consultation, lang: str, dashboard: str | None = N
     """
     t = translator(lang)
     clauses = ", ".join(c for c in item.clauses if c) or t("consult.no_findings")
-    link = dashboard_url(dashboard, consultation_path(item.pk))
     lines = (t("consult.notice_intro", asker=item.asked_by), "",
              t("consult.notice_speaker", speaker=item.speaker),
              t("consult.notice_clauses", clauses=clauses),
-             t("notice.dashboard", url=link) if dashboard
-             else t("notice.dashboard_path", url=link),
+             _link(t, dashboard, consultation_path(item.pk)),
              t("consult.notice_cli", pk=item.pk))
     return Notice(t("consult.notice_subject", pk=item.pk, asker=item.asked_by), lines)
+
+
+def _link(t: Translator, dashboard: str | None, path: str) -> str:
+    link = dashboard_url(dashboard, path)
+    return t("notice.dashboard", url=link) if dashboard else t("notice.dashboard_path", url=link)
+
+
+def page_request_notice(item: PageRequest, lang: str, dashboard: str | None = None) -> Notice:
+    """The community manager's notice of a new request to create a page (6.1), pure."""
+    t = translator(lang)
+    lines = (t("pagereq.notice_intro", asker=item.requested_by), "",
+             t("pagereq.notice_page", kind=t(f"registry.kind_{item.kind}"), name=item.name,
+               platform=item.platform, url=item.url),
+             t("pagereq.notice_unit", unit=item.unit, manager=item.manager),
+             t("pagereq.notice_purpose", purpose=item.purpose),
+             t("pagereq.notice_mandate", mandate=item.mandate),
+             _link(t, dashboard, page_request_path(item.pk)),
+             t("pagereq.notice_cli", pk=item.pk))
+    return Notice(t("pagereq.notice_subject", pk=item.pk, platform=item.platform,
+                    unit=item.unit), lines)
+
+
+def page_decision_notice(item: PageRequest, lang: str, dashboard: str | None = None) -> Notice:
+    """The requester's e-mail: their request approved (and listed) or refused, pure."""
+    t = translator(lang)
+    status = t(f"pagereq.status_{item.status}")
+    lines = [t("pagereq.decision_intro", pk=item.pk, name=item.name, url=item.url,
+               status=status, by=item.decided_by or "?"),
+             t("pagereq.decision_note", note=item.note or "")]
+    if item.status == "approved":
+        lines.append(t("pagereq.decision_listed"))
+    lines.append(_link(t, dashboard, page_request_path(item.pk)))
+    return Notice(t("pagereq.decision_subject", pk=item.pk, status=status), tuple(lines))
+
+
+def group_tasks_notice(tasks: Sequence[GroupTask], lang: str,
+                       dashboard: str | None = None) -> Notice:
+    """The community manager's notice of members to remove from groups (7), pure.
+
+    It names the groups, the clauses and the task numbers; never the member (the dashboard
+    shows who, behind its login).
+    """
+    t = translator(lang)
+    lines = [t("grouptask.notice_intro", n=len(tasks)), ""]
+    for task in tasks:
+        clauses = ", ".join(task.clauses) or "—"
+        lines.append(t("grouptask.notice_line", pk=task.pk, group=task.group_name,
+                       platform=task.platform, clauses=clauses))
+    lines.append(_link(t, dashboard, "/group-tasks"))
+    return Notice(t("grouptask.notice_subject", n=len(tasks)), tuple(lines))
+
+
+def group_tasks_composer(dashboard: str | None = None
+                         ) -> Callable[[Sequence[GroupTask], str], Notice]:
+    """:func:`group_tasks_notice` for :func:`vigie.monitoring.group_tasks.open_group_tasks`."""
+    return lambda tasks, lang: group_tasks_notice(tasks, lang, dashboard)

@@ -35,6 +35,11 @@ def consultation_path(consultation_pk: int) -> str:
     return f"/consultations/{int(consultation_pk)}"
 
 
+def page_request_path(request_pk: int) -> str:
+    """The dashboard path of a request to create a page (pure)."""
+    return f"/page-requests/{int(request_pk)}"
+
+
 def dashboard_url(base: str | None, path: str) -> str:
     """``path`` under the dashboard's address, or the path alone when none is known (pure)."""
     return f"{base.rstrip('/')}{path}" if base else path

@@ -16,9 +16,10 @@ class Role(StrEnum):
     """Account roles, weakest first.
 
     ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
-    ``moderator`` also triages the queue; ``community_manager`` also resolves escalations,
-    replies to comments in the institution's name, submits comments and proposes policy
-    versions; ``admin`` also approves policy versions
+    ``moderator`` also triages the queue and asks for a page in the institution's name;
+    ``community_manager`` also resolves escalations (and closes group-membership tasks),
+    replies to comments in the institution's name, approves or refuses page requests (6.1),
+    submits comments and proposes policy versions; ``admin`` also approves policy versions
     and manages accounts, API tokens and the page registry. ``privacy_officer`` (Law 25's
     *responsable de la protection des renseignements personnels*) reads like the auditor and
     answers people's access and erasure requests, nothing else. Every role may change its own
@@ -52,6 +53,8 @@ class Permission(StrEnum):
     SUBMIT = "submit"
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
+    #: Decide a request to create a page in the institution's name (directive 6.1).
+    APPROVE_PAGE = "approve_page"
     MANAGE = "manage"
     #: A person's data under Law 25: find it, export it, erase it (``/privacy``).
     PRIVACY = "privacy"
@@ -66,7 +69,8 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
                                Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
         Permission.READ, Permission.CHECK, Permission.ACT, Permission.RESOLVE_ESCALATION,
-        Permission.REPLY, Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.OWN_ACCOUNT,
+        Permission.REPLY, Permission.SUBMIT, Permission.PROPOSE_POLICY, Permission.APPROVE_PAGE,
+        Permission.OWN_ACCOUNT,
     }),
     Role.ADMIN: frozenset(Permission),
     Role.PRIVACY_OFFICER: frozenset({Permission.READ, Permission.CHECK, Permission.PRIVACY,

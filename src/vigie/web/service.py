@@ -42,6 +42,7 @@ __all__ = [
     "check_text",
     "languages",
     "list_pages",
+    "open_tasks",
     "policy_diff",
     "policy_overview",
     "policy_version",
@@ -98,7 +99,17 @@ def submit_comments(ctx: WebContext, records: Sequence[Comment],
     with ctx.lock:
         bodies = _moderator(ctx).process(list(records))
     refresh_facets(ctx)
+    open_tasks(ctx)
     return [json.loads(b) for b in bodies]
+
+
+def open_tasks(ctx: WebContext) -> None:
+    """Group-membership tasks for blocks that lack them (directive 7); the manager is told."""
+    from vigie.monitoring.group_tasks import open_group_tasks
+    from vigie.web.notices import group_tasks_composer
+
+    open_group_tasks(ctx.store, compose=group_tasks_composer(
+        ctx.store.settings.escalation.dashboard_url))
 
 
 def refresh_facets(ctx: WebContext) -> None:
@@ -144,6 +155,8 @@ def apply_review(ctx: WebContext, item_pk: int, action: str, principal: Principa
         raise Forbidden("role", "an escalated item is resolved by the community manager")
     status = resolve(ctx.store, item_pk, action, by=principal.actor, reason=reason,
                      fallback_policy=ctx.policy)
+    if status.author_blocked:
+        open_tasks(ctx)
     return {"item": item_pk, "action": action, "state": status.state.value,
             "outcome": status.outcome.value if status.outcome else None,
             "takedown": status.takedown, "author_blocked": status.author_blocked,
