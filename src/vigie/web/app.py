@@ -198,9 +198,9 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_export,
         routes_groups,
         routes_monitoring,
+        routes_page_requests,
         routes_privacy,
         routes_replies,
-        routes_page_requests,
         routes_ui,
         routes_undo,
     )
