@@ -7,9 +7,11 @@ message that names the field.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -22,7 +24,12 @@ __all__ = [
     "Platform",
     "Post",
     "parse_comment",
+    "stored_url",
+    "web_address",
 ]
+
+#: Longest comment address accepted (browsers and proxies cut longer ones).
+MAX_URL = 2048
 
 
 class Platform(StrEnum):
@@ -82,10 +89,36 @@ class Attachment(_Record):
     mime: str | None = None
 
 
+def web_address(value: Any) -> str | None:
+    """``value`` when it is an ``http``/``https`` address with a host, else ``None`` (pure).
+
+    At most :data:`MAX_URL` characters, no whitespace or control character, no user name or
+    password before the host (``https://facebook.com@evil.example/`` goes to evil.example).
+    Connectors pass what the platform gave through it, so a strange value costs the link,
+    never the comment.
+    """
+    if not isinstance(value, str) or not value or len(value) > MAX_URL:
+        return None
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host or "@" in parts.netloc:
+        return None
+    return value
+
+
 class Comment(_Record):
     """One comment on an official page.
 
-    ``labels`` and ``note`` exist only in labeled sets; moderation ignores them.
+    ``url`` is the comment's address as its platform gives it (Facebook's ``permalink_url``,
+    Threads' ``permalink``, WordPress's ``link``), when it gives one; only ``http`` and
+    ``https`` addresses are accepted. ``labels`` and ``note`` exist only in labeled sets;
+    moderation ignores them.
     """
 
     id: str = Field(min_length=1)
@@ -95,6 +128,7 @@ class Comment(_Record):
     author: Author
     post: Post | None = None
     parent_id: str | None = None
+    url: str | None = None
     attachments: tuple[Attachment, ...] = ()
     labels: tuple[str, ...] = ()
     note: str | None = None
@@ -105,6 +139,28 @@ class Comment(_Record):
         if value.tzinfo is None:
             raise ValueError("timestamp must carry a time zone (ISO-8601 with Z or an offset)")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def _web(cls, value: str | None) -> str | None:
+        if value is not None and web_address(value) is None:
+            raise ValueError(f"must be an http or https address of at most {MAX_URL} "
+                             "characters, without spaces")
+        return value
+
+
+def stored_url(payload: str | None) -> str | None:
+    """The ``url`` of a stored record (a :class:`Comment`'s JSON), or ``None`` (pure).
+
+    ``None`` too once the payload is purged (retention, erasure) or when it is not JSON.
+    """
+    if not payload:
+        return None
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    return web_address(data.get("url")) if isinstance(data, dict) else None
 
 
 def _describe(error: ValidationError) -> str:

@@ -38,6 +38,15 @@ LINES = [
     ("bad timestamp", _with(created_at="yesterday"), "created_at"),
     ("author without id", _with(author={"name": "x"}), "author.id: Field required"),
     ("negative followers", _with(author={"id": "u", "followers": -3}), "author.followers"),
+    ("the comment's address", _with(url="https://www.facebook.com/1/posts/2?comment_id=3"),
+     None),
+    ("an address that is not the web", _with(url="javascript:alert(1)"),
+     "url: Value error, must be an http or https address"),
+    ("an address without a host", _with(url="https:///x"), "url: Value error"),
+    ("an address with spaces", _with(url="https://facebook.com/a b"), "url: Value error"),
+    ("an address with a user before the host", _with(url="https://facebook.com@evil.example/"),
+     "url: Value error"),
+    ("an address that is not text", _with(url=42), "url: Input should be a valid string"),
 ]
 
 
@@ -92,6 +101,21 @@ def test_csv_common_columns(tmp_path: Path) -> None:
     assert first.comment.post.links == ("https://a.ca", "https://b.ca")
     assert first.comment.labels == ("spam", "off_topic")
     assert second.error is not None and second.line == 3 and "created_at" in str(second.error)
+
+
+def test_csv_url_column(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,platform,text,created_at,author_id,url\n"
+        "th:1,threads,Salut,2025-01-01T00:00:00Z,th:@a,https://www.threads.net/@a/post/C1\n"
+        "th:2,threads,Sans lien,2025-01-01T00:00:00Z,th:@b,\n"
+        "th:3,threads,Mauvais lien,2025-01-01T00:00:00Z,th:@c,ftp://threads.net/x\n",
+        encoding="utf-8")
+    first, second, third = list(read_comments(path))
+    assert first.comment is not None and first.comment.url == "https://www.threads.net/@a/post/C1"
+    assert second.comment is not None and second.comment.url is None
+    assert third.comment is None and third.error is not None and third.line == 4
+    assert "url: Value error, must be an http or https address" in str(third.error)
 
 
 def test_csv_without_required_columns(tmp_path: Path) -> None:

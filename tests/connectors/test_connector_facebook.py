@@ -54,6 +54,9 @@ def test_fetch_pages_through_posts_and_replies(fake: tuple[FakeFacebook, FakeSer
     call = platform.calls("GET", "/comments")[0]
     assert call.query["filter"] == "stream" and call.query["limit"] == "3"
     assert "is_hidden" in call.query["fields"] and "parent" in call.query["fields"]
+    # The comment's own address: asked for (the fake returns only what is asked), then kept.
+    assert "permalink_url" in call.query["fields"].split(",")
+    assert top.url == f"https://www.facebook.com/{post}?comment_id={first}"
     # The token travels in the header, never in the URL.
     assert all("page-token" not in r.path + str(r.query) for r in platform.requests)
 

@@ -45,6 +45,7 @@ def test_fetch_comments_and_all_replies(fake: tuple[FakeInstagram, FakeServer]) 
     comment = conn.fetch(None).comments[0]
     assert comment.author.id == "ig:42" and comment.author.handle == "marie.l"
     assert comment.post is not None and comment.post.text.startswith("Remise")
+    assert comment.url is None  # an IG Comment has no address of its own (no permalink)
 
 
 def test_only_media_whose_count_changed_are_read_again(

@@ -57,6 +57,9 @@ def test_replies_flattened_with_parents(fake: tuple[FakeThreads, FakeServer]) ->
     assert got[th(first)].post is not None and got[th(first)].post.text.startswith("Le 6")
     call = platform.calls("GET", "/conversation")[0]
     assert call.query["reverse"] == "false" and "hide_status" in call.query["fields"]
+    # The reply's own address: asked for (the fake returns only what is asked), then kept.
+    assert "permalink" in call.query["fields"].split(",")
+    assert got[th(first)].url == f"https://www.threads.net/@sylvie77/post/{first}"
     assert call.headers["authorization"] == "Bearer th-token"
 
 

@@ -63,6 +63,9 @@ def test_read_comments_of_both_statuses(fake: tuple[FakeWordPress, FakeServer]) 
     assert "example.org" not in top.author.id  # the e-mail is digested, never stored
     listing = platform.calls("GET", "/comments")[0]
     assert listing.query["context"] == "edit" and listing.query["orderby"] == "id"
+    # The comment's ``link`` (no ``_fields`` cuts it off) is the record's address.
+    assert "_fields" not in listing.query or "link" in listing.query["_fields"].split(",")
+    assert top.url == f"https://www.polymtl.ca/carrefour/{post}#comment-{first}"
     assert listing.headers["authorization"].startswith("Basic ")
 
 

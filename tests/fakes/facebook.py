@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from fakes.server import FakePlatform, Reply, Request
+from fakes.server import FakePlatform, Reply, Request, pick_fields
 
 __all__ = ["FakeFacebook", "graph_error", "sign_body"]
 
@@ -164,7 +164,7 @@ class FakeFacebook(FakePlatform):
             items = [c for c in items if "parent" not in c]
         start = _index(params["after"]) if params.get("after") else 0
         limit = min(int(params.get("limit", 25)), 100)
-        page = items[start:start + limit]
+        page = [pick_fields(c, params.get("fields")) for c in items[start:start + limit]]
         if not page:
             return Reply(200, {"data": []})
         end = start + len(page)

@@ -20,7 +20,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["FakePlatform", "FakeServer", "Reply", "Request"]
+__all__ = ["FakePlatform", "FakeServer", "Reply", "Request", "pick_fields"]
+
+
+def pick_fields(item: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    """``item`` cut to the top-level ``fields`` asked for, all of it when none are named.
+
+    Graph's ``fields`` and WordPress's ``_fields`` work so: a field the client stops asking for
+    stops coming back, and the connector tests see it.
+    """
+    if not fields:
+        return item
+    wanted = {f.split("{", 1)[0].strip() for f in fields.split(",")} | {"id"}
+    return {k: v for k, v in item.items() if k in wanted}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fakes.server import FakePlatform, Reply, Request
+from fakes.server import FakePlatform, Reply, Request, pick_fields
 
 __all__ = ["FakeThreads", "graph_error"]
 
@@ -136,7 +136,7 @@ class FakeThreads(FakePlatform):
                    reverse=q.get("reverse", "true") == "true")
         start = int(q["after"].removeprefix("c")) if q.get("after") else 0
         size = int(q.get("limit", 25))
-        page = found[start:start + size]
+        page = [pick_fields(m, q.get("fields")) for m in found[start:start + size]]
         paging: dict[str, Any] = {"cursors": {"before": f"c{start}",
                                               "after": f"c{start + len(page)}"}}
         if start + size < len(found):

@@ -17,7 +17,7 @@ import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fakes.server import FakePlatform, Reply, Request
+from fakes.server import FakePlatform, Reply, Request, pick_fields
 
 __all__ = ["FakeWordPress", "wp_error"]
 
@@ -158,5 +158,5 @@ class FakeWordPress(FakePlatform):
             return wp_error(400, "rest_comment_invalid_page_number",
                             "The page number requested is larger than the number of pages "
                             "available.")
-        chunk = found[(page - 1) * size: page * size]
+        chunk = [pick_fields(c, q.get("_fields")) for c in found[(page - 1) * size: page * size]]
         return Reply(200, chunk, {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)})

@@ -159,6 +159,31 @@ def test_without_a_dashboard_address_the_notice_gives_the_path(
            "définir VIGIE_DASHBOARD_URL)" in body
 
 
+def test_the_notice_links_to_the_comment_on_its_platform_only_on_its_host(
+        store: Any, moderator: Any, comment_factory: Any, smtp_server: Any,
+        store_policy: Any) -> None:
+    permalink = "https://www.facebook.com/1000/posts/1000_1?comment_id=1000_7"
+    claims = {"fb:c-0": permalink, "fb:c-1": "https://evil.example/fb/c-1"}
+    moderator.process([comment_factory(cid, "I feel DISTRESS", author="fb:u-1")
+                       .model_copy(update={"url": url}) for cid, url in claims.items()])
+    posted: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        return httpx.Response(200)
+
+    teams = WebhookNotifier(WebhookSettings(url="https://hooks.example/teams", flavour="teams",
+                                            lang="en"), httpx.Client(
+                                                transport=httpx.MockTransport(handler)))
+    send_escalations(store, [SmtpNotifier(_smtp(smtp_server)), teams],
+                     compose=_compose(store_policy))
+    linked, claimed = (_body(message) for _, message in smtp_server.received)
+    assert f"Sur la plateforme : {permalink}" in linked
+    assert "Sur la plateforme" not in claimed and "evil.example" not in claimed
+    assert f"On the platform: {permalink}" in posted[0]["text"]
+    assert "evil.example" not in posted[1]["text"]
+
+
 def test_each_channel_gets_its_own_language(store: Any, moderator: Any, comment_factory: Any,
                                             smtp_server: Any, store_policy: Any) -> None:
     _escalate(moderator, comment_factory, 1)

@@ -38,7 +38,7 @@ CSV_COLUMNS = (
     "id", "platform", "text", "created_at", "author_id", "author_name", "author_handle",
     "author_created_at", "author_verified", "author_default_avatar", "author_followers",
     "author_posts_last_24h", "author_via", "post_id", "post_text", "post_links", "parent_id",
-    "labels",
+    "url", "labels",
 )
 
 
@@ -146,6 +146,7 @@ def _csv_record(row: dict[str, str]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": get("id"), "platform": get("platform"), "text": row.get("text") or "",
         "created_at": get("created_at"), "author": author, "parent_id": get("parent_id"),
+        "url": get("url"),
     }
     if get("post_id") is not None:
         links = (get("post_links") or "").replace(";", " ").split()

@@ -54,7 +54,7 @@ from vigie.connectors.base import (
 from vigie.connectors.errors import NotFound
 from vigie.connectors.http import RetryPolicy, Secret
 from vigie.media.attachments import graph_attachments
-from vigie.records import Author, Comment, Platform, Post
+from vigie.records import Author, Comment, Platform, Post, web_address
 
 __all__ = ["COMMENT_FIELDS", "DEFAULT_GRAPH_URL", "FacebookConnector", "comment_from_graph"]
 
@@ -71,7 +71,9 @@ def comment_from_graph(item: dict[str, Any], post: Post | None) -> Comment:
     """Map a Graph comment object onto a Vigie :class:`Comment` (pure).
 
     Graph gives the author's id and name only (``from``); it is absent when the commenter's
-    privacy settings hide it from the app, and the author is then ``fb:unknown``.
+    privacy settings hide it from the app, and the author is then ``fb:unknown``. The
+    comment's ``permalink_url`` becomes the record's ``url`` (the dashboard's and the
+    escalation notices' link to it).
 
     Raises:
         ValueError: the object lacks an id or a readable ``created_time``.
@@ -96,6 +98,7 @@ def comment_from_graph(item: dict[str, Any], post: Post | None) -> Comment:
         author=author,
         post=post,
         parent_id=vigie_id(Platform.FACEBOOK, str(parent["id"])) if parent.get("id") else None,
+        url=web_address(item.get("permalink_url")),
         attachments=attachments,
     )
 

@@ -9,6 +9,11 @@ IG Comment and IG Comment Replies references:
   replies{...}`` — top-level comments with their first replies, cursor paging;
 * ``GET /{ig-comment-id}/replies`` — the rest of a comment's replies.
 
+An IG Comment has no address of its own (its fields: ``from``, ``hidden``, ``id``,
+``like_count``, ``media``, ``parent_id``, ``replies``, ``text``, ``timestamp``, ``username``...,
+no ``permalink``); the media's ``permalink`` is the post's, not the comment's, so the record's
+``url`` stays empty and the dashboard offers no link rather than one to the wrong place.
+
 Writes: hide / unhide ``POST /{ig-comment-id}`` with ``hide=true|false`` and delete
 ``DELETE /{ig-comment-id}``, both answering ``{"success": true}``; reply as the account with
 ``POST /{ig-comment-id}/replies`` and ``message`` → ``{"id"}`` (IG Comment Replies reference:

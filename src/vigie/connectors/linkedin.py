@@ -16,6 +16,9 @@ https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts
 * ``GET /rest/socialActions/{commentUrn}/comments`` — the replies to one comment (each with
   ``parentComment``).
 
+A comment carries no address of its own in the Comments API (no permalink field), so the
+record's ``url`` stays empty and the dashboard offers no link to it.
+
 Writes: ``DELETE /rest/socialActions/{thread}/comments/{commentId}?actor={orgUrn}`` → 204, the
 thread and id being the two parts of the comment's URN; a reply as the organization is a nested
 comment, ``POST /rest/socialActions/{commentUrn}/comments`` with ``{"actor": orgUrn, "object":

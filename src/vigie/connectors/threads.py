@@ -4,10 +4,11 @@ Reads (developers.facebook.com/docs/threads, "Retrieve replies and conversations
 
 * ``GET /{threads-user-id}/threads?fields=id,text,timestamp,permalink&limit=`` — the
   profile's posts;
-* ``GET /{threads-media-id}/conversation?fields=id,text,timestamp,username,replied_to,
-  root_post,hide_status,is_reply_owned_by_me&reverse=false&limit=&after=`` — every reply of a
-  post, top-level and nested, flattened, oldest first with ``reverse=false``, paged by
-  ``paging.cursors.after``. Threads gives a reply's ``username``, not its author's id.
+* ``GET /{threads-media-id}/conversation?fields=id,text,timestamp,username,permalink,
+  replied_to,root_post,hide_status,is_reply_owned_by_me&reverse=false&limit=&after=`` — every
+  reply of a post, top-level and nested, flattened, oldest first with ``reverse=false``, paged
+  by ``paging.cursors.after``. Threads gives a reply's ``username``, not its author's id, and
+  its ``permalink`` (omitted for media flagged for copyright), the record's ``url``.
 
 Writes ("Reply management"):
 
@@ -63,7 +64,7 @@ from vigie.connectors.errors import ApiError, AuthExpired, PermissionDenied
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
 from vigie.connectors.oauth import RefreshTokenFile
 from vigie.connectors.replies import ReplyRequest, same_text
-from vigie.records import Author, Comment, Platform, Post
+from vigie.records import Author, Comment, Platform, Post, web_address
 
 __all__ = [
     "DEFAULT_THREADS_REFRESH_URL",
@@ -77,7 +78,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_THREADS_URL = "https://graph.threads.net/v1.0"
 DEFAULT_THREADS_REFRESH_URL = "https://graph.threads.net/refresh_access_token"
-REPLY_FIELDS = ("id,text,timestamp,username,replied_to,root_post,hide_status,"
+REPLY_FIELDS = ("id,text,timestamp,username,permalink,replied_to,root_post,hide_status,"
                 "is_reply_owned_by_me")
 _MARGIN_S = 7 * 86_400.0
 _RETRY_REFRESH_S = 86_400.0
@@ -187,6 +188,7 @@ def comment_from_threads(item: dict[str, Any], post: Post) -> Comment:
                       handle=username or None),
         post=post,
         parent_id=vigie_id(Platform.THREADS, str(parent)) if parent and parent != root else None,
+        url=web_address(item.get("permalink")),
     )
 
 

@@ -78,7 +78,7 @@ from vigie.connectors.errors import (
 )
 from vigie.connectors.http import ApiClient, RetryPolicy, Secret
 from vigie.connectors.replies import ReplyRequest, same_text
-from vigie.records import Author, Comment, Platform, Post
+from vigie.records import Author, Comment, Platform, Post, web_address
 
 __all__ = [
     "ReloadingCredential",
@@ -208,7 +208,8 @@ def _author_id(site: str, item: dict[str, Any]) -> str:
 def comment_from_wordpress(item: dict[str, Any], site: str, post: Post | None) -> Comment:
     """Map a WordPress comment (edit context) onto a Vigie :class:`Comment` (pure).
 
-    Ids carry the site's host (``wp:www.polymtl.ca/123``): comment ids are per site.
+    Ids carry the site's host (``wp:www.polymtl.ca/123``): comment ids are per site. The
+    comment's ``link`` (its post's page with ``#comment-123``) becomes the record's ``url``.
 
     Raises:
         KeyError, ValueError: missing id or ``date_gmt``.
@@ -225,6 +226,7 @@ def comment_from_wordpress(item: dict[str, Any], site: str, post: Post | None) -
         post=post,
         parent_id=vigie_id(Platform.WORDPRESS, f"{site}/{parent}")
         if isinstance(parent, int) and parent > 0 else None,
+        url=web_address(item.get("link")),
     )
 
 

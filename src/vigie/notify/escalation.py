@@ -10,8 +10,8 @@ that writes a :class:`Notice` from the facts of each escalation (:class:`Escalat
 comment, its platform, the decision with its clauses and evidence, the reviewer's reason) in a
 language, ``fr`` or ``en``: each channel receives the notice in its own language (``lang`` of
 its settings, else ``escalation.lang``, French by default). The dashboard's composer
-(:func:`vigie.web.notices.escalation_composer`) gives the reason, the evidence and a link to
-the escalation's page.
+(:func:`vigie.web.notices.escalation_composer`) gives the reason, the evidence, a link to
+the escalation's page and one to the comment on its platform where its address is known.
 
 Notices quote the comment's text only when ``escalation.include_text`` is set (e-mail and chat
 leave the institution's systems: Law 25).
@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy import select, update
 
+from vigie.records import stored_url
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.schema import comments, decisions, escalations, posts
 from vigie.store.settings import EscalationSettings, SmtpSettings, WebhookSettings
@@ -53,6 +54,8 @@ class Escalation:
         post_id: the post the comment answers, when known.
         review_pk: the review item, for a reviewer's escalation.
         decision: the decision's body (clauses, evidence, escalation rules), when stored.
+        url: the comment's address as its platform gave it (the record's ``url``), when known;
+            the composer checks its host before linking to it.
     """
 
     pk: int
@@ -63,6 +66,7 @@ class Escalation:
     post_id: str | None = None
     review_pk: int | None = None
     decision: Mapping[str, Any] | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +251,7 @@ def send_escalations(store: Store, notifiers: Sequence[Notifier], *, compose: Co
         rows = conn.execute(
             select(escalations.c.pk, escalations.c.reason, escalations.c.review_pk,
                    comments.c.comment_id, comments.c.platform, comments.c.text,
-                   posts.c.post_id, decisions.c.body)
+                   comments.c.payload, posts.c.post_id, decisions.c.body)
             .join(comments, comments.c.pk == escalations.c.comment_pk)
             .outerjoin(posts, posts.c.pk == comments.c.post_pk)
             .outerjoin(decisions, decisions.c.pk == escalations.c.decision_pk)
@@ -255,7 +259,8 @@ def send_escalations(store: Store, notifiers: Sequence[Notifier], *, compose: Co
         ).all()
     items = [Escalation(r.pk, r.comment_id, r.platform, r.reason,
                         r.text if include_text else None, r.post_id, r.review_pk,
-                        json.loads(r.body) if r.body else None) for r in rows]
+                        json.loads(r.body) if r.body else None, stored_url(r.payload))
+             for r in rows]
     if not items:
         return report
     groups = [items] if digest else [[item] for item in items]

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from vigie.errors import StoreError
+from vigie.records import stored_url
 from vigie.store.escalation_handling import EscalationStep, HandledEscalation, handle_escalation
 from vigie.store.events import EventKind
 from vigie.store.schema import (
@@ -45,7 +46,8 @@ class EscalationView:
         row: the escalation's columns with its comment's, author's, post's and review item's.
         decision: the decision's body (empty when none is stored).
         steps: its events, oldest first: escalated, notified, then each handling step.
-        platform_url: the comment on its platform, where the ids give an address.
+        platform_url: the comment on its platform: the record's own address, or one the ids
+            give (:func:`vigie.web.permalinks.platform_url`); ``None`` when neither.
     """
 
     row: dict[str, Any]
@@ -72,7 +74,7 @@ def escalation_view(conn: Connection, escalation_pk: int) -> EscalationView | No
                comments.c.pk.label("comment_pk"), comments.c.platform, comments.c.comment_id,
                comments.c.text, comments.c.created_at.label("comment_at"),
                authors.c.pk.label("author_pk"), authors.c.name.label("author_name"),
-               posts.c.post_id, posts.c.text.label("post_text"),
+               comments.c.payload, posts.c.post_id, posts.c.text.label("post_text"),
                decisions.c.action, decisions.c.body.label("decision_body"))
         .select_from(escalations.join(comments, comments.c.pk == escalations.c.comment_pk)
                      .join(authors, authors.c.pk == comments.c.author_pk)
@@ -83,9 +85,11 @@ def escalation_view(conn: Connection, escalation_pk: int) -> EscalationView | No
     if found is None:
         return None
     row = dict(found._mapping)
+    # The raw record stays off the page and the API: only its address is read from it.
+    url = stored_url(row.pop("payload"))
     decision = json.loads(row["decision_body"]) if row["decision_body"] else {}
     return EscalationView(row, decision, _steps(conn, row),
-                          platform_url(row["platform"], row["comment_id"], row["post_id"]))
+                          platform_url(row["platform"], row["comment_id"], row["post_id"], url))
 
 
 def _steps(conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:

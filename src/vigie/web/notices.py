@@ -5,8 +5,9 @@ dashboard's catalogue (``notice.*`` keys, French and English) and its evidence s
 e-mail says what the escalation's page says. Each notice names the comment and its platform,
 the reason (the clause, its label and what it covers, then the evidence sentence of each
 finding; for a reviewer's escalation or a staff reply, who and why), the comment's text only when
-asked, a link to the escalation's page in the dashboard and, where the ids give one, to the
-comment on its platform (:mod:`vigie.web.permalinks`).
+asked, a link to the escalation's page in the dashboard and, where its address is known (the
+record's own, on the platform's host, or one the ids give), to the comment on its platform
+(:mod:`vigie.web.permalinks`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def escalation_lines(item: Escalation, policy: Policy, t: Translator,
     link = dashboard_url(dashboard, escalation_path(item.pk))
     lines.append(t("notice.dashboard", url=link) if dashboard
                  else t("notice.dashboard_path", url=link))
-    elsewhere = platform_url(item.platform, item.comment_id, item.post_id)
+    elsewhere = platform_url(item.platform, item.comment_id, item.post_id, item.url)
     if elsewhere:
         lines.append(t("notice.platform", url=elsewhere))
     return lines

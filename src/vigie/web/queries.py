@@ -18,6 +18,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.engine import Connection, Row
 
+from vigie.records import stored_url
 from vigie.store.schema import (
     authors,
     blocks,
@@ -30,6 +31,7 @@ from vigie.store.schema import (
     strikes,
 )
 from vigie.web.models import web_facets
+from vigie.web.permalinks import platform_url
 from vigie.web.render import Mark
 
 __all__ = [
@@ -346,6 +348,8 @@ class ItemView:
     events: list[dict[str, Any]]
     author: dict[str, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: The comment on its platform, where its address is known (:mod:`vigie.web.permalinks`).
+    platform_url: str | None = None
 
 
 #: Evidence that makes the item page blur an attachment until a reviewer reveals it.
@@ -445,7 +449,8 @@ def item_view(conn: Connection, item_pk: int, thread_limit: int = 30) -> ItemVie
                            .where(comments.c.pk == q.comment_pk)).scalar_one_or_none()
     return ItemView(q, body, marks_of(body, q.text or ""), post.text if post else None,
                     thread, history, author_view(conn, q.author_pk, comment_limit=10) or {},
-                    attachments_of(payload, body))
+                    attachments_of(payload, body),
+                    platform_url(q.platform, q.comment_id, q.post_id, stored_url(payload)))
 
 
 def author_view(conn: Connection, author_pk: int, comment_limit: int = 50) -> dict[str, Any] | None:

@@ -19,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from vigie.policy import Policy, ReplyTemplate
+from vigie.records import stored_url
 from vigie.store.replies import REPLY_MAX_CHARS, QueuedReply, ReplyView, queue_reply, replies_for
 from vigie.store.schema import authors, comments, decisions, posts
 from vigie.web.auth import Principal
 from vigie.web.context import WebContext
+from vigie.web.permalinks import platform_url
 
 __all__ = ["CommentView", "ReplyChoice", "asks_question", "author_language", "comment_view",
            "reply_choices", "send_reply"]
@@ -44,6 +46,8 @@ class CommentView:
         decision: the stored decision's body (``{}`` when not decided yet).
         replies: the replies queued for it, oldest first.
         history: its audit events (``_events_for`` rows).
+        platform_url: the comment on its platform, where its address is known
+            (:func:`vigie.web.permalinks.platform_url`).
     """
 
     pk: int
@@ -57,6 +61,7 @@ class CommentView:
     decision: dict[str, Any]
     replies: tuple[ReplyView, ...]
     history: tuple[dict[str, Any], ...]
+    platform_url: str | None = None
 
     @property
     def max_chars(self) -> int | None:
@@ -83,7 +88,8 @@ def comment_view(conn: Connection, comment_pk: int) -> CommentView | None:
     row = conn.execute(
         select(comments.c.pk, comments.c.comment_id, comments.c.platform, comments.c.text,
                comments.c.author_pk, comments.c.created_at, authors.c.name, authors.c.handle,
-               posts.c.text.label("post_text"), decisions.c.body)
+               posts.c.text.label("post_text"), posts.c.post_id, comments.c.payload,
+               decisions.c.body)
         .join(authors, authors.c.pk == comments.c.author_pk)
         .outerjoin(posts, posts.c.pk == comments.c.post_pk)
         .outerjoin(decisions, decisions.c.comment_pk == comments.c.pk)
@@ -95,7 +101,9 @@ def comment_view(conn: Connection, comment_pk: int) -> CommentView | None:
         str(row.name or row.handle or ""), row.post_text, row.created_at,
         json.loads(row.body) if row.body else {},
         tuple(replies_for(conn, str(row.comment_id))),
-        tuple(_events_for(conn, [("comment", str(row.comment_id))])))
+        tuple(_events_for(conn, [("comment", str(row.comment_id))])),
+        platform_url(str(row.platform), str(row.comment_id), row.post_id,
+                     stored_url(row.payload)))
 
 
 def asks_question(text: str | None) -> bool:

@@ -189,7 +189,10 @@ def queue(request: Request, _: Reader, search: QueueSearch) -> dict[str, Any]:
 
 @router.get("/queue/{item_pk}", tags=["review"])
 def queue_item(request: Request, item_pk: PathPk, _: Reader) -> dict[str, Any]:
-    """One queue item: comment, decision with evidence, post, thread, history, author."""
+    """One queue item: comment, decision with evidence, post, thread, history, author.
+
+    ``platform_url`` is the comment's address on its platform, where it is known.
+    """
     ctx = web_context(request)
     with ctx.read() as conn:
         view = item_view(conn, item_pk)
@@ -197,7 +200,8 @@ def queue_item(request: Request, item_pk: PathPk, _: Reader) -> dict[str, Any]:
         raise HTTPException(404, "no such review item")
     return _json_safe({"item": view.row.to_dict(), "decision": view.decision,
                        "post_text": view.post_text, "thread": view.thread,
-                       "history": view.events, "author": view.author})
+                       "history": view.events, "author": view.author,
+                       "platform_url": view.platform_url})
 
 
 @router.post("/queue/{item_pk}/actions", tags=["review"])
