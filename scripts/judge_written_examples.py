@@ -784,6 +784,7 @@ def _elide(text: str) -> str:
 
 def _add(files: dict[str, list[dict[str, object]]], text: str, lang: str, labels: list[str],
          function: str) -> None:
+    """One row, in the hate file when labelled, else in the free-expression file."""
     name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
     files.setdefault(name, []).append(
         {"text": text, "lang": lang, "labels": labels, "function": function})
@@ -797,12 +798,10 @@ def main() -> None:
     # be what makes a sentence hateful (identity-term bias of the public hate sets).
     for function, lang, labels, template in HATE:
         for text in _expand(template, lang, rng, 6):
-            files.setdefault("hate_functions.jsonl", []).append(
-                {"text": text, "lang": lang, "labels": labels, "function": function})
+            _add(files, text, lang, labels, function)
     for function, lang, template in FREE:
         for text in _expand(template, lang, rng, len(GROUPS_EN)):
-            files.setdefault("free_expression.jsonl", []).append(
-                {"text": text, "lang": lang, "labels": [], "function": function})
+            _add(files, text, lang, [], function)
     for function, lang, labels, text in FIXED:
         name = {"foreign": "other_languages.jsonl", "confidential": "backstops.jsonl",
                 "privacy": "backstops.jsonl"}.get(function, "fixed.jsonl")
@@ -812,13 +811,10 @@ def main() -> None:
         for labels, function, template in table:
             for bad in rng.sample(bad_words, 6):
                 for text in _expand(template.replace("{bad}", bad), lang, rng, 1):
-                    name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
-                    files.setdefault(name, []).append(
-                        {"text": text, "lang": lang, "labels": labels, "function": function})
+                    _add(files, text, lang, labels, function)
     for function, lang, template in MORE_FREE:
         for text in _expand(template, lang, rng, len(GROUPS_EN)):
-            files.setdefault("free_expression.jsonl", []).append(
-                {"text": text, "lang": lang, "labels": [], "function": function})
+            _add(files, text, lang, [], function)
     for function, lang, labels, template in BACKSTOP:
         for _ in range(4):
             text = (template.replace("{name}", rng.choice(NAMES))

@@ -205,8 +205,7 @@ def decide(
                     and action.strength < Action.REVIEW.strength)
     if premoderated:
         action = Action.REVIEW
-    if (period is not None and (period.hold_for_review or period.premoderate)
-            and action is Action.REVIEW):
+    if period is not None and period.holds_off_view and action is Action.REVIEW:
         action = Action.HIDE
     explanation = _explain(policy, verdicts, action, failures, blocked, held, premoderated)
     if period is not None and (verdicts or failures or premoderated):

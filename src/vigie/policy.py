@@ -558,6 +558,11 @@ class Period(_Strict):
     terms_max_action: Literal["review", "hide", "remove", "block"] = "review"
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    @property
+    def holds_off_view(self) -> bool:
+        """Whether a comment queued for review is also taken off view (hold or pre-moderation)."""
+        return self.hold_for_review or self.premoderate
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:

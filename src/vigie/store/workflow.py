@@ -352,13 +352,12 @@ class StoreModerator:
 
 
 def _held(decision: Decision, policy: Policy) -> bool:
-    """A period held the comment for review (``Period.hold_for_review``): hidden, a human decides.
+    """A period held the comment for review (``Period.holds_off_view``): hidden, a human decides.
 
     Only the period turned it into a hide: no category asked for more than review.
     """
     period = policy.active_period
-    return (period is not None and (period.hold_for_review or period.premoderate)
-            and decision.action is Action.HIDE
+    return (period is not None and period.holds_off_view and decision.action is Action.HIDE
             and all(v.action.strength <= Action.REVIEW.strength for v in decision.categories))
 
 
