@@ -219,6 +219,11 @@ def _value(slot: str, rng: random.Random, row: dict[str, str]) -> str:
         "handle": lambda: "@" + rng.choice([_slug(first, last),
                                             _slug(first) + "_" + _slug(last)[:3],
                                             _slug(first) + str(rng.randrange(90, 2010))]),
+        "email_fr_words": lambda: f"{_slug(first)} point {_slug(last)} arobase "
+        + rng.choice(MAIL_DOMAINS).replace(".", " point "),
+        "email_en_words": lambda: f"{_slug(first)} dot {_slug(last)} at "
+        + rng.choice(MAIL_DOMAINS).replace(".", " dot "),
+        "inst_dom": lambda: rng.choice(["ulittoral", "northgate", "lakeshore", "valmont"]),
         "phone_fr_words": lambda: _spelled(rng, DIGITS_FR),
         "phone_en_words": lambda: _spelled(rng, DIGITS_EN),
     }
