@@ -7,7 +7,8 @@ web API) can translate it into an exit code or an HTTP answer in one place::
     ├── PolicyError             a policy file is missing, malformed or inconsistent
     │   └── PeriodNotSupportedError  a period the Ray engine cannot apply (vigie.scale.context)
     ├── InputError              a comment record or input file cannot be read
-    │   └── RecordError         one record is invalid (carries its line number)
+    │   ├── RecordError         one record is invalid (carries its line number)
+    │   └── BadStatsQuery       unusable statistics filters          (vigie.web.stats)
     ├── RegistryError           an unknown or misdeclared detector
     ├── DetectorError           a detector failed on a batch (recorded, never silent)
     │   ├── LexiconError        a lexicon data file is invalid      (vigie.text._lexicon_files)

@@ -141,11 +141,12 @@ def test_moderator_triages_an_item_and_the_audit_log_shows_it(server: str, brows
     _shot(page, "05-audit")
 
     page.goto(f"{server}/stats")
-    charts = page.locator("svg.chart")
-    assert charts.count() >= 5
-    bars = page.locator("svg.chart rect.chart-bar")
-    assert bars.count() > 3
-    box = bars.first.bounding_box()
+    charts = page.locator("figure.stat-chart img")
+    assert charts.count() == 6
+    first = charts.first
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=first.element_handle())
+    box = first.bounding_box()
     assert box is not None and box["width"] > 0 and box["height"] > 0  # actually drawn
     _shot(page, "06-stats")
 

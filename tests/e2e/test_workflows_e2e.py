@@ -198,8 +198,6 @@ def test_every_page_fits_the_width_and_the_navigation_reaches_them(server: str, 
     warning = page.locator("#no-channel")
     assert warning.is_visible() and "Aucun canal de notification" in warning.inner_text()
     shot(page, f"escalations-{width}")
-    page.goto(f"{server}/stats")
-    shot(page, f"stats-{width}")
     assert errors == [], errors
     context.close()
 

@@ -140,11 +140,14 @@ def test_the_time_zone_is_a_reader_choice(client: TestClient) -> None:
 
 
 def test_chart_values_use_the_readers_decimals() -> None:
-    from vigie.web.formats import Formats
-    from vigie.web.render import Bar, bar_chart
+    from vigie.web.charts import Chart, Series, svg
 
-    fr = Formats("fr")
-    svg = str(bar_chart([Bar("a", 1.25), Bar("b", 1234)], title="x",
-                        number=lambda v: fr.number(v, 0 if float(v).is_integer() else 2)))
-    assert ">1,25<" in svg and "1.25" not in svg
-    assert "1\u202f234" in svg or "1\xa0234" in svg  # the French thousands separator
+    def drawn(lang: str) -> str:
+        return svg(Chart("bars", ("a", "b"), (Series("n", (1.25, 1234.0), "#000"),),
+                         "commentaires", "rien", lang), "wide")
+
+    fr, en = drawn("fr"), drawn("en")
+    # Matplotlib writes each label's text as a comment beside its outline.
+    assert "<!-- 1,2 -->" in fr and "<!-- 1.2 -->" in en
+    assert "<!-- 1\u202f234 -->" in fr or "<!-- 1\xa0234 -->" in fr  # French thousands
+    assert "<!-- 1,234 -->" in en

@@ -1,10 +1,10 @@
-"""Evidence highlighting (spans are offsets into the *original* text) and SVG charts."""
+"""Evidence highlighting (spans are offsets into the *original* text)."""
 
 from __future__ import annotations
 
 import pytest
 
-from vigie.web.render import Bar, Mark, bar_chart, column_chart, highlight, merge_marks
+from vigie.web.render import Mark, highlight, merge_marks
 
 
 @pytest.mark.parametrize(("text", "marks", "html"), [
@@ -38,17 +38,3 @@ def test_overlapping_marks_merge_into_one() -> None:
     assert [(m.start, m.end, m.label) for m in merged] == [(0, 8, "a; b"), (10, 12, "c")]
     assert str(highlight("0123456789abcdef", [Mark(0, 5, "a"), Mark(3, 8, "b")])).count(
         "<mark") == 1
-
-
-def test_bar_chart_scales_bars_to_the_largest() -> None:
-    svg = str(bar_chart([Bar("abuse", 10), Bar("spam", 5), Bar("<x>", 0)], title="t & c"))
-    assert svg.startswith("<svg") and svg.count('class="chart-bar"') == 3
-    assert "&lt;x&gt;" in svg and "t &amp; c" in svg
-    widths = [float(w) for w in __import__("re").findall(r'chart-bar" x="\d+" y="[\d.]+" '
-                                                         r'width="([\d.]+)"', svg)]
-    assert widths[0] == pytest.approx(2 * widths[1]) and widths[2] == 0
-
-
-def test_empty_charts_still_render() -> None:
-    assert "<svg" in str(bar_chart([], title="none"))
-    assert "<svg" in str(column_chart([], title="none"))

@@ -201,6 +201,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_page_requests,
         routes_privacy,
         routes_replies,
+        routes_stats,
         routes_ui,
         routes_undo,
     )
@@ -231,12 +232,14 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_groups.api_router)
     app.include_router(routes_escalations.api_router)
     app.include_router(routes_replies.api_router)
+    app.include_router(routes_stats.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_page_requests.router)
     app.include_router(routes_undo.router)
     app.include_router(routes_export.router)
+    app.include_router(routes_stats.router)
     app.include_router(routes_groups.router)
     app.include_router(routes_escalations.router)
     app.include_router(routes_privacy.router)

@@ -109,6 +109,14 @@ class Formats:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
+    def short_day(self, day: dt.date) -> str:
+        """A day without its year, for a chart's axis (``30 nov.``, ``Nov 30``)."""
+        return format_skeleton("MMMd", day, locale=self.locale)
+
+    def month(self, day: dt.date) -> str:
+        """The month of ``day`` (``nov. 2026``, ``Nov 2026``)."""
+        return format_skeleton("yMMM", day, locale=self.locale)
+
     def percent(self, ratio: float | None, digits: int = 1) -> str:
         """A ratio as a percentage (``12,5 %``)."""
         if ratio is None:

@@ -76,7 +76,6 @@ from vigie.web.service import (
     propose_policy,
     refresh_facets,
     reset_user_password,
-    stats_for,
     submit_comments,
 )
 
@@ -286,13 +285,6 @@ def pages(request: Request, _: Reader) -> list[PageOut]:
 def page_add(request: Request, body: PageIn, principal: Manager) -> PageOut:
     """Add an official page to the registry."""
     return add_page(web_context(request), body, principal.actor)
-
-
-@router.get("/stats", tags=["statistics"])
-def stats(request: Request, _: Reader,
-          weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> dict[str, Any]:
-    """Volume and actions per category, platform and week; time to decision; reversals."""
-    return stats_for(web_context(request), weeks).to_dict()
 
 
 @router.get("/audit", tags=["audit"])

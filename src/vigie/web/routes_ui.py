@@ -38,7 +38,7 @@ from vigie.web.queries import (
     queue_counts,
     queue_page,
 )
-from vigie.web.render import Bar, bar_chart, column_chart, highlight
+from vigie.web.render import highlight
 from vigie.web.roles import Role
 from vigie.web.schemas import MAX_PK, CheckIn, PageIn
 from vigie.web.search import DECISION_ACTIONS, AuditSearch, QueueSearch
@@ -56,7 +56,6 @@ from vigie.web.service import (
     propose_policy,
     refresh_facets,
     reset_user_password,
-    stats_for,
 )
 from vigie.web.templating import lang_of, render
 
@@ -221,42 +220,6 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
     if view is None:
         raise HTTPException(404, "no such author")
     return render(request, "author.html", {"author": view})
-
-
-@router.get("/stats")
-def stats(request: Request, _: Reader,
-          weeks: Annotated[int, Query(ge=1, le=104)] = 12) -> Response:
-    """Charts: volume per week, per category and platform; actions; time to decision."""
-    from vigie.web.i18n import translator
-    from vigie.web.templating import formats_of
-
-    t = translator(lang_of(request))
-    fmt = formats_of(request)
-
-    def num(value: float) -> str:
-        return fmt.number(value, 0 if float(value).is_integer() else 2)
-
-    s = stats_for(web_context(request), weeks)
-    labels = {c.slug: f"{c.clause} {c.label.fr if t.lang == 'fr' else c.label.en}"
-              for c in web_context(request).policy.categories}
-    charts = {
-        "per_week": column_chart([Bar(k[5:], v) for k, v in s.per_week.items()],
-                                 title=t("stats.per_week"), number=num),
-        "per_category": bar_chart([Bar(labels.get(k, k), v) for k, v in
-                                   sorted(s.per_category.items(), key=lambda kv: -kv[1])],
-                                  title=t("stats.per_category"), number=num),
-        "per_platform": bar_chart([Bar(k, v) for k, v in sorted(s.per_platform.items())],
-                                  title=t("stats.per_platform"), number=num),
-        "actions": bar_chart([Bar(t(f"action.{k}"), v) for k, v in sorted(s.actions.items())],
-                             title=t("stats.actions"), number=num),
-        "outcomes": bar_chart([Bar(t(f"verb.{k}") if k else "—", v)
-                               for k, v in sorted(s.review_outcomes.items())],
-                              title=t("stats.outcomes"), number=num),
-        "decision_time": column_chart(
-            [Bar(k[5:], round(v, 2)) for k, v in s.decision_hours_per_week.items()],
-            title=t("stats.decision_time"), number=num),
-    }
-    return render(request, "stats.html", {"s": s, "charts": charts, "weeks": weeks})
 
 
 @router.get("/policy")

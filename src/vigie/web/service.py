@@ -31,7 +31,8 @@ from vigie.web.models import web_pages
 from vigie.web.queries import languages_seen
 from vigie.web.roles import Permission
 from vigie.web.schemas import CheckIn, PageIn, PageOut, PolicyVersionOut
-from vigie.web.stats import Stats, compute_stats
+from vigie.web.stats import StatsQuery, StatsTable
+from vigie.web.stats_read import compute_stats
 
 __all__ = [
     "add_page",
@@ -331,8 +332,8 @@ def add_page(ctx: WebContext, page: PageIn, actor: str) -> PageOut:
                    name=page.name, url=page.url, active=True, added_at=now, added_by=actor)
 
 
-def stats_for(ctx: WebContext, weeks: int) -> Stats:
-    """The statistics over ``weeks`` weeks (facets refreshed first)."""
+def stats_for(ctx: WebContext, query: StatsQuery) -> StatsTable:
+    """The statistics' table under ``query`` (facets refreshed first)."""
     refresh_facets(ctx)
     with ctx.read() as conn:
-        return compute_stats(conn, ctx.store.now(), weeks)
+        return compute_stats(conn, query)

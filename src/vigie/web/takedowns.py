@@ -22,7 +22,8 @@ from vigie.store.schema import authors, blocks, comments, decisions, outbox, pos
 from vigie.web.queries import text_and_author
 from vigie.web.reversal import Reversal, applied_operations, reversal_for
 
-__all__ = ["STANDINGS", "Takedown", "TakedownFilter", "takedown", "takedown_page"]
+__all__ = ["STANDINGS", "Takedown", "TakedownFilter", "takedown", "takedown_page",
+           "undone_comments"]
 
 #: The standing of a takedown: still in force, under review (appeal or undo pending),
 #: undone (restored or unblocked), or upheld by a reviewer.
@@ -234,3 +235,15 @@ def takedown(conn: Connection, comment_pk: int) -> Takedown | None:
         return None
     planned = _outbox_rows(conn, [(row.platform, row.comment_id)])
     return _takedown(row, planned.get((row.platform, row.comment_id), []))
+
+
+def undone_comments() -> Any:
+    """``SELECT comment_pk`` of the comments whose newest review item undid the takedown.
+
+    The "undone" standing of this page, for the statistics' restored false removals, so both
+    pages count the same comments. Pair it with a takedown action: it checks only the item.
+    """
+    latest = _latest_items()
+    return (select(latest.c.comment_pk)
+            .join(review_items, review_items.c.pk == latest.c.item_pk)
+            .where(_standing_condition("undone")))
