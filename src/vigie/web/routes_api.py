@@ -273,7 +273,7 @@ def policy_propose(request: Request, body: PolicyProposeIn,
 def policy_approve(request: Request, digest: str, body: PolicyApproveIn,
                    principal: Approver) -> PolicyVersionOut:
     """Record the approval of a proposed version (section 9)."""
-    return approve_policy(web_context(request), digest, principal.actor, body.reference, body.body)
+    return approve_policy(web_context(request), digest, principal, body.reference, body.body)
 
 
 @router.get("/pages", tags=["pages"], response_model=list[PageOut])

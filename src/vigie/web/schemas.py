@@ -157,6 +157,9 @@ class PolicyVersionOut(BaseModel):
     reference: str | None
     approved_at: dt.datetime | None
     in_force: bool = False
+    #: Who refused the proposal and why (section 9); ``None`` while it is open or approved.
+    refused_by: str | None = None
+    refusal_note: str | None = None
 
 
 class PageIn(_In):
