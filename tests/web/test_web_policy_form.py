@@ -91,6 +91,15 @@ def test_bad_word_lines_name_the_line_and_the_valid_choices() -> None:
     assert errors == {"_form": "Le brouillon est identique à la version en vigueur."}
 
 
+def test_a_threshold_below_a_periods_is_refused_on_its_field() -> None:
+    # The bundled 6 December period reviews abuse from 0.4: the policy's own cannot go lower.
+    text = default_policy_path().read_text(encoding="utf-8")
+    _, errors = build_draft(text, _values(text, **{"review.abuse": "0,3"}), Translator("fr"))
+    assert list(errors) == ["review.abuse"]
+    assert "sous le seuil de la période « Commémoration du 6 décembre » (0.4)" in errors[
+        "review.abuse"]
+
+
 def test_crlf_policy_gives_the_lf_draft() -> None:
     values = _values(TEST_POLICY, **{"review.hate": "0.6"})
     lf, _ = build_draft(TEST_POLICY, values, Translator("fr"))

@@ -47,10 +47,10 @@ def active_version(ctx: WebContext) -> tuple[Policy, str]:
 def _factory(ctx: WebContext) -> Any:
     """Builds a fresh pipeline per policy, sharing the app's detectors where it can.
 
-    The app's detectors are reused (no model loads again) when the policy enables the same
-    detectors with the same options; a detector that remembers earlier comments is built anew,
-    so the replay leaves the live pipeline's memory alone. Another set of options (new words,
-    new pages) builds its detectors from the registry.
+    A detector of the app's pipeline is reused (its models do not load again) when the policy
+    gives it the same options; one with other options (new words, new pages) is built from the
+    registry, and so is one that remembers earlier comments, so that the replay leaves the live
+    pipeline's memory alone.
     """
     from vigie.detectors.base import Remembering
     from vigie.detectors.builtin import default_registry
@@ -59,11 +59,17 @@ def _factory(ctx: WebContext) -> Any:
     base = ctx.pipeline
 
     def build(policy: Policy) -> Pipeline:
-        if base is None or policy.detectors != base.policy.detectors:
+        if base is None:
             return Pipeline.from_policy(policy)
         registry = default_registry()
-        detectors = [registry.create(d.info.name, policy.detectors.get(d.info.name) or {}, policy)
-                     if isinstance(d, Remembering) else d for d in base.detectors]
+        built = {d.info.name: d for d in base.detectors}
+        detectors = []
+        for name, options in policy.detectors.items():
+            same = name in built and options == base.policy.detectors.get(name)
+            if same and not isinstance(built[name], Remembering):
+                detectors.append(built[name])
+            else:
+                detectors.append(registry.create(name, options or {}, policy))
         return Pipeline(policy, detectors)
 
     return build

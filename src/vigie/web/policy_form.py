@@ -141,6 +141,8 @@ class _Reader:
                 self.errors[f"review.{rule.slug}"] = self.t(
                     "policyform.err.order", review=_number(review), remove=_number(remove))
                 continue
+            if self.below_a_period(rule.slug, review, remove):
+                continue
             old_review, old_remove = self.policy.thresholds(rule)
             if review is not None and review != old_review:
                 self.changes[("categories", index, "review_threshold")] = review
@@ -150,6 +152,20 @@ class _Reader:
             old = [r.model_dump(mode="json") for r in rule.reasons]
             if reasons is not None and reasons != old:
                 self.changes[("categories", index, "reasons")] = reasons
+
+    def below_a_period(self, slug: str, review: float | None, remove: float | None) -> bool:
+        """Whether a threshold is below a period's for the category (periods only tighten)."""
+        lang = self.t.lang
+        for period in self.policy.periods:
+            for c in (c for c in period.categories if c.slug == slug):
+                for kind, value, floor in (("review", review, c.review_threshold),
+                                           ("remove", remove, c.remove_threshold)):
+                    if value is not None and floor is not None and value < floor:
+                        self.errors[f"{kind}.{slug}"] = self.t(
+                            "policyform.err.period", value=_number(value), floor=_number(floor),
+                            period=period.label.fr if lang == "fr" else period.label.en)
+                        return True
+        return False
 
     def reasons(self, name: str) -> list[dict[str, Any]] | None:
         out = []
