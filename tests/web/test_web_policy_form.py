@@ -199,7 +199,10 @@ def test_nobody_approves_their_own_change_not_even_with_a_token(app: Any) -> Non
     api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     answer = api.post(f"/api/v1/policy/versions/{digest}/approve", json={"reference": "ADD-1"})
     assert answer.status_code == 409, answer.text
-    assert not [v for v in api.get("/api/v1/policy").json()["versions"] if v["approved_by"]]
+    refused = api.post(f"/api/v1/policy/versions/{digest}/refuse", json={"note": "non"})
+    assert refused.status_code == 409, refused.text
+    versions = api.get("/api/v1/policy").json()["versions"]
+    assert not [v for v in versions if v["approved_by"] or v["refused_by"]]
 
 
 def test_second_person_approves_and_the_version_is_in_force_at_its_date(app: Any) -> None:
@@ -235,3 +238,5 @@ def test_refusal_with_a_note_closes_the_draft(app: Any) -> None:
     assert late.status_code == 409 and "a été refusée" in late.text
     audit = client.get("/audit?kind=policy_refused")
     assert "directive refusée" in audit.text
+    api = client.get(f"/api/v1/policy/versions/{digest}").json()
+    assert (api["refused_by"], api["refusal_note"]) == ("admin", "Trop strict pour 6.4 b")

@@ -193,6 +193,7 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/policy/diff"): "read",
     ("POST", "/api/v1/policy/versions"): "propose_policy",
     ("POST", "/api/v1/policy/versions/{digest}/approve"): "approve_policy",
+    ("POST", "/api/v1/policy/versions/{digest}/refuse"): "approve_policy",
     ("GET", "/api/v1/pages"): "read",
     ("POST", "/api/v1/pages"): "manage",
     ("GET", "/api/v1/stats"): "read",

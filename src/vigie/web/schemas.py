@@ -28,6 +28,7 @@ __all__ = [
     "Pk",
     "PolicyApproveIn",
     "PolicyProposeIn",
+    "PolicyRefuseIn",
     "PolicyVersionOut",
     "ReviewActionIn",
     "SubmitOut",
@@ -141,6 +142,12 @@ class PolicyApproveIn(_In):
 
     reference: str = Field(min_length=1, max_length=255)
     body: str | None = Field(None, max_length=255)
+
+
+class PolicyRefuseIn(_In):
+    """The refusal of a proposed version, with the reason (section 9)."""
+
+    note: str = Field(min_length=1, max_length=1000)
 
 
 class PolicyVersionOut(BaseModel):

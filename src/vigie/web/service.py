@@ -222,7 +222,9 @@ def policy_version(ctx: WebContext, digest: str) -> dict[str, Any]:
     """
     with ctx.read() as conn:
         v = policy_versions.find_version(conn, digest)
-    return {**_version_out(v, _in_force(ctx)).model_dump(mode="json"), "yaml_text": v.yaml_text}
+        refused = policy_versions.refusal(conn, v.digest)
+    return {**_version_out(v, _in_force(ctx), refused).model_dump(mode="json"),
+            "yaml_text": v.yaml_text}
 
 
 def policy_diff(ctx: WebContext, a: str, b: str) -> str:
