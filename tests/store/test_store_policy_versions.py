@@ -150,3 +150,41 @@ def test_cli_approver_must_be_an_account_allowed_to_approve(store: Any, store_po
     ok = runner.invoke(app, ["policy", "approve", digest[7:20], "--by", "boss",
                              "--reference", "ADD-1", "--db", db_url])
     assert ok.exit_code == 0, ok.output
+
+
+# -- line endings and refusals (section 9) ---------------------------------------------------
+
+def test_crlf_text_has_the_lf_digest_and_an_honest_diff(store: Any, store_policy: Any) -> None:
+    _, text = store_policy
+    lf = propose(store, text, by="comms")
+    crlf = propose(store, text.replace("\n", "\r\n"), by="comms")
+    assert crlf.digest == lf.digest and "\r" not in crlf.yaml_text
+    # A second version saved on Windows: the diff names the one changed line, not every line.
+    windows = _v(text, "2", "2021-01-01").replace("\n", "\r\n")
+    second = propose(store, windows, by="comms")
+    assert "\r" not in second.yaml_text
+    changed = [line for line in diff(store, lf.digest, second.digest).splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert sorted(changed) == ["+effective_date: 2021-01-01", '+version: "2"',
+                               "-effective_date: 2020-01-01", '-version: "1"']
+
+
+def test_a_refused_version_is_closed_and_audited(store: Any, store_policy: Any) -> None:
+    from vigie.store.policy_versions import refusal, refuse
+
+    version = propose(store, store_policy[1], by="comms")
+    with pytest.raises(StoreError, match="another person must refuse"):
+        refuse(store, version.digest, by="comms", note="mine")
+    with pytest.raises(StoreError, match="a note"):
+        refuse(store, version.digest, by="direction", note=" ")
+    refuse(store, version.digest, by="direction", note="Seuils trop bas pour 6.4 c")
+    with pytest.raises(StoreError, match="was refused by direction"):
+        approve(store, version.digest, by="direction", reference="ADD-2")
+    with pytest.raises(StoreError, match="was refused"):
+        refuse(store, version.digest, by="other", note="again")
+    with store.read() as conn:
+        assert refusal(conn, version.digest)["note"] == "Seuils trop bas pour 6.4 c"
+        assert PolicyResolver(conn).at(dt.datetime(2030, 1, 1, tzinfo=dt.UTC)) is None
+    with store.read() as conn:
+        events = [(e.kind, e.actor) for e in iter_events(conn, subject_type="policy")]
+    assert events == [("policy_proposed", "comms"), ("policy_refused", "direction")]

@@ -75,8 +75,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 PAGES = ["/queue", "/queue?state=escalated", "/queue?state=closed", "/items/1", "/items/2",
          "/items/3", "/actions", "/actions?standing=undone", "/actions?platform=youtube",
          "/escalations", "/escalations?state=all", "/escalations/1", "/stats", "/policy",
-         "/audit", "/check", "/draft", "/consultations", "/registry", "/mentions", "/admin",
-         "/account", "/authors/1", "/items/99999", "/nowhere"]
+         "/policy/edit", "/audit", "/check", "/draft", "/consultations", "/registry",
+         "/mentions", "/admin", "/account", "/authors/1", "/items/99999", "/nowhere"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -85,6 +85,16 @@ def test_french_pages_hold_no_english_word(client: TestClient, path: str) -> Non
     assert page.status_code in (200, 404), (path, page.status_code)
     assert '<html lang="fr">' in page.text
     assert english_words(page.text) == []
+
+
+def test_policy_preview_and_its_replay_are_french(client: TestClient) -> None:
+    page = client.get("/policy/edit").text
+    fields = dict(re.findall(r'<input (?:type="date" )?name="([^"]+)" value="([^"]*)"', page))
+    fields.update({"review.hate": "0,7", "step": "preview",
+                   "csrf_token": client.csrf})  # type: ignore[attr-defined]
+    preview = client.post("/policy/edit", data=fields)
+    assert preview.status_code == 200 and 'id="replay-changes"' in preview.text
+    assert english_words(preview.text) == []
 
 
 def test_refusals_and_results_are_french_too(client: TestClient) -> None:

@@ -76,6 +76,8 @@ class EventKind(StrEnum):
     POLICY_PROPOSED = "policy_proposed"
     POLICY_APPROVED = "policy_approved"
     POLICY_RECORDED = "policy_recorded"
+    # A proposed version refused by a second person, with their note (section 9).
+    POLICY_REFUSED = "policy_refused"
     PURGED = "purged"
     EXPORTED = "exported"
     # Law 25 erasure (subject ``author``, then each ``comment`` whose decision was redacted,

@@ -6,13 +6,18 @@ is stored with its YAML text (so a decision can be replayed with exactly that te
 its effective date and who proposed it; an approval records who approved it and the assembly's
 reference. Only approved versions are ever *in force*.
 
-Two people for a version: whoever proposed it cannot approve it. The effective date is the
+Two people for a version: whoever proposed it cannot approve it, nor refuse it; a refusal
+(``policy_refused``, with the refuser's note) closes the proposal, which can then be neither
+approved nor refused again. The effective date is the
 file's ``effective_date``; another date needs an explicit reason, recorded in the
 ``policy_proposed`` event with both dates (``effective_override``).
 
 A moderation run with no approved version in force at a comment's time uses the policy file it
 was given, records that file's text as a ``fallback`` version, and marks the decision's
 ``policy_source`` as ``file``: the gap is visible in the audit, never hidden.
+
+Texts are stored with LF line endings: a file saved on Windows (CRLF) and the same file saved
+elsewhere have one digest, and their diff shows only what changed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -29,7 +35,7 @@ from sqlalchemy.engine import Connection
 from vigie.errors import StoreError
 from vigie.policy import Policy, parse_policy
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
-from vigie.store.schema import policy_approvals, policy_versions
+from vigie.store.schema import events, policy_approvals, policy_versions
 from vigie.store.store import Store
 
 __all__ = [
@@ -40,8 +46,11 @@ __all__ = [
     "diff",
     "find_version",
     "history",
+    "normalise_newlines",
     "propose",
     "record_fallback",
+    "refusal",
+    "refuse",
 ]
 
 #: Effective dates are calendar dates in the institution's time zone (Montréal).
@@ -83,6 +92,41 @@ def _version(row: object) -> PolicyVersion:
                          r["reference"], r["approved_at"], r["yaml_text"])
 
 
+def normalise_newlines(text: str) -> str:
+    """``text`` with CRLF and CR line endings as LF and no byte-order mark (pure)."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def refusal(conn: Connection, digest: str) -> dict[str, str] | None:
+    """Who refused a version, when and why (``{"by", "at", "note"}``), or ``None``."""
+    row = conn.execute(select(events.c.actor, events.c.at, events.c.payload).where(
+        events.c.kind == EventKind.POLICY_REFUSED.value, events.c.subject_type == "policy",
+        events.c.subject_id == digest).order_by(events.c.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    note = str(json.loads(row.payload).get("note", ""))
+    return {"by": row.actor, "at": row.at.isoformat(), "note": note}
+
+
+def _open_proposal(conn: Connection, digest: str, by: str, verb: str) -> PolicyVersion:
+    """The proposed, undecided version ``digest``, checked against ``by`` (section 9)."""
+    version = find_version(conn, digest)
+    if version.approved:
+        raise StoreError(f"{version.digest} was already approved by {version.approved_by} "
+                         f"({version.reference})")
+    refused = refusal(conn, version.digest)
+    if refused is not None:
+        raise StoreError(f"{version.digest} was refused by {refused['by']}: propose a new "
+                         "version instead")
+    if version.origin != "proposed":
+        raise StoreError(f"{version.digest} was only recorded by a moderation run; "
+                         "propose it first (vigie policy propose FILE)")
+    if by.strip().casefold() == version.proposed_by.strip().casefold():
+        raise StoreError(f"{by} proposed {version.digest[:19]}: another person must "
+                         f"{verb} it (section 9)")
+    return version
+
+
 def find_version(conn: Connection, digest: str) -> PolicyVersion:
     """Find a version by digest, its hex part, or a unique prefix of at least 6 hex digits.
 
@@ -118,6 +162,7 @@ def propose(store: Store, text: str, *, by: str, effective: dt.date | None = Non
         StoreError: the same digest is already stored with another effective date, or
             ``effective`` differs from the file's date without ``override_reason``.
     """
+    text = normalise_newlines(text)
     policy = parse_policy(text, source=source)
     override: dict[str, str] | None = None
     if effective is not None and effective != policy.effective_date:
@@ -158,7 +203,7 @@ def propose(store: Store, text: str, *, by: str, effective: dt.date | None = Non
 
 
 def approve(store: Store, digest: str, *, by: str, reference: str,
-            body: str | None = None) -> PolicyVersion:
+            body: str | None = None, note: str | None = None) -> PolicyVersion:
     """Record the approval of a proposed version (section 9).
 
     Args:
@@ -167,10 +212,12 @@ def approve(store: Store, digest: str, *, by: str, reference: str,
         by: who approved it.
         reference: the management assembly's reference (e.g. ``ADD-550-487``).
         body: the approving body, if not the default assembly.
+        note: the approver's note, recorded in the ``policy_approved`` event.
 
     Raises:
-        StoreError: unknown digest, already approved, empty ``by`` / ``reference``, or ``by``
-            is who proposed it (section 9: drafted by one, approved by another).
+        StoreError: unknown digest, already approved or refused, empty ``by`` /
+            ``reference``, or ``by`` is who proposed it (section 9: drafted by one, approved
+            by another).
     """
     if not by.strip() or not reference.strip():
         raise StoreError("an approval needs who approved it (--by) and the assembly's "
@@ -178,22 +225,34 @@ def approve(store: Store, digest: str, *, by: str, reference: str,
     now = store.now()
     with store.begin() as conn:
         lock_chain(conn)
-        version = find_version(conn, digest)
-        if version.approved:
-            raise StoreError(f"{version.digest} was already approved by {version.approved_by} "
-                             f"({version.reference})")
-        if version.origin != "proposed":
-            raise StoreError(f"{version.digest} was only recorded by a moderation run; "
-                             "propose it first (vigie policy propose FILE)")
-        if by.strip().casefold() == version.proposed_by.strip().casefold():
-            raise StoreError(f"{by} proposed {version.digest[:19]}: another person must "
-                             "approve it (section 9)")
+        version = _open_proposal(conn, digest, by, "approve")
         conn.execute(insert(policy_approvals), {
             "digest": version.digest, "approved_by": by, "reference": reference,
             "body": body, "approved_at": now})
-        append_events(conn, [NewEvent(EventKind.POLICY_APPROVED, "policy", version.digest, {
-            "reference": reference, "body": body}, by)], now)
+        payload: dict[str, object] = {"reference": reference, "body": body}
+        if note and note.strip():
+            payload["note"] = note.strip()[:1000]
+        append_events(conn, [NewEvent(EventKind.POLICY_APPROVED, "policy", version.digest,
+                                      payload, by)], now)
         return find_version(conn, version.digest)
+
+
+def refuse(store: Store, digest: str, *, by: str, note: str) -> PolicyVersion:
+    """Record the refusal of a proposed version, with the refuser's note (section 9).
+
+    Raises:
+        StoreError: unknown digest, already approved or refused, empty ``by`` / ``note``, or
+            ``by`` is who proposed it.
+    """
+    if not by.strip() or not note.strip():
+        raise StoreError("a refusal needs who refused it and a note saying why")
+    now = store.now()
+    with store.begin() as conn:
+        lock_chain(conn)
+        version = _open_proposal(conn, digest, by, "refuse")
+        append_events(conn, [NewEvent(EventKind.POLICY_REFUSED, "policy", version.digest, {
+            "note": note.strip()[:1000]}, by)], now)
+        return version
 
 
 def history(store: Store) -> list[PolicyVersion]:
@@ -212,7 +271,8 @@ def diff(store: Store, a: str, b: str) -> str:
     with store.read() as conn:
         old, new = find_version(conn, a), find_version(conn, b)
     return "".join(difflib.unified_diff(
-        old.yaml_text.splitlines(keepends=True), new.yaml_text.splitlines(keepends=True),
+        normalise_newlines(old.yaml_text).splitlines(keepends=True),
+        normalise_newlines(new.yaml_text).splitlines(keepends=True),
         fromfile=f"{old.digest[:19]} ({old.version})", tofile=f"{new.digest[:19]} ({new.version})"))
 
 
@@ -222,6 +282,7 @@ def record_fallback(conn: Connection, policy: Policy, text: str, now: dt.datetim
     Returns:
         Whether it was newly recorded.
     """
+    text = normalise_newlines(text)
     present = conn.execute(select(policy_versions.c.digest)
                            .where(policy_versions.c.digest == policy.digest)).first()
     if present is not None:

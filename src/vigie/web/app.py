@@ -199,6 +199,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_groups,
         routes_monitoring,
         routes_page_requests,
+        routes_policy,
         routes_privacy,
         routes_replies,
         routes_stats,
@@ -235,6 +236,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_stats.api_router)
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
+    app.include_router(routes_policy.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_page_requests.router)
     app.include_router(routes_undo.router)

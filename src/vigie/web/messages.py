@@ -39,6 +39,13 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"this server was started without detectors", "err.no_detectors"),
         (r"a review needs|an appeal needs", "err.reason_required"),
         (r"(page \S+ )?is already registered", "err.page_exists"),
+        (r"\S+ proposed sha256:\w+: another person must", "err.policy_own"),
+        (r"sha256:\w+ was already approved", "err.policy_approved"),
+        (r"sha256:\w+ was refused by", "err.policy_refused"),
+        (r"a refusal needs", "err.note_required"),
+        (r"an approval needs", "err.policy_reference"),
+        (r"policy digest .* matches", "err.policy_unknown"),
+        (r"invalid policy|not valid YAML|a policy must be a YAML mapping", "err.policy_invalid"),
         (r"Not Found", "err.not_found"),
         (r"Method Not Allowed", "err.method"),
     ))

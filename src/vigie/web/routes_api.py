@@ -52,6 +52,7 @@ from vigie.web.schemas import (
     PasswordResetOut,
     PolicyApproveIn,
     PolicyProposeIn,
+    PolicyRefuseIn,
     PolicyVersionOut,
     ReviewActionIn,
     SubmitOut,
@@ -75,6 +76,7 @@ from vigie.web.service import (
     policy_version,
     propose_policy,
     refresh_facets,
+    refuse_policy,
     reset_user_password,
     submit_comments,
 )
@@ -272,7 +274,15 @@ def policy_propose(request: Request, body: PolicyProposeIn,
 def policy_approve(request: Request, digest: str, body: PolicyApproveIn,
                    principal: Approver) -> PolicyVersionOut:
     """Record the approval of a proposed version (section 9)."""
-    return approve_policy(web_context(request), digest, principal.actor, body.reference, body.body)
+    return approve_policy(web_context(request), digest, principal, body.reference, body.body)
+
+
+@router.post("/policy/versions/{digest}/refuse", tags=["policy"],
+             response_model=PolicyVersionOut)
+def policy_refuse(request: Request, digest: str, body: PolicyRefuseIn,
+                  principal: Approver) -> PolicyVersionOut:
+    """Refuse a proposed version with a note (section 9); never one's own."""
+    return refuse_policy(web_context(request), digest, principal, body.note)
 
 
 @router.get("/pages", tags=["pages"], response_model=list[PageOut])

@@ -59,7 +59,7 @@ from vigie.web.service import (
 )
 from vigie.web.templating import lang_of, render
 
-__all__ = ["router"]
+__all__ = ["policy_page", "router"]
 
 PathPk = Annotated[int, Path(ge=1, le=MAX_PK)]
 
@@ -222,13 +222,22 @@ def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
     return render(request, "author.html", {"author": view})
 
 
+def policy_page(request: Request, msg: str = "", error: str = "",
+                status: int = 200) -> Response:
+    """The policy page, with a message or an error (also used by :mod:`.routes_policy`)."""
+    from vigie.web.policy_edit import active_version
+
+    ctx = web_context(request)
+    return render(request, "policy.html", {"o": policy_overview(ctx),
+                                           "policy": active_version(ctx)[0],
+                                           "msg": msg, "error": error}, status)
+
+
 @router.get("/policy")
 def policy(request: Request, _: Reader,
            msg: Annotated[str, Query(max_length=64)] = "") -> Response:
-    """The policy in force, its versions, and (by role) propose / approve forms."""
-    ctx = web_context(request)
-    return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
-                                           "msg": msg, "error": ""})
+    """The policy in force, its versions, and (by role) propose / approve / refuse forms."""
+    return policy_page(request, msg)
 
 
 @router.get("/policy/diff")
@@ -242,26 +251,23 @@ def policy_compare(request: Request, _: Reader, a: Annotated[str, Query(max_leng
 @router.post("/policy/propose")
 def policy_propose(request: Request, me: Proposer,
                    yaml_text: Annotated[str, Form(max_length=500_000)] = "") -> Response:
-    """Propose a new version (validated first)."""
-    ctx = web_context(request)
+    """Propose a new version (validated first; CRLF line endings are read as LF)."""
     try:
-        propose_policy(ctx, yaml_text, None, me.actor)
+        propose_policy(web_context(request), yaml_text, None, me.actor)
     except (PolicyError, StoreError) as error:
-        return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
-                                               "msg": "", "error": str(error)}, 422)
+        return policy_page(request, error=str(error), status=422)
     return RedirectResponse("/policy?msg=policy.proposed", status_code=303)
 
 
 @router.post("/policy/{digest}/approve")
 def policy_approve(request: Request, digest: str, me: Approver,
-                   reference: Annotated[str, Form(max_length=255)] = "") -> Response:
-    """Record the approval of a proposed version."""
-    ctx = web_context(request)
+                   reference: Annotated[str, Form(max_length=255)] = "",
+                   note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """Record the approval of a proposed version, by someone other than its author."""
     try:
-        approve_policy(ctx, digest, me.actor, reference, None)
+        approve_policy(web_context(request), digest, me, reference, None, note)
     except StoreError as error:
-        return render(request, "policy.html", {"o": policy_overview(ctx), "policy": ctx.policy,
-                                               "msg": "", "error": str(error)}, 409)
+        return policy_page(request, error=str(error), status=409)
     return RedirectResponse("/policy?msg=policy.approved", status_code=303)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Pk",
     "PolicyApproveIn",
     "PolicyProposeIn",
+    "PolicyRefuseIn",
     "PolicyVersionOut",
     "ReviewActionIn",
     "SubmitOut",
@@ -143,6 +144,12 @@ class PolicyApproveIn(_In):
     body: str | None = Field(None, max_length=255)
 
 
+class PolicyRefuseIn(_In):
+    """The refusal of a proposed version, with the reason (section 9)."""
+
+    note: str = Field(min_length=1, max_length=1000)
+
+
 class PolicyVersionOut(BaseModel):
     """A stored policy version."""
 
@@ -157,6 +164,9 @@ class PolicyVersionOut(BaseModel):
     reference: str | None
     approved_at: dt.datetime | None
     in_force: bool = False
+    #: Who refused the proposal and why (section 9); ``None`` while it is open or approved.
+    refused_by: str | None = None
+    refusal_note: str | None = None
 
 
 class PageIn(_In):

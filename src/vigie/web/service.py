@@ -35,6 +35,7 @@ from vigie.web.stats import StatsQuery, StatsTable
 from vigie.web.stats_read import compute_stats
 
 __all__ = [
+    "OwnProposal",
     "add_page",
     "apply_review",
     "approve_policy",
@@ -49,6 +50,7 @@ __all__ = [
     "policy_version",
     "propose_policy",
     "refresh_facets",
+    "refuse_policy",
     "reset_user_password",
     "stats_for",
     "submit_comments",
@@ -182,12 +184,15 @@ def bulk_review(ctx: WebContext, items: Sequence[int], action: str, principal: P
 
 # -- policy --------------------------------------------------------------------------------
 
-def _version_out(v: PolicyVersion, in_force: str | None) -> PolicyVersionOut:
+def _version_out(v: PolicyVersion, in_force: str | None,
+                 refused: dict[str, str] | None = None) -> PolicyVersionOut:
     return PolicyVersionOut(
         digest=v.digest, policy_id=v.policy_id, version=v.version,
         effective_date=v.effective_date, origin=v.origin, proposed_by=v.proposed_by,
         proposed_at=v.proposed_at, approved_by=v.approved_by, reference=v.reference,
-        approved_at=v.approved_at, in_force=v.digest == in_force)
+        approved_at=v.approved_at, in_force=v.digest == in_force,
+        refused_by=refused["by"] if refused else None,
+        refusal_note=refused["note"] if refused else None)
 
 
 def _in_force(ctx: WebContext) -> str | None:
@@ -199,8 +204,12 @@ def _in_force(ctx: WebContext) -> str | None:
 def policy_overview(ctx: WebContext) -> dict[str, Any]:
     """The policy in force (or the file in use when none is approved) and every version."""
     in_force = _in_force(ctx)
-    versions = [_version_out(v, in_force).model_dump(mode="json")
-                for v in reversed(policy_versions.history(ctx.store))]
+    history = list(reversed(policy_versions.history(ctx.store)))
+    with ctx.read() as conn:
+        refusals = {v.digest: policy_versions.refusal(conn, v.digest) for v in history
+                    if v.origin == "proposed" and not v.approved}
+    versions = [_version_out(v, in_force, refusals.get(v.digest)).model_dump(mode="json")
+                for v in history]
     return {"in_force": in_force, "file_policy": {
         "id": ctx.policy.id, "version": ctx.policy.version, "digest": ctx.policy.digest},
         "versions": versions}
@@ -214,7 +223,9 @@ def policy_version(ctx: WebContext, digest: str) -> dict[str, Any]:
     """
     with ctx.read() as conn:
         v = policy_versions.find_version(conn, digest)
-    return {**_version_out(v, _in_force(ctx)).model_dump(mode="json"), "yaml_text": v.yaml_text}
+        refused = policy_versions.refusal(conn, v.digest)
+    return {**_version_out(v, _in_force(ctx), refused).model_dump(mode="json"),
+            "yaml_text": v.yaml_text}
 
 
 def policy_diff(ctx: WebContext, a: str, b: str) -> str:
@@ -235,15 +246,51 @@ def propose_policy(ctx: WebContext, text: str, effective: dt.date | None,
     return _version_out(v, _in_force(ctx))
 
 
-def approve_policy(ctx: WebContext, digest: str, actor: str, reference: str,
-                   body: str | None) -> PolicyVersionOut:
-    """Approve a proposed version.
+class OwnProposal(StoreError):
+    """A person tried to approve or refuse the version they proposed (section 9)."""
+
+
+def _not_own(ctx: WebContext, digest: str, principal: Principal, verb: str) -> None:
+    """Refuse a decision on a version by its author; a token counts as its owner (section 9).
 
     Raises:
-        StoreError: unknown digest, already approved, or only recorded as a fallback.
+        StoreError: no such version.
+        OwnProposal: ``principal``'s account proposed it.
     """
-    v = policy_versions.approve(ctx.store, digest, by=actor, reference=reference, body=body)
+    with ctx.read() as conn:
+        version = policy_versions.find_version(conn, digest)
+    author = version.proposed_by.strip().removesuffix(" (api token)").strip()
+    if author.casefold() == principal.user.username.casefold():
+        raise OwnProposal(f"{principal.user.username} proposed {version.digest[:19]}: another "
+                         f"person must {verb} it (section 9)")
+
+
+def approve_policy(ctx: WebContext, digest: str, principal: Principal, reference: str,
+                   body: str | None, note: str | None = None) -> PolicyVersionOut:
+    """Approve a proposed version, as a person other than its author.
+
+    Raises:
+        StoreError: unknown digest, already approved or refused, only recorded as a fallback,
+            or proposed by ``principal``'s account (through a session or one of its tokens).
+    """
+    _not_own(ctx, digest, principal, "approve")
+    v = policy_versions.approve(ctx.store, digest, by=principal.actor, reference=reference,
+                                body=body, note=note)
     return _version_out(v, _in_force(ctx))
+
+
+def refuse_policy(ctx: WebContext, digest: str, principal: Principal,
+                  note: str) -> PolicyVersionOut:
+    """Refuse a proposed version with a note, as a person other than its author.
+
+    Raises:
+        StoreError: as :func:`approve_policy`, or an empty note.
+    """
+    _not_own(ctx, digest, principal, "refuse")
+    v = policy_versions.refuse(ctx.store, digest, by=principal.actor, note=note)
+    with ctx.read() as conn:
+        refused = policy_versions.refusal(conn, v.digest)
+    return _version_out(v, _in_force(ctx), refused)
 
 
 # -- passwords ------------------------------------------------------------------------------
