@@ -745,8 +745,11 @@ class StaffReplies(_Strict):
 # -- Replies: the community manager's ready-made answers ---------------------------------------
 
 #: The placeholders a reply template may use: the comment's author (display name, else
-#: handle), the institution's name, the directive's title, and ``replies.directive_url``.
-REPLY_PLACEHOLDERS = ("author", "institution", "directive", "directive_url")
+#: handle), the institution's name, the directive's title, ``replies.directive_url``, and the
+#: comment's appeal code and the public appeal page's address with the code filled in
+#: (``vigie.web.appeals``; the address is absolute when ``escalation.dashboard_url`` is set).
+REPLY_PLACEHOLDERS = ("author", "institution", "directive", "directive_url", "appeal_code",
+                      "appeal_url")
 _FORMATTER = string.Formatter()
 
 

@@ -3,6 +3,7 @@ a free text, and clear errors for unknown comments and templates (nothing queued
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -13,10 +14,13 @@ from vigie.policy import default_policy_path
 from vigie.store.schema import events, outbox
 
 
-def _reply(store: Any, *args: str) -> subprocess.CompletedProcess[str]:
+def _reply(store: Any, *args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIGIE_SECRET_KEY"}
+    if key:
+        env["VIGIE_SECRET_KEY"] = key
     run = subprocess.run([sys.executable, "-m", "vigie", "reply", *args, "--db",
                           store.settings.database_url, "--policy", str(default_policy_path())],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env=env)
     # The console wraps long lines at the terminal's width: compare words, not line breaks.
     return subprocess.CompletedProcess(run.args, run.returncode, " ".join(run.stdout.split()),
                                        " ".join(run.stderr.split()))
@@ -69,3 +73,21 @@ def test_unknown_comments_and_templates_are_clear_errors(store: Any, moderator: 
     assert "give --template NAME or --text TEXT" in neither.stderr
     assert "(suggested for this comment: question)" in neither.stderr
     assert _queued(store) == []
+
+
+def test_the_removal_notice_gives_the_appeal_code_signed_with_the_dashboards_key(
+        store: Any, moderator: Any, comment_factory: Any) -> None:
+    from vigie.store.schema import comments
+    from vigie.web.appeals import appeal_code
+
+    moderator.process([comment_factory("fb:c-1", "Un commentaire")])
+    without = _reply(store, "fb:c-1", "--template", "removal", "--by", "cm")
+    assert without.returncode != 0 and "set VIGIE_SECRET_KEY" in without.stderr
+    key = "a-dashboard-key-of-forty-characters-0123"
+    run = _reply(store, "fb:c-1", "--template", "removal", "--by", "cm", key=key)
+    assert run.returncode == 0, run.stderr
+    with store.read() as conn:
+        pk = conn.execute(select(comments.c.pk).where(comments.c.comment_id == "fb:c-1")
+                          ).scalar_one()
+    code = appeal_code(key, pk)
+    assert f"Pour contester : /appeal?code={code}" in run.stdout

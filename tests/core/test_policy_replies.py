@@ -72,7 +72,8 @@ def test_a_broken_replies_section_names_the_place_and_the_choices(
 
 def test_placeholders_are_read_in_order() -> None:
     assert placeholders_of("{author}, {{literal}} {directive}") == ("author", "directive")
-    assert set(REPLY_PLACEHOLDERS) == {"author", "institution", "directive", "directive_url"}
+    assert set(REPLY_PLACEHOLDERS) == {"author", "institution", "directive", "directive_url",
+                                       "appeal_code", "appeal_url"}
 
 
 def test_the_bundled_directive_has_a_template_for_each_situation() -> None:
@@ -91,7 +92,10 @@ def test_the_bundled_directive_has_a_template_for_each_situation() -> None:
     assert {slug: t.slug if t else None for slug, t in situations.items()} == {
         s: s for s in situations}
     values = {"author": "Sylvie", "institution": policy.institution,
-              "directive": policy.title.fr, "directive_url": ""}
+              "directive": policy.title.fr, "directive_url": "",
+              # The longest code of a store with a billion comments, on a plausible host.
+              "appeal_code": "XSNJG0-D1QYMS",
+              "appeal_url": "https://vigie.polymtl.ca/appeal?code=XSNJG0-D1QYMS"}
     for template in replies.templates:
         for lang in ("fr", "en"):
             text = template.render(lang, values)

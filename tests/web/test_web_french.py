@@ -76,7 +76,8 @@ PAGES = ["/queue", "/queue?state=escalated", "/queue?state=closed", "/items/1", 
          "/items/3", "/actions", "/actions?standing=undone", "/actions?platform=youtube",
          "/escalations", "/escalations?state=all", "/escalations/1", "/stats", "/policy",
          "/policy/edit", "/audit", "/check", "/draft", "/consultations", "/registry",
-         "/mentions", "/admin", "/account", "/authors/1", "/items/99999", "/nowhere"]
+         "/mentions", "/admin", "/account", "/authors/1", "/items/99999", "/nowhere", "/appeal",
+         "/appeal?code=1-ABCDEF", "/appeal?sent=AP-0123ABCD", "/comments/1"]
 
 
 @pytest.mark.parametrize("path", PAGES)

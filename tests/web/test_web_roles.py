@@ -75,7 +75,8 @@ def test_auditor_can_never_change_anything(app) -> None:  # type: ignore[no-unty
             continue
         if permission is Permission.OWN_ACCOUNT:
             # Changing one's own password is every account's right, the auditor's included.
-            assert path in {"/account/password", "/api/v1/me/password", "/account/zone"}, (
+            assert path in {"/account/password", "/api/v1/me/password", "/account/zone",
+                            "/account/preferences"}, (
                 f"{method} {path} uses the own-account permission")
             continue
         assert not can("auditor", permission), f"auditor could {method} {path}"
@@ -260,10 +261,13 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("GET", "/actions.json"): "read",
     ("GET", "/audit.json"): "read",
     ("POST", "/account/zone"): "own_account",
+    ("POST", "/account/preferences"): "own_account",
     ("POST", "/actions/{comment_pk}/undo"): "act",
     ("POST", "/actions/{comment_pk}/appeal"): "act",
     ("GET", "/questions"): None,
     ("POST", "/questions"): None,
+    ("GET", "/appeal"): None,
+    ("POST", "/appeal"): None,
     ("GET", "/questions/inbox"): "resolve_escalation",
     ("POST", "/questions/{pk}/answered"): "resolve_escalation",
     ("POST", "/draft/ask"): "act",

@@ -46,6 +46,28 @@ def _comment_pk(store: Any, comment_id: str) -> int:
     return int(pk)
 
 
+def _appeal_values(store: Any, pk: int) -> dict[str, str]:
+    """The comment's appeal code and link as the dashboard fills them; empty without the key.
+
+    The code is signed with the dashboard's secret key: ``VIGIE_SECRET_KEY``, else the key
+    ``vigie serve`` keeps next to an SQLite database in the dev and demo modes.
+    """
+    import os
+
+    from vigie.cli.web import _sqlite_path
+    from vigie.web.appeals import appeal_code, appeal_path
+    from vigie.web.permalinks import dashboard_url
+
+    key = os.environ.get("VIGIE_SECRET_KEY")
+    path = _sqlite_path(store.engine.url.render_as_string(hide_password=False))
+    if not key and path is not None and path.with_name(path.name + ".secret").exists():
+        key = path.with_name(path.name + ".secret").read_text(encoding="utf-8").strip()
+    if not key:
+        return {}
+    return {"appeal_code": appeal_code(key, pk), "appeal_url": dashboard_url(
+        store.settings.escalation.dashboard_url, appeal_path(key, pk))}
+
+
 def reply_command(
     comment_id: Annotated[str, typer.Argument(help="The comment's id (e.g. fb:123_456).")],
     by: ByOption,
@@ -75,7 +97,8 @@ def reply_command(
     with store.read() as conn:
         view = comment_view(conn, pk)
     assert view is not None  # found just above
-    choices, suggested = reply_choices(policy, view, lang or "fr")
+    appeal = _appeal_values(store, pk)
+    choices, suggested = reply_choices(policy, view, lang or "fr", **appeal)
     slugs = ", ".join(c.slug for c in choices) or "(the policy has no replies section)"
     if template is None and text is None:
         hint = f" (suggested for this comment: {suggested})" if suggested else ""
@@ -85,6 +108,10 @@ def reply_command(
         chosen = next((c for c in choices if c.slug == template), None)
         if chosen is None:
             raise PolicyError(f"unknown reply template {template!r}; valid: {slugs}")
+        if not appeal and policy.replies is not None and any(
+                "appeal_" in getattr(policy.replies.get(template).text, x) for x in ("fr", "en")):
+            raise InputError(f"template {template!r} gives the author an appeal code, signed "
+                             "with the dashboard's key: set VIGIE_SECRET_KEY as for vigie serve")
         text = chosen.en if chosen_lang == "en" else chosen.fr
     assert text is not None
     queued = queue_reply(store, pk, text, actor=by, template=template, language=chosen_lang)

@@ -27,9 +27,10 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
            "migrate"]
 
 #: The newest migration of the one linear chain that the store and the web dashboard share
-#: (``0012_page_requests_group_tasks``: page requests, 6.1, and group-membership tasks, 7).
+#: (``0013_appeal``: authors' appeals from the public page, and each account's language and
+#: time zone).
 #: :func:`migrate` goes to every head the scripts know.
-HEAD_REVISION = "0012_page_requests_group_tasks"
+HEAD_REVISION = "0013_appeal"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

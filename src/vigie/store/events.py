@@ -94,6 +94,8 @@ class EventKind(StrEnum):
     # Dashboard accounts (subject ``account``, the username); never the password itself.
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET = "password_reset"
+    # An account's own language and time zone (subject ``account``; the new values).
+    PREFERENCES_CHANGED = "preferences_changed"
     # A member of staff reminded of directive 6.1 (subject ``comment``: their reply).
     STAFF_REMINDED = "staff_reminded"
     # A draft put to a supervisor (6.3, "in case of doubt"), then their answer (subject

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -70,6 +70,7 @@ __all__ = [
     "resolve_api_token",
     "resolve_session",
     "revoke_token",
+    "set_preferences",
     "sha256_hex",
     "user_by_name",
     "user_by_pk",
@@ -140,6 +141,8 @@ class User:
     role: Role
     active: bool
     must_change_password: bool = False
+    lang: str | None = None
+    timezone: str | None = None
 
 
 def sha256_hex(token: str) -> str:
@@ -150,7 +153,8 @@ def sha256_hex(token: str) -> str:
 def _user(row: object) -> User:
     return User(int(row.pk), str(row.username), str(row.display_name),  # type: ignore[attr-defined]
                 Role(row.role), bool(row.active),  # type: ignore[attr-defined]
-                bool(row.must_change_password))  # type: ignore[attr-defined]
+                bool(row.must_change_password),  # type: ignore[attr-defined]
+                row.lang, row.timezone)  # type: ignore[attr-defined]
 
 
 def check_password_strength(password: str) -> None:
@@ -281,6 +285,37 @@ def change_password(conn: Connection, passwords: Passwords, user: User, current:
     append_events(conn, [NewEvent(EventKind.PASSWORD_CHANGED, "account", user.username,
                                   {"sessions_ended": ended}, actor)], now)
     return True
+
+
+def set_preferences(conn: Connection, user: User, now: dt.datetime, *, actor: str,
+                    lang: str | None = None, timezone: str | None = None) -> User:
+    """Keep ``user``'s own interface language and/or time zone; ``None`` leaves one as it is.
+
+    Appends a ``preferences_changed`` event by ``actor`` with the values that changed (none
+    when nothing did: choosing the language already kept writes nothing).
+
+    Returns:
+        The account as it now is.
+
+    Raises:
+        AccountError: ``lang`` is not ``fr``/``en``, or ``timezone`` is not a known IANA zone.
+    """
+    from vigie.web.formats import valid_zone
+    from vigie.web.i18n import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise AccountError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
+    if timezone is not None and not valid_zone(timezone):
+        raise AccountError(f"unknown time zone {timezone!r}; valid: an IANA name such as "
+                           "America/Montreal")
+    changes = {name: value for name, value in (("lang", lang), ("timezone", timezone))
+               if value is not None and value != getattr(user, name)}
+    if changes:
+        conn.execute(update(web_users).where(web_users.c.pk == user.pk).values(**changes))
+        append_events(conn, [NewEvent(EventKind.PREFERENCES_CHANGED, "account", user.username,
+                                      changes, actor)], now)
+    return replace(user, lang=changes.get("lang", user.lang),
+                   timezone=changes.get("timezone", user.timezone))
 
 
 @dataclass(frozen=True, slots=True)

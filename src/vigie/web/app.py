@@ -193,6 +193,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     from vigie.web import (
         questions,
         routes_api,
+        routes_appeals,
         routes_auth,
         routes_escalations,
         routes_export,
@@ -247,6 +248,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_privacy.router)
     app.include_router(routes_replies.router)
     app.include_router(questions.router)
+    app.include_router(routes_appeals.router)
     for router in extra_routers:
         app.include_router(router)
     return app

@@ -14,6 +14,10 @@ Design notes (why, not what):
 * ``web_facets`` is a projection of the store's decisions (one row per category reached, plus
   the comment's language) so that the queue can filter by category and language with an index
   instead of parsing JSON; it is rebuilt incrementally from ``decisions.pk``.
+* ``web_users.lang`` and ``timezone`` are the account holder's own choice; ``NULL`` follows
+  the settings' default (French, ``America/Montreal``), so a new account needs no choice.
+* ``web_appeals`` keeps refused attempts too: the public appeal page's rate limits count
+  them, per keyed digest of the client address and of the code tried.
 * ``web_users.must_change_password`` is set by an administrator's reset (a temporary
   password, shown once): until the account holder picks a new password, its sessions may only
   reach the password form, and the temporary password stops working after a few days
@@ -40,6 +44,7 @@ from vigie.store.schema import Id, UTCDateTime, metadata
 
 __all__ = [
     "web_api_tokens",
+    "web_appeals",
     "web_facet_watermark",
     "web_facets",
     "web_login_attempts",
@@ -62,6 +67,8 @@ web_users = Table(
     Column("last_login_at", UTCDateTime),
     Column("must_change_password", Boolean, nullable=False, server_default=false(),
            comment="set by a reset: the temporary password must be replaced at sign-in"),
+    Column("lang", String(8), comment="fr or en; NULL: the settings' default"),
+    Column("timezone", String(64), comment="IANA zone; NULL: the settings' default"),
 )
 
 web_sessions = Table(
@@ -151,4 +158,24 @@ web_questions = Table(
     Column("answered_by", String(255)),
     Index("ix_web_questions_client_asked_at", "client", "asked_at"),
     Index("ix_web_questions_status", "status"),
+)
+
+web_appeals = Table(
+    "web_appeals", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("client", String(64), nullable=False,
+           comment="keyed digest of the client address, for the rate limit only"),
+    Column("code", String(64), nullable=False,
+           comment="keyed digest of the appeal code given, for the rate limit only"),
+    Column("status", String(16), nullable=False,
+           comment="filed, joined, unmatched, nothing or spam"),
+    Column("reference", String(16), comment="the reference shown to the author; NULL when refused"),
+    Column("comment_pk", Id, ForeignKey("comments.pk")),
+    Column("item_pk", Id, comment="the review item it reached"),
+    Column("reason", Text, comment="the author's argument; NULL when refused"),
+    UniqueConstraint("reference"),
+    Index("ix_web_appeals_client_filed_at", "client", "filed_at"),
+    Index("ix_web_appeals_code_filed_at", "code", "filed_at"),
 )

@@ -22,10 +22,7 @@ Abuse is bounded without an account:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -36,9 +33,10 @@ from vigie.policy import Policy, effective_policy
 from vigie.records import Author, Comment, Platform
 from vigie.web.auth import Resolver
 from vigie.web.context import WebContext, web_context
-from vigie.web.csrf import CSRF_FIELD, PRELOGIN_COOKIE, csrf_matches, csrf_token
+from vigie.web.csrf import CSRF_FIELD
 from vigie.web.i18n import translator
 from vigie.web.models import web_questions
+from vigie.web.public_forms import client_digest, form_token, keep_preform, preform, preform_ok
 from vigie.web.templating import lang_of, render
 
 __all__ = ["PUBLIC_QUESTION_ROUTES", "router", "spam_check"]
@@ -49,12 +47,6 @@ router = APIRouter(include_in_schema=False)
 PUBLIC_QUESTION_ROUTES = frozenset({("GET", "/questions"), ("POST", "/questions")})
 _PURPOSE = "question"
 MIN_CHARS, MAX_CHARS = 10, 2000
-
-
-def _client(ctx: WebContext, request: Request) -> str:
-    address = request.client.host if request.client else "unknown"
-    return hmac.new(ctx.settings.key.encode(), f"question:{address}".encode(),
-                    hashlib.sha256).hexdigest()[:32]
 
 
 def spam_check(ctx: WebContext, text: str, now: dt.datetime
@@ -103,16 +95,14 @@ def _page(request: Request, *, status_code: int = 200, sent: bool = False, error
           form: dict[str, str] | None = None) -> Response:
     ctx = web_context(request)
     lang = lang_of(request)
-    pre = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
+    pre = preform(request)
     response = render(request, "questions.html", {
         "directive": _directive(ctx.policy, lang, ctx.store.now()), "sent": sent,
         "error": error, "form": form or {}, "csrf_field": CSRF_FIELD,
-        "question_csrf": csrf_token(ctx.settings.key, pre, _PURPOSE),
+        "question_csrf": form_token(ctx.settings.key, pre, _PURPOSE),
         "min_chars": MIN_CHARS, "max_chars": MAX_CHARS,
     }, status_code=status_code)
-    response.set_cookie(PRELOGIN_COOKIE, pre, max_age=3600, httponly=True, samesite="lax",
-                        secure=ctx.settings.secure_cookies, path="/")
-    return response
+    return keep_preform(response, pre, ctx.settings.secure_cookies)
 
 
 @router.get("/questions")
@@ -135,8 +125,7 @@ def ask(
     lang = lang_of(request)
     t = translator(lang)
     form = {"text": text, "name": name, "email": email}
-    if not csrf_matches(ctx.settings.key, request.cookies.get(PRELOGIN_COOKIE), csrf_token_,
-                        _PURPOSE):
+    if not preform_ok(request, ctx.settings.key, csrf_token_, _PURPOSE):
         return _page(request, status_code=403, error=t("questions.expired"), form=form)
     text = text.strip()
     if not MIN_CHARS <= len(text) <= MAX_CHARS:
@@ -145,7 +134,7 @@ def ask(
     if email.strip() and ("@" not in email or " " in email.strip()):
         return _page(request, status_code=422, error=t("questions.bad_email"), form=form)
     now = ctx.store.now()
-    client = _client(ctx, request)
+    client = client_digest(ctx.settings.key, request, _PURPOSE)
     s = ctx.settings
     since = now - dt.timedelta(seconds=s.questions_window_s)
     with ctx.store.begin() as conn:

@@ -111,14 +111,16 @@ def asks_question(text: str | None) -> bool:
     return bool(text) and any(mark in text for mark in ("?", "¿", "？"))  # type: ignore[operator]
 
 
-def reply_choices(policy: Policy, view: CommentView, lang: str
-                  ) -> tuple[list[ReplyChoice], str | None]:
+def reply_choices(policy: Policy, view: CommentView, lang: str, *, appeal_code: str = "",
+                  appeal_url: str = "") -> tuple[list[ReplyChoice], str | None]:
     """The templates with their texts filled in for this comment, and the suggested slug.
 
     Args:
         policy: the policy in force (its ``replies``; none: no templates, free text only).
         view: the comment.
         lang: the reader's language, for the labels.
+        appeal_code: the comment's appeal code (:func:`vigie.web.appeals.appeal_code`).
+        appeal_url: the public appeal page with that code filled in.
     """
     if policy.replies is None:
         return [], None
@@ -135,7 +137,7 @@ def reply_choices(policy: Policy, view: CommentView, lang: str
         return template.render(text_lang, {
             "author": view.author, "institution": policy.institution,
             "directive": policy.title.en if text_lang == "en" else policy.title.fr,
-            "directive_url": url})
+            "directive_url": url, "appeal_code": appeal_code, "appeal_url": appeal_url})
 
     choices = [ReplyChoice(t.slug, t.label.en if lang == "en" else t.label.fr, t.clause,
                            filled(t, "fr"), filled(t, "en"),

@@ -18,8 +18,8 @@ from vigie.web.accounts import (
 from vigie.web.auth import cookie_name, current_principal, set_session_cookie
 from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, PRELOGIN_COOKIE, csrf_matches, csrf_token
-from vigie.web.i18n import LANG_COOKIE, LANGUAGES
-from vigie.web.templating import render
+from vigie.web.i18n import LANGUAGES
+from vigie.web.templating import remember_choices, render
 
 __all__ = ["PUBLIC_ROUTES", "router"]
 
@@ -31,6 +31,7 @@ PUBLIC_ROUTES = frozenset({
     ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/lang/{code}"),
     ("GET", "/healthz"), ("GET", "/api/openapi.json"),
     ("GET", "/questions"), ("POST", "/questions"),  # directive 8: vigie.web.questions
+    ("GET", "/appeal"), ("POST", "/appeal"),  # 6.2 and 7, authors: vigie.web.appeals
 })
 
 
@@ -101,6 +102,8 @@ def login(
                                 status_code=303)
     set_session_cookie(response, s, token)
     response.delete_cookie(PRELOGIN_COOKIE, path="/")
+    # The account's own language and time zone win over this browser's earlier choice.
+    remember_choices(response, s.secure_cookies, lang=user.lang, zone=user.timezone)
     return response
 
 
@@ -128,11 +131,14 @@ def logout(request: Request,
 
 @router.get("/lang/{code}")
 def choose_language(request: Request, code: str, next: str = "/queue") -> Response:
-    """Remember the interface language in a cookie and go back."""
+    """Remember the interface language in a cookie and go back.
+
+    Signed in, this overrides the account's language in this browser until the next sign-in;
+    the account's own choice is changed on the account page (audited), not by a link.
+    """
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax",
-                            secure=web_context(request).settings.secure_cookies, path="/")
+        remember_choices(response, web_context(request).settings.secure_cookies, lang=code)
     return response
 
 

@@ -16,8 +16,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import Field
 
 from vigie.store.replies import ReplyError
+from vigie.web.appeals import appeal_code, appeal_path
 from vigie.web.auth import Reader, ReplySender
 from vigie.web.context import web_context
+from vigie.web.permalinks import dashboard_url
 from vigie.web.replies import author_language, comment_view, reply_choices, send_reply
 from vigie.web.schemas import MAX_PK, _In, error_responses
 from vigie.web.templating import lang_of, render
@@ -76,7 +78,11 @@ def _page(request: Request, comment_pk: int, *, template: str = "", lang: str = 
         view = comment_view(conn, comment_pk)
     if view is None:
         raise HTTPException(404, "no such comment")
-    choices, suggested = reply_choices(ctx.policy, view, lang_of(request))
+    code = appeal_code(ctx.settings.key, comment_pk)
+    appeal_url = dashboard_url(ctx.store.settings.escalation.dashboard_url,
+                               appeal_path(ctx.settings.key, comment_pk))
+    choices, suggested = reply_choices(ctx.policy, view, lang_of(request), appeal_code=code,
+                                       appeal_url=appeal_url)
     chosen = next((c for c in choices if c.slug == template), None) or next(
         (c for c in choices if c.slug == suggested), None)
     reply_lang = lang if lang in ("fr", "en") else author_language(view, lang_of(request))
@@ -85,7 +91,8 @@ def _page(request: Request, comment_pk: int, *, template: str = "", lang: str = 
     return render(request, "comment.html", {
         "view": view, "choices": choices, "chosen": chosen.slug if chosen else "",
         "suggested": suggested, "reply_lang": reply_lang, "reply_text": text, "msg": msg,
-        "error": error, "error_text": error_text}, status_code=status_code)
+        "error": error, "error_text": error_text, "appeal_code": code,
+        "appeal_url": appeal_url}, status_code=status_code)
 
 
 @router.get("/comments/{comment_pk}")

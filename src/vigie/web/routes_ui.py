@@ -20,6 +20,7 @@ from vigie.web.auth import (
     Checker,
     Forbidden,
     Manager,
+    Principal,
     Proposer,
     Reader,
     set_session_cookie,
@@ -421,6 +422,7 @@ def _account_page(request: Request, error: str = "", status_code: int = 200,
     return render(request, "account.html", {"error_text": text, "msg": msg,
                                             "min_length": accounts.MIN_PASSWORD,
                                             "zone": zone_of(request), "zones": zones(),
+                                            "chosen_lang": lang_of(request),
                                             "now": web_context(request).store.now()},
                   status_code=status_code)
 
@@ -465,15 +467,35 @@ def account_password(request: Request, me: AccountHolder,
     return response
 
 
-@router.post("/account/zone")
-def account_zone(request: Request, _: AccountHolder,
-                 zone: Annotated[str, Form(max_length=64)] = "") -> Response:
-    """Remember the reader's time zone in a cookie (dates and times are shown in it)."""
-    from vigie.web.formats import TZ_COOKIE, valid_zone
+def _save_choices(request: Request, me: Principal, lang: str | None, zone: str) -> Response:
+    """Keep the account's language and time zone (audited) and this browser's cookies."""
+    from vigie.web.formats import valid_zone
+    from vigie.web.templating import remember_choices
 
     if not valid_zone(zone):
         return _account_page(request, "account.bad_zone", 422)
-    response = RedirectResponse("/account?msg=account.zone_saved", status_code=303)
-    response.set_cookie(TZ_COOKIE, zone, max_age=365 * 86400, samesite="lax",
-                        secure=web_context(request).settings.secure_cookies, path="/")
+    if lang is not None and lang not in ("fr", "en"):
+        return _account_page(request, "account.bad_lang", 422)
+    ctx = web_context(request)
+    with ctx.store.begin() as conn:
+        accounts.set_preferences(conn, me.user, ctx.store.now(), actor=me.actor, lang=lang,
+                                 timezone=zone)
+    saved = "account.zone_saved" if lang is None else "account.choices_saved"
+    response = RedirectResponse(f"/account?msg={saved}", status_code=303)
+    remember_choices(response, ctx.settings.secure_cookies, lang=lang, zone=zone)
     return response
+
+
+@router.post("/account/zone")
+def account_zone(request: Request, me: AccountHolder,
+                 zone: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Keep the account's time zone (dates and times are shown in it)."""
+    return _save_choices(request, me, None, zone)
+
+
+@router.post("/account/preferences")
+def account_preferences(request: Request, me: AccountHolder,
+                        lang: Annotated[str, Form(max_length=8)] = "",
+                        zone: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Keep the account's language and time zone; every page follows them once signed in."""
+    return _save_choices(request, me, lang, zone)

@@ -63,6 +63,10 @@ class WebSettings(BaseModel):
         questions_max_per_client: questions one client may ask within ``questions_window_s``
             on the public ``/questions`` page (directive 8).
         questions_window_s: the questions' rate-limit window in seconds.
+        appeals_max_per_client: attempts one client may make within ``appeals_window_s`` on
+            the public ``/appeal`` page (6.2, 7), refused ones included.
+        appeals_max_per_code: attempts on one appeal code within the window (from any client).
+        appeals_window_s: the appeals' rate-limit window in seconds.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -83,6 +87,9 @@ class WebSettings(BaseModel):
     default_timezone: str = Field("America/Montreal", pattern=r"^[A-Za-z0-9_+\-/]{1,64}$")
     questions_max_per_client: int = Field(3, ge=1, le=1000)
     questions_window_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    appeals_max_per_client: int = Field(5, ge=1, le=1000)
+    appeals_max_per_code: int = Field(3, ge=1, le=1000)
+    appeals_window_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
 
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:

@@ -15,16 +15,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
 from vigie.policy import Policy, effective_policy
 from vigie.web.auth import current_principal
 from vigie.web.explain import escalation_reason, evidence_text, summary
 from vigie.web.formats import TZ_COOKIE, Formats, valid_zone
-from vigie.web.i18n import LANG_COOKIE, translator
+from vigie.web.i18n import LANG_COOKIE, LANGUAGES, translator
 
-__all__ = ["environment", "formats_of", "lang_of", "render", "zone_of"]
+__all__ = ["environment", "formats_of", "lang_of", "remember_choices", "render", "zone_of"]
 
 
 @pass_context
@@ -69,17 +69,41 @@ def environment() -> Environment:
     return env
 
 
+def _account_choice(request: Request, name: str) -> str | None:
+    """The signed-in account's own ``lang`` or ``timezone`` (``None``: anonymous or unset)."""
+    me = current_principal(request)
+    return getattr(me.user, name) if me is not None else None
+
+
 def lang_of(request: Request) -> str:
-    """The interface language: the ``vigie_lang`` cookie, else the settings' default."""
+    """The interface language: the ``vigie_lang`` cookie, else the account's, else the default.
+
+    Signing in writes the account's choice into the cookie (:func:`remember_choices`), so the
+    pages follow the account; the FR/EN switch rewrites only the cookie, for this browser
+    until the next sign-in.
+    """
     default = request.app.state.vigie.settings.default_locale
-    return translator(request.cookies.get(LANG_COOKIE), default).lang
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen not in LANGUAGES:
+        chosen = _account_choice(request, "lang")
+    return translator(chosen, default).lang
 
 
 def zone_of(request: Request) -> str:
-    """The reader's time zone: the ``vigie_tz`` cookie, else the settings' default."""
-    chosen = request.cookies.get(TZ_COOKIE)
-    return chosen if chosen and valid_zone(chosen) else str(
-        request.app.state.vigie.settings.default_timezone)
+    """The reader's time zone: the ``vigie_tz`` cookie, else the account's, else the default."""
+    for chosen in (request.cookies.get(TZ_COOKIE), _account_choice(request, "timezone")):
+        if chosen and valid_zone(chosen):
+            return str(chosen)
+    return str(request.app.state.vigie.settings.default_timezone)
+
+
+def remember_choices(response: Response, secure: bool, *, lang: str | None = None,
+                     zone: str | None = None) -> None:
+    """Keep a language and/or a time zone in this browser's cookies (``None``: left as is)."""
+    for name, value in ((LANG_COOKIE, lang), (TZ_COOKIE, zone)):
+        if value:
+            response.set_cookie(name, value, max_age=365 * 86400, samesite="lax",
+                                secure=secure, path="/")
 
 
 def formats_of(request: Request) -> Formats:
