@@ -29,7 +29,7 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
 #: The newest migration of the one linear chain that the store and the web dashboard share
 #: (``0012_page_requests_group_tasks``: page requests, 6.1, and group-membership tasks, 7).
 #: :func:`migrate` goes to every head the scripts know.
-HEAD_REVISION = "0012_page_requests_group_tasks"
+HEAD_REVISION = "0013_xstrikes"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()
