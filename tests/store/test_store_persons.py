@@ -18,7 +18,7 @@ from vigie.store.erasure import erase_author
 from vigie.store.events import iter_events, verify_chain
 from vigie.store.outbox import run_outbox
 from vigie.store.persons import accounts_of, find_account, link_accounts, unlink_account
-from vigie.store.queue import resolve
+from vigie.store.queue import appeal, resolve
 from vigie.store.schema import blocks, outbox, person_links, review_items
 
 DAY = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -153,6 +153,25 @@ def test_a_reviewers_removal_counts_the_persons_strikes(store: Any, moderator: A
     assert platforms == ["facebook", "instagram"]
 
 
+def test_restoring_the_comment_that_reached_the_count_lifts_every_block(
+        store: Any, moderator: Any, comment_factory: Any) -> None:
+    _seen(moderator, comment_factory)
+    link_accounts(store, ["fb:u-1", "ig:u-1"], actor="moderator", reason="same person")
+    moderator.process([_spam(comment_factory, "fb:c-1", "fb:u-1", "facebook", 1),
+                       _spam(comment_factory, "fb:c-2", "fb:u-1", "facebook", 2),
+                       _spam(comment_factory, "ig:c-1", "ig:u-1", "instagram", 3)])
+    assert len(_blocked(store)) == 2
+    item = appeal(store, "ig:c-1", by="the author", reason="it was not spam")
+    resolve(store, item, "restore", by="moderator", reason="not spam indeed")
+    with store.read() as conn:
+        active = conn.execute(select(func.count()).select_from(blocks).where(
+            blocks.c.lifted_at.is_(None))).scalar_one()
+        unblocks = sorted(conn.execute(select(outbox.c.platform).where(
+            outbox.c.kind == "unblock_author")).scalars())
+        assert verify_chain(conn).ok
+    assert active == 0 and unblocks == ["facebook", "instagram"]
+
+
 def test_linking_merges_persons_and_refuses_bad_input(store: Any, moderator: Any,
                                                      comment_factory: Any) -> None:
     _seen(moderator, comment_factory)
@@ -187,8 +206,15 @@ def test_an_id_on_two_platforms_must_be_named_with_its_platform(
 
 def test_erasure_removes_the_persons_links(store: Any, moderator: Any,
                                            comment_factory: Any) -> None:
+    from vigie.store.retention import export_author
+
     _seen(moderator, comment_factory)
     link_accounts(store, ["fb:u-1", "ig:u-1"], actor="moderator", reason="same person")
+    # An access request shows the link too: it is held about the person.
+    held = export_author(store, "fb:u-1", actor="privacy officer")
+    assert [(a["platform"], a["author_id"], a["reason"])
+            for a in held["accounts"][0]["linked_accounts"]] == [
+        ("instagram", "ig:u-1", "same person")]
     erase_author(store, "fb:u-1", actor="privacy officer", reason="request 12")
     with store.read() as conn:
         assert conn.execute(select(func.count()).select_from(person_links)).scalar_one() == 0

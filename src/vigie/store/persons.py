@@ -41,7 +41,7 @@ from vigie.store.store import Store
 from vigie.store.strikes import record_block
 
 __all__ = ["Account", "accounts_of", "block_linked", "describe", "find_account",
-           "forget_links", "link_accounts", "linked_reason", "unlink_account"]
+           "forget_links", "lift_linked", "link_accounts", "linked_reason", "unlink_account"]
 
 #: The longest reason kept with a link (the rest is cut).
 MAX_REASON = 500
@@ -260,6 +260,34 @@ def block_linked(conn: Connection, accounts: Sequence[Account], *, blocked: set[
         blocked.add(account.pk)
         done.append(account.pk)
     return done
+
+
+def lift_linked(conn: Connection, *, comment_pk: int, author_pk: int, when: dt.datetime,
+                reason: str, cause: str, rows: list[dict[str, Any]], events: list[NewEvent],
+                actor: str) -> list[int]:
+    """Lift the blocks a restored comment caused on its person's other accounts.
+
+    Those blocks name the comment as their grounds (:func:`block_linked`); once it is restored
+    (its strike voided) they have none. Each gets an ``unblocked`` event and an
+    ``unblock_author`` outbox action on its platform. Returns the accounts unblocked.
+    """
+    found = conn.execute(
+        select(blocks.c.pk, authors.c.pk.label("author_pk"), authors.c.platform,
+               authors.c.author_id)
+        .join(authors, authors.c.pk == blocks.c.author_pk)
+        .where(blocks.c.comment_pk == comment_pk, blocks.c.author_pk != author_pk,
+               blocks.c.lifted_at.is_(None))).all()
+    for row in found:
+        conn.execute(update(blocks).where(blocks.c.pk == row.pk).values(
+            lifted_at=when, lifted_by=actor, lift_reason=reason))
+        events.append(NewEvent(EventKind.UNBLOCKED, "author", str(row.author_pk),
+                               {"reason": reason}, actor))
+        kind = ActionKind.UNBLOCK_AUTHOR
+        plan_action(kind, key=action_key(kind, row.author_id, f"{cause}:linked"),
+                    platform=row.platform, comment_id=None, author_id=row.author_id,
+                    post_id=None, reason=reason, when=when, rows=rows, events=events,
+                    actor=actor)
+    return [int(r.author_pk) for r in found]
 
 
 def linked_reason(strikes: int, days: int, accounts: int) -> str:

@@ -28,7 +28,13 @@ from vigie.store.events import (
     lock_chain,
 )
 from vigie.store.outbox import ActionKind, insert_planned, plan_action
-from vigie.store.persons import Account, accounts_of, block_linked, linked_reason
+from vigie.store.persons import (
+    Account,
+    accounts_of,
+    block_linked,
+    lift_linked,
+    linked_reason,
+)
 from vigie.store.policy_versions import PolicyResolver
 from vigie.store.review import (
     RESOLUTIONS,
@@ -253,6 +259,10 @@ def resolve(store: Store, item_pk: int, action: ReviewAction | str, *, by: str, 
                 events.extend(lift_blocks(conn, author_pk=subject.author_pk, when=now,
                                           reason=f"restored on appeal: {reason}", actor=by))
                 plan(ActionKind.UNBLOCK_AUTHOR, subject.author_id)
+            # Blocks this comment caused on the person's other accounts lose their grounds.
+            lift_linked(conn, comment_pk=subject.comment_pk, author_pk=subject.author_pk,
+                        when=now, reason=f"restored on appeal: {reason}", cause=cause,
+                        rows=outbox_rows, events=events, actor=by)
         elif action in (ReviewAction.REMOVE, ReviewAction.BLOCK):
             if not current.takedown:
                 plan(ActionKind.REMOVE_COMMENT, subject.comment_id)
