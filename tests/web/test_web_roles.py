@@ -211,6 +211,8 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/items/{item_pk}/action"): "act",
     ("POST", "/queue/bulk"): "act",
     ("GET", "/authors/{author_pk}"): "read",
+    ("POST", "/authors/{author_pk}/link"): "act",
+    ("POST", "/authors/{author_pk}/unlink"): "act",
     ("GET", "/escalations"): "read",
     ("GET", "/escalations/{escalation_pk}"): "read",
     ("POST", "/escalations/{escalation_pk}/step"): "resolve_escalation",

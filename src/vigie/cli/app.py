@@ -5,7 +5,7 @@ message on standard error and the exit code from :func:`vigie.errors.exit_code_f
 The commands live in one module per group (:mod:`vigie.cli.moderate`, :mod:`vigie.cli.quality`,
 :mod:`vigie.cli.policy`, :mod:`vigie.cli.store`, :mod:`vigie.cli.web`,
 :mod:`vigie.cli.connectors`, :mod:`vigie.cli.monitoring`, :mod:`vigie.cli.page_requests`,
-:mod:`vigie.cli.audit`, :mod:`vigie.cli.replies`); none of them
+:mod:`vigie.cli.audit`, :mod:`vigie.cli.replies`, :mod:`vigie.cli.authors`); none of them
 imports this one.
 """
 
@@ -17,6 +17,7 @@ import typer
 
 from vigie.cli import (
     audit,
+    authors,
     connectors,
     moderate,
     monitoring,
@@ -73,7 +74,7 @@ def build_app() -> typer.Typer:
         ("outbox", store.outbox_app), ("escalations", store.escalations_app),
         ("users", web.users_app), ("connectors", connectors.connectors_app),
         ("mentions", monitoring.mentions_app), ("registry", monitoring.registry_app),
-        ("groups", page_requests.groups_app),
+        ("groups", page_requests.groups_app), ("authors", authors.authors_app),
     ):
         root.add_typer(group, name=name)
     return root

@@ -30,7 +30,7 @@ __all__ = ["HEAD_REVISION", "WalCheckpointer", "connect", "current_revision", "h
 #: (``0013_appeal``: authors' appeals from the public page, and each account's language and
 #: time zone).
 #: :func:`migrate` goes to every head the scripts know.
-HEAD_REVISION = "0013_appeal"
+HEAD_REVISION = "0014_xstrikes"
 
 _migrated: set[str] = set()
 _lock = threading.Lock()

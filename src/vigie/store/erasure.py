@@ -9,7 +9,9 @@
   replaced by a note; action, clauses, signals, scores and spans stay, so the decision can still
   be explained by what was found, not by what was written;
 * finished outbox rows: the platform's author id replaced by the pseudonym, and the text of
-  the replies posted to them (which greet them by name) replaced by a note.
+  the replies posted to them (which greet them by name) replaced by a note;
+* their link to their accounts on other platforms (:mod:`vigie.store.persons`), so strikes
+  stop adding up across them.
 
 Each rewritten decision gets an ``erased`` event carrying the new body's SHA-256, so ``vigie audit
 verify`` checks the row against it; one ``erased`` event on the author records who asked and
@@ -30,6 +32,7 @@ from sqlalchemy import select, update
 
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.outbox import ActionKind
+from vigie.store.persons import forget_links
 from vigie.store.retention import find_authors, pseudonym
 from vigie.store.schema import authors, comments, decisions, outbox
 from vigie.store.store import Store
@@ -148,6 +151,8 @@ def erase_author(store: Store, author_id: str, *, actor: str, reason: str,
             conn.execute(update(outbox).where(*finished, outbox.c.body.is_not(None))
                          .values(body=ERASED_NOTE))
             conn.execute(update(outbox).where(*finished).values(author_id=alias))
+            # A link to their accounts elsewhere is personal information too (directive 7).
+            new_events.extend(forget_links(conn, author.pk, actor=actor, reason=reason))
             conn.execute(update(authors).where(authors.c.pk == author.pk).values(
                 author_id=alias, name=None, handle=None, profile=None, erased_at=now))
             new_events.append(NewEvent(EventKind.ERASED, "author", str(author.pk), {

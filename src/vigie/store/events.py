@@ -117,6 +117,10 @@ class EventKind(StrEnum):
     # (subject ``group_task``, its number); never the member's name.
     GROUP_TASK_OPENED = "group_task_opened"
     GROUP_TASK_CLOSED = "group_task_closed"
+    # One person's accounts on several platforms linked by an operator, or one taken out
+    # (subject ``person``, its random id): author numbers and platforms, never ids or names (7).
+    PERSON_LINKED = "person_linked"
+    PERSON_UNLINKED = "person_unlinked"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.

@@ -34,6 +34,7 @@ held while a platform answers.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -62,6 +63,7 @@ __all__ = [
     "OutboxAction",
     "OutboxRun",
     "RecordingSink",
+    "action_key",
     "batches",
     "insert_planned",
     "plan_action",
@@ -174,6 +176,14 @@ class ConfirmingSink(ActionSink, Protocol):
         counts as ``None`` (the action is then sent again, with its key).
         """
         ...
+
+
+def action_key(kind: ActionKind, target: str, cause: str) -> str:
+    """The idempotency key of an outbox action (pure, at most 255 characters)."""
+    key = f"{kind.value}:{target}:{cause}"
+    if len(key) <= 255:
+        return key
+    return f"{kind.value}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def plan_action(kind: ActionKind, *, key: str, platform: str, comment_id: str | None,

@@ -28,6 +28,13 @@ from vigie.store.events import (
     lock_chain,
 )
 from vigie.store.outbox import ActionKind, insert_planned, plan_action
+from vigie.store.persons import (
+    Account,
+    accounts_of,
+    block_linked,
+    lift_linked,
+    linked_reason,
+)
 from vigie.store.policy_versions import PolicyResolver
 from vigie.store.review import (
     RESOLUTIONS,
@@ -252,6 +259,10 @@ def resolve(store: Store, item_pk: int, action: ReviewAction | str, *, by: str, 
                 events.extend(lift_blocks(conn, author_pk=subject.author_pk, when=now,
                                           reason=f"restored on appeal: {reason}", actor=by))
                 plan(ActionKind.UNBLOCK_AUTHOR, subject.author_id)
+            # Blocks this comment caused on the person's other accounts lose their grounds.
+            lift_linked(conn, comment_pk=subject.comment_pk, author_pk=subject.author_pk,
+                        when=now, reason=f"restored on appeal: {reason}", cause=cause,
+                        rows=outbox_rows, events=events, actor=by)
         elif action in (ReviewAction.REMOVE, ReviewAction.BLOCK):
             if not current.takedown:
                 plan(ActionKind.REMOVE_COMMENT, subject.comment_id)
@@ -262,8 +273,9 @@ def resolve(store: Store, item_pk: int, action: ReviewAction | str, *, by: str, 
                     comment_id=subject.comment_id, decision_pk=decision_pk,
                     at=subject.created_at, clauses=[f"review: {reason}"[:200]], actor=by))
             block_reason = f"blocked by {by}: {reason}" if action is ReviewAction.BLOCK else None
+            linked: tuple[Account, ...] = ()
             if block_reason is None and strike:
-                block_reason = _strike_block_reason(conn, subject, fallback_policy)
+                block_reason, linked = _strike_block_reason(conn, subject, fallback_policy)
             if block_reason is not None and subject.author_pk not in active_blocks(
                     conn, [subject.author_pk]):
                 events.extend(record_block(conn, author_pk=subject.author_pk,
@@ -276,6 +288,12 @@ def resolve(store: Store, item_pk: int, action: ReviewAction | str, *, by: str, 
                     # the event says so, so the derived status shows the block too.
                     action = ReviewAction.BLOCK
                     new = next_status(current, ReviewEvent(action))
+            if linked and block_reason is not None:  # the person's count: every account
+                block_linked(conn, [a for a in linked if a.pk != subject.author_pk],
+                             blocked=active_blocks(conn, [a.pk for a in linked]),
+                             comment_pk=subject.comment_pk, comment_id=subject.comment_id,
+                             decision_pk=decision_pk, when=now, reason=block_reason,
+                             cause=cause, rows=outbox_rows, events=events, actor=by)
         elif action is ReviewAction.UNBLOCK:
             events.extend(lift_blocks(conn, author_pk=subject.author_pk, when=now,
                                       reason=reason, actor=by))
@@ -296,18 +314,23 @@ def resolve(store: Store, item_pk: int, action: ReviewAction | str, *, by: str, 
     return new
 
 
-def _strike_block_reason(conn: Connection, subject: _Subject,
-                         fallback: Policy | None) -> str | None:
+def _strike_block_reason(conn: Connection, subject: _Subject, fallback: Policy | None
+                         ) -> tuple[str | None, tuple[Account, ...]]:
+    """Why the strike blocks (``None``: it does not), and the person's linked accounts."""
     policy = _policy_at(conn, subject.created_at, fallback or load_policy())
     if policy is None or policy.blocking is None:
-        return None
+        return None, ()
     window = policy.blocking.window_days
-    book = StrikeBook.load(conn, [subject.author_pk],
-                           subject.created_at - dt.timedelta(days=window), subject.created_at)
-    count = book.count(subject.author_pk, subject.created_at, window)
-    if count >= policy.blocking.strikes:
-        return f"{count} strikes within {window} days (section 7)"
-    return None
+    linked = accounts_of(conn, [subject.author_pk]).get(subject.author_pk, ())
+    pks = [a.pk for a in linked] or [subject.author_pk]
+    book = StrikeBook.load(conn, pks, subject.created_at - dt.timedelta(days=window),
+                           subject.created_at)
+    count = book.count_all(pks, subject.created_at, window)
+    if count < policy.blocking.strikes:
+        return None, ()
+    if linked:
+        return linked_reason(count, window, len(linked)), linked
+    return f"{count} strikes within {window} days (section 7)", ()
 
 
 def _save(conn: Connection, item_pk: int, status: ReviewStatus, now: dt.datetime, actor: str,

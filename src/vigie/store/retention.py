@@ -38,6 +38,7 @@ from vigie.store.schema import (
     decisions,
     escalations,
     outbox,
+    person_links,
     posts,
     review_items,
     strikes,
@@ -262,6 +263,17 @@ def _author_file(conn: Connection, author: Any) -> dict[str, Any]:
         file["blocks"].append({"blocked_at": _iso(b.blocked_at), "reason": b.reason,
                                "blocked_by": b.blocked_by, "lifted_at": _iso(b.lifted_at),
                                "lift_reason": b.lift_reason})
+    # The accounts an operator linked to the same person (directive 7): held about them too.
+    mine = person_links.alias("mine")
+    file["linked_accounts"] = [
+        {"platform": r.platform, "author_id": r.author_id, "linked_at": _iso(r.linked_at),
+         "linked_by": r.linked_by, "reason": r.reason}
+        for r in conn.execute(
+            select(authors.c.platform, authors.c.author_id, person_links.c.linked_at,
+                   person_links.c.linked_by, person_links.c.reason)
+            .join(person_links, person_links.c.author_pk == authors.c.pk)
+            .join(mine, mine.c.person == person_links.c.person)
+            .where(mine.c.author_pk == pk, authors.c.pk != pk).order_by(authors.c.pk))]
     for e in iter_events(conn, subject_type="author", subject_id=str(pk)):
         file["events"].append(e.to_dict())
     for cid in comment_ids:

@@ -55,6 +55,7 @@ __all__ = [
     "events",
     "metadata",
     "outbox",
+    "person_links",
     "policy_approvals",
     "policy_versions",
     "posts",
@@ -237,6 +238,19 @@ blocks = Table(
     Column("lifted_by", String(255)),
     Column("lift_reason", Text),
     Index("ix_blocks_author_pk", "author_pk"),
+)
+
+#: Accounts of one person on several platforms (directive 7: strikes counted for the person).
+#: Made by an operator, never guessed: no platform API names a commenter across platforms.
+person_links = Table(
+    "person_links", metadata,
+    Column("pk", Id, primary_key=True, autoincrement=True),
+    Column("person", String(32), nullable=False, comment="random id shared by the accounts"),
+    Column("author_pk", Id, ForeignKey("authors.pk"), nullable=False, unique=True),
+    Column("linked_at", UTCDateTime, nullable=False),
+    Column("linked_by", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_person_links_person", "person"),
 )
 
 escalations = Table(

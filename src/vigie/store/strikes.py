@@ -67,6 +67,11 @@ class StrikeBook:
         hi = bisect.bisect_right(entries, (at, 2**62))
         return sum(1 for _, pk in entries[lo:hi] if pk != exclude_comment)
 
+    def count_all(self, author_pks: Iterable[int], at: dt.datetime, window_days: int,
+                  exclude_comment: int | None = None) -> int:
+        """:meth:`count` summed over one person's accounts (each loaded with :meth:`load`)."""
+        return sum(self.count(pk, at, window_days, exclude_comment) for pk in author_pks)
+
     def add(self, author_pk: int, at: dt.datetime, comment_pk: int) -> None:
         """Count a new strike from now on."""
         bisect.insort(self.times.setdefault(author_pk, []), (at, comment_pk))

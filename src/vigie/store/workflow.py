@@ -42,7 +42,15 @@ from vigie.routing import Analyser, Evidence, PolicyRouter
 from vigie.store._bulk import bulk_insert, select_in
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.ingest import Ingested, KeyCache, ingest
-from vigie.store.outbox import ActionKind, ActionSink, insert_planned, plan_action, run_outbox
+from vigie.store.outbox import (
+    ActionKind,
+    ActionSink,
+    action_key,
+    insert_planned,
+    plan_action,
+    run_outbox,
+)
+from vigie.store.persons import Account, accounts_of, block_linked, linked_reason
 from vigie.store.policy_versions import PolicyResolver, record_fallback
 from vigie.store.recall import recall
 from vigie.store.schema import decisions, escalations, review_items, strikes
@@ -61,14 +69,6 @@ _REPLACE_DECISION = (update(decisions).where(decisions.c.comment_pk == bindparam
                          "decided_at", "body", "body_sha256", "revision")}))
 
 
-def action_key(kind: ActionKind, target: str, cause: str) -> str:
-    """The idempotency key of an outbox action (pure, at most 255 characters)."""
-    key = f"{kind.value}:{target}:{cause}"
-    if len(key) <= 255:
-        return key
-    return f"{kind.value}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
 @dataclass(slots=True)
 class _Judged:
     comment: Comment
@@ -83,6 +83,9 @@ class _Judged:
     author_blocked: bool = False
     revision: int = 1
     replaces: bool = False  # a decision on an earlier revision (an edit) is replaced
+    # The person's other accounts (directive 7): how many count, and which the block reaches.
+    linked: int = 0
+    also_block: tuple[Account, ...] = ()
 
 
 @dataclass(slots=True)
@@ -211,7 +214,10 @@ class StoreModerator:
                 recorded = True
             windows = [p.blocking.window_days for p, _, _ in chosen.values() if p.blocking]
             window = dt.timedelta(days=max(windows, default=0))
-            book = StrikeBook.load(conn, {author_pks[c.id] for c in todo},
+            # A person's accounts on other platforms count with theirs (linked by an operator).
+            persons = accounts_of(conn, {author_pks[c.id] for c in todo})
+            book = StrikeBook.load(conn, {author_pks[c.id] for c in todo}
+                                   | {a.pk for group in persons.values() for a in group},
                                    min(c.created_at for c in todo) - window,
                                    max(c.created_at for c in todo))
             judged = []
@@ -222,8 +228,10 @@ class StoreModerator:
                 policy, _, source = chosen[c.id]
                 analysis, pipeline = analyses[c.id]
                 author_pk, comment_pk = author_pks[c.id], comment_pks[c.id]
-                n_strikes = (book.count(author_pk, c.created_at, policy.blocking.window_days,
-                                      comment_pk) if policy.blocking else 0)
+                person = persons.get(author_pk, ())
+                n_strikes = (book.count_all([a.pk for a in person] or [author_pk], c.created_at,
+                                            policy.blocking.window_days, comment_pk)
+                             if policy.blocking else 0)
                 decision = decide(policy, c, analysis.findings, analysis.failures,
                                   AuthorHistory(strikes=n_strikes,
                                                 blocked=author_pk in book.blocked),
@@ -231,12 +239,18 @@ class StoreModerator:
                 if decision.strike:
                     book.add(author_pk, c.created_at, comment_pk)
                 blocked_now = decision.action is Action.BLOCK and author_pk not in book.blocked
+                # The person's count reached the threshold: the block reaches every account.
+                others = tuple(a for a in person if a.pk != author_pk
+                               and a.pk not in book.blocked) if _by_count(
+                    decision, policy, n_strikes) else ()
                 if blocked_now:
                     book.blocked.add(author_pk)
                 body = json.dumps(decision.to_dict(), ensure_ascii=False)
                 judged.append(_Judged(c, comment_pk, author_pk, policy, source, decision, body,
                                       blocked_now, n_strikes, author_pk in book.blocked,
-                                      revision.get(c.id, 1), c.id in replaced))
+                                      revision.get(c.id, 1), c.id in replaced, len(person),
+                                      others))
+                book.blocked.update(a.pk for a in others)
                 out[c.id] = body
             self._record(conn, judged, now, writes)
             insert_planned(conn, writes.outbox)
@@ -327,11 +341,8 @@ class StoreModerator:
                                  "clauses": json.dumps(list(d.clauses))})
             writes.events.append(NewEvent(EventKind.STRIKE_RECORDED, "comment", c.id, {
                 "author_pk": j.author_pk, "clauses": list(d.clauses)}))
+        why = _block_reason(j)
         if j.blocked_now:
-            why = (f"{j.strikes_before + 1} strikes within "
-                   f"{j.policy.blocking.window_days} days (section 7)" if j.policy.blocking
-                   and j.strikes_before + 1 >= j.policy.blocking.strikes else
-                   f"the policy blocks the author for {', '.join(d.clauses)}")
             writes.events.extend(record_block(
                 conn, author_pk=j.author_pk, comment_pk=j.comment_pk, decision_pk=decision_pk,
                 when=now, reason=why))
@@ -340,6 +351,10 @@ class StoreModerator:
                         platform=platform, comment_id=c.id, author_id=c.author.id,
                         post_id=post_id, reason=why, when=now, rows=writes.outbox,
                         events=writes.events)
+        if j.also_block:  # the person's other accounts, each on its own platform
+            block_linked(conn, j.also_block, blocked=set(), comment_pk=j.comment_pk,
+                         comment_id=c.id, decision_pk=decision_pk, when=now, reason=why,
+                         cause=cause, rows=writes.outbox, events=writes.events)
         if d.action is Action.REVIEW or _held(d, j.policy):
             reviews.append((j, decision_pk))
         if d.escalate or d.action is Action.ESCALATE:
@@ -349,6 +364,22 @@ class StoreModerator:
                 "attempts": 0})
             writes.events.append(NewEvent(EventKind.ESCALATED, "comment", c.id, {
                 "clauses": list(d.clauses), "origin": "decision"}))
+
+
+def _by_count(decision: Decision, policy: Policy, strikes_before: int) -> bool:
+    """The decision blocks because the strikes reached the policy's count (pure)."""
+    return (decision.action is Action.BLOCK and decision.strike and policy.blocking is not None
+            and strikes_before + 1 >= policy.blocking.strikes)
+
+
+def _block_reason(j: _Judged) -> str:
+    """Why the decision blocks, as stored (pure; translated by ``vigie.web.explain``)."""
+    blocking = j.policy.blocking
+    if blocking is None or not _by_count(j.decision, j.policy, j.strikes_before):
+        return f"the policy blocks the author for {', '.join(j.decision.clauses)}"
+    if j.linked:
+        return linked_reason(j.strikes_before + 1, blocking.window_days, j.linked)
+    return f"{j.strikes_before + 1} strikes within {blocking.window_days} days (section 7)"
 
 
 def _held(decision: Decision, policy: Policy) -> bool:

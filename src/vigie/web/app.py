@@ -195,6 +195,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         routes_api,
         routes_appeals,
         routes_auth,
+        routes_authors,
         routes_escalations,
         routes_export,
         routes_groups,
@@ -238,6 +239,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_api.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_policy.router)
+    app.include_router(routes_authors.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_page_requests.router)
     app.include_router(routes_undo.router)

@@ -141,6 +141,8 @@ def stored_reason(reason: str, t: Translator) -> str | None:
 
 
 _STRIKES = re.compile(r"^(?P<n>\d+) strikes within (?P<days>\d+) days \(section 7\)$")
+_LINKED = re.compile(r"^(?P<n>\d+) strikes within (?P<days>\d+) days across (?P<k>\d+) linked "
+                     r"accounts \(section 7\)$")
 _POLICY_BLOCK = "the policy blocks the author for "
 
 
@@ -148,7 +150,8 @@ def block_reason(reason: str, t: Translator) -> str:
     """Why an author was blocked, in the reader's language (pure; unknown forms as stored).
 
     The store writes ``blocked by WHO: REASON`` (a reviewer), ``N strikes within D days
-    (section 7)`` (the threshold) or ``the policy blocks the author for CLAUSES``.
+    (section 7)`` (the threshold), ``N strikes within D days across K linked accounts (section
+    7)`` (a person's threshold) or ``the policy blocks the author for CLAUSES``.
     """
     if reason.startswith("blocked by ") and ": " in reason:
         who, why = reason[len("blocked by "):].split(": ", 1)
@@ -156,6 +159,9 @@ def block_reason(reason: str, t: Translator) -> str:
     strikes = _STRIKES.match(reason)
     if strikes:
         return t("block.strikes", n=strikes["n"], days=strikes["days"])
+    linked = _LINKED.match(reason)
+    if linked:  # the person's strikes, on several accounts (vigie.store.persons)
+        return t("block.strikes_linked", n=linked["n"], days=linked["days"], k=linked["k"])
     if reason.startswith(_POLICY_BLOCK):
         return t("block.policy", clauses=reason[len(_POLICY_BLOCK):])
     return reason

@@ -31,7 +31,6 @@ from vigie.web.groups import groups_around
 from vigie.web.queries import (
     AGES,
     audit_page,
-    author_view,
     event_kinds,
     filter_choices,
     item_view,
@@ -211,16 +210,6 @@ async def queue_bulk(request: Request, me: ActorDep) -> Response:
     sep = "&" if "?" in back else "?"
     key = "queue.bulk_done" if not refused else "queue.bulk_partial"
     return RedirectResponse(f"{back}{sep}msg={key}", status_code=303)
-
-
-@router.get("/authors/{author_pk}")
-def author(request: Request, author_pk: PathPk, _: Reader) -> Response:
-    """An author's comments, decisions, strikes and blocks."""
-    with web_context(request).read() as conn:
-        view = author_view(conn, author_pk)
-    if view is None:
-        raise HTTPException(404, "no such author")
-    return render(request, "author.html", {"author": view})
 
 
 def policy_page(request: Request, msg: str = "", error: str = "",
