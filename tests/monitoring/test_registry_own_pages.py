@@ -8,6 +8,9 @@ is the institution's own; without the registry entry, the same link is an unrela
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from factories import comment
@@ -137,3 +140,30 @@ def test_own_pages_read_every_registry_page_with_host_aliases(store: Any) -> Non
         pages = own_pages(conn)
     assert "x.com/polymtl_genie" in pages and "twitter.com/polymtl_genie" in pages
     assert "blog.example.org" in pages
+
+
+def _vigie(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vigie", *args], capture_output=True,
+                          text=True, timeout=180)
+
+
+def test_vigie_moderate_db_reads_the_registry_and_plain_moderate_the_policy(
+        tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, "utf-8")
+    registry = tmp_path / "registry.csv"
+    registry.write_text("platform,url,handle,name,unit,contact,status,notes\n"
+                        ",https://facebook.com/genieinfoetudiants,,Génie informatique,GIGL,"
+                        "gigl@polymtl.ca,official,\n", "utf-8")
+    db = str(tmp_path / "v.sqlite")
+    assert _vigie("registry", "import", str(registry), "--db", db).returncode == 0
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({
+        "id": "fb:c-1", "platform": "facebook", "text": TEXT,
+        "created_at": "2025-03-18T10:00:00Z", "author": {"id": "fb:u-1"},
+        "post": {"id": "fb:p-1", "text": "Retour sur le gala de fin d'année"}}) + "\n", "utf-8")
+    stored = _vigie("moderate", str(source), "--db", db, "--policy", str(policy), "-q")
+    assert stored.returncode == 0, stored.stderr
+    assert json.loads(stored.stdout)["action"] == "allow"
+    plain = _vigie("moderate", str(source), "--policy", str(policy), "-q")  # no store
+    assert json.loads(plain.stdout)["action"] == "review"
