@@ -68,6 +68,9 @@ MIRRORED = [
      "org.announcement", "north"),
     # Its words per category.
     ("you're such a nitwit", "abuse.insult", "north"),
+    # A bomb threat names the institution by the policy's names (`@institution` in threats.tsv).
+    ("Je vais faire sauter Poly demain matin", "threat.death", "poly"),
+    ("Je vais poser une bombe à Northfield Tech demain", "threat.death", "north"),
 ]
 
 
