@@ -21,7 +21,8 @@ from vigie.store.schema import comments, decisions, review_items
 from vigie.web.queries import attachments_of
 from web_support import add_users, login, make_app, seed
 
-DRAFT = "Au nom de Polytechnique, je dénonce la fermeture de la bibliothèque."
+# The test policy's institution is "Test U": a draft speaks in the names of the policy loaded.
+DRAFT = "Au nom de Test U, je dénonce la fermeture de la bibliothèque."
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_draft_api_returns_the_report(app) -> None:  # type: ignore[no-untyped-d
     report = body.json()
     assert report["ok"] is False and report["clauses"] == ["6.1"]
     assert report["findings"][0]["topic"] == "mandate"
-    assert report["findings"][0]["span"] == [0, len("Au nom de Polytechnique")]
+    assert report["findings"][0]["span"] == [0, len("Au nom de Test U")]
     official = client.post("/api/v1/draft", json={"text": DRAFT, "speaker": "x:polymtl"},
                            headers=h).json()
     assert official["ok"] is True and official["mandated"] is True
