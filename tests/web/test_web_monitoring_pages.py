@@ -78,6 +78,18 @@ def test_draft_form_flags_speaking_for_the_institution_without_a_mandate(app) ->
     assert "Parlez en votre nom" in page.text  # the suggestion, in French
 
 
+def test_draft_form_examples_are_the_policys(app) -> None:  # type: ignore[no-untyped-def]
+    # Placeholders name the policy's institution ("Test U"), never the bundled one.
+    client, csrf = _client(app, "moderator")
+    form = client.get("/draft").text
+    assert 'placeholder="@testu"' in form
+    checked = client.post("/draft", data={"text": "Bonjour à tous", "speaker": "@jdoe",
+                                          "csrf_token": csrf}).text
+    assert 'placeholder="nom@example.org"' in checked  # the supervisor to ask (6.3)
+    for page in (form, checked):
+        assert not re.search(r"polymtl|polytechni", page, re.I)
+
+
 def test_draft_form_passes_the_registered_official_account(app) -> None:  # type: ignore[no-untyped-def]
     client, csrf = _client(app, "community_manager")
     page = client.post("/draft", data={"text": DRAFT, "speaker": "@polymtl",
