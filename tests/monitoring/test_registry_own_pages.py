@@ -16,7 +16,8 @@ from typing import Any
 from factories import comment
 from vigie.detectors._masking import OwnLinks
 from vigie.detectors.links import LinkDetector, LinkOptions
-from vigie.monitoring.registry import RegistryEntry, own_pages, upsert_entries
+from vigie.monitoring.draft import DraftChecker
+from vigie.monitoring.registry import MandateBook, RegistryEntry, own_pages, upsert_entries
 from vigie.pipeline import Pipeline
 from vigie.policy import parse_policy
 from vigie.records import parse_comment
@@ -167,3 +168,13 @@ def test_vigie_moderate_db_reads_the_registry_and_plain_moderate_the_policy(
     assert json.loads(stored.stdout)["action"] == "allow"
     plain = _vigie("moderate", str(source), "--policy", str(policy), "-q")  # no store
     assert json.loads(plain.stdout)["action"] == "review"
+
+
+def test_a_draft_linking_to_a_registered_page_is_not_spam() -> None:
+    policy = parse_policy(POLICY, source="own-pages.yaml")
+    listed = MandateBook([_entry("https://facebook.com/genieinfoetudiants")])
+    clauses = {
+        name: [f.clause for f in DraftChecker(Pipeline.from_policy(policy), book)
+               .check(TEXT, "@jdoe").findings]
+        for name, book in (("listed", listed), ("unlisted", MandateBook()))}
+    assert "6.4 k" not in clauses["listed"] and "6.4 k" in clauses["unlisted"]

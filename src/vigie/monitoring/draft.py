@@ -37,10 +37,11 @@ from typing import Any, Literal
 import yaml
 
 from vigie.actions import REMOVING_ACTIONS
+from vigie.detectors.base import KnowsOwnPages
 from vigie.engine import decide
 from vigie.errors import VigieError
 from vigie.findings import Finding
-from vigie.monitoring.registry import MandateBook, MandateCheck
+from vigie.monitoring.registry import MandateBook, MandateCheck, page_prefixes_of
 from vigie.policy import Policy, load_policy
 from vigie.records import parse_comment
 from vigie.text.normalize import normalize
@@ -259,7 +260,8 @@ class DraftChecker:
 
         Args:
             pipeline: a :class:`vigie.pipeline.Pipeline` (its policy is the one applied).
-            book: who may speak in the institution's name.
+            book: who may speak in the institution's name; its pages are the institution's
+                own for the pipeline's link detectors.
             speaking: the phrases that speak in its name (default: :func:`speaking_for` the
                 pipeline's policy).
             clock: "now", for mandate expiry and the draft's timestamp.
@@ -267,6 +269,8 @@ class DraftChecker:
         self.pipeline = pipeline
         self.policy = pipeline.policy
         self.book = book
+        if isinstance(pipeline, KnowsOwnPages):  # a link to a registered page is not spam
+            pipeline.know_own_pages(page_prefixes_of(e.url for e in book.entries))
         self.speaking = speaking or speaking_for(self.policy)
         self.clock = clock
 

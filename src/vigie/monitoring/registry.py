@@ -71,6 +71,7 @@ __all__ = [
     "list_mandates",
     "load_book",
     "own_pages",
+    "page_prefixes_of",
     "parse_entries",
     "parse_mandates",
     "remove_entry",
@@ -323,12 +324,20 @@ def own_pages(conn: Connection) -> tuple[str, ...]:
 
     What the link detectors take as the institution's own pages besides the policy's
     (:meth:`vigie.pipeline.Pipeline.know_own_pages`): a link in a comment to a page the
-    institution lists, whatever its status, is never spam. ``https://x.com/polymtl_genie``
-    gives ``x.com/polymtl_genie`` and ``twitter.com/polymtl_genie``.
+    institution lists, whatever its status, is never spam.
+    """
+    return page_prefixes_of(conn.execute(select(monitor_registry.c.url)
+                                         .order_by(monitor_registry.c.url)).scalars())
+
+
+def page_prefixes_of(urls: Iterable[str]) -> tuple[str, ...]:
+    """Canonical page URLs as ``host/path`` prefixes, with the hosts' aliases (pure).
+
+    ``https://x.com/polymtl_genie`` gives ``x.com/polymtl_genie`` and
+    ``twitter.com/polymtl_genie``.
     """
     out: list[str] = []
-    for url in conn.execute(select(monitor_registry.c.url).order_by(monitor_registry.c.url)
-                            ).scalars():
+    for url in urls:
         rest = url.split("://", 1)[-1]
         host, slash, path = rest.partition("/")
         out.append(rest)
