@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,6 +161,14 @@ def test_the_example_policy_names_no_polytechnique_page_or_domain() -> None:
 
 # Directive 7: the web monitoring of the institution's name reads the names of the policy
 # loaded (its names file, or its institution and aliases), and no other institution's.
+POLICIES = {"poly": POLY, "north": NORTH}
+
+
+def _mine_and_other(owner: str) -> tuple[Any, Any]:
+    """The owner's policy and the other institution's."""
+    return POLICIES[owner], POLICIES["north" if owner == "poly" else "poly"]
+
+
 MENTIONS = [
     ("Polytechnique Montréal annonce un nouveau programme en génie", "poly"),
     ("Suivez @polymtl pour les nouvelles du campus", "poly"),
@@ -171,10 +180,9 @@ MENTIONS = [
 
 @pytest.mark.parametrize(("text", "owner"), MENTIONS)
 def test_monitoring_finds_only_the_policys_names(text: str, owner: str) -> None:
-    other = "north" if owner == "poly" else "poly"
-    policies = {"poly": POLY, "north": NORTH}
-    assert matcher_for(policies[owner]).score(text).score >= 0.5, (owner, text)
-    assert matcher_for(policies[other]).score(text).mentions == (), (other, text)
+    mine, other = _mine_and_other(owner)
+    assert matcher_for(mine).score(text).score >= 0.5, (owner, text)
+    assert matcher_for(other).score(text).mentions == (), (owner, text)
 
 
 def test_the_other_policys_matcher_holds_no_polytechnique_name() -> None:
@@ -196,11 +204,10 @@ SPEAKING = [
 
 @pytest.mark.parametrize(("text", "owner"), SPEAKING)
 def test_drafts_speak_only_in_the_policys_names(text: str, owner: str) -> None:
-    other = "north" if owner == "poly" else "poly"
-    policies = {"poly": POLY, "north": NORTH}
+    mine, other = _mine_and_other(owner)
     folded = normalize(text).text
-    assert speaking_for(policies[owner]).find(folded), (owner, text)
-    assert not speaking_for(policies[other]).find(folded), (other, text)
+    assert speaking_for(mine).find(folded), (owner, text)
+    assert not speaking_for(other).find(folded), (owner, text)
 
 
 IMITATIONS = [
@@ -214,11 +221,10 @@ IMITATIONS = [
 @pytest.mark.parametrize(("candidate", "owner"), IMITATIONS)
 def test_look_alike_accounts_imitate_the_policys_names(candidate: Candidate, owner: str
                                                        ) -> None:
-    other = "north" if owner == "poly" else "poly"
-    policies = {"poly": POLY, "north": NORTH}
-    suspect = score_candidate(candidate, MandateBook(), matcher_for(policies[owner]))
+    mine, other = _mine_and_other(owner)
+    suspect = score_candidate(candidate, MandateBook(), matcher_for(mine))
     assert suspect is not None and suspect.score >= 0.5, (owner, suspect)
-    assert score_candidate(candidate, MandateBook(), matcher_for(policies[other])) is None
+    assert score_candidate(candidate, MandateBook(), matcher_for(other)) is None
 
 
 def test_a_names_file_of_another_institution_is_refused() -> None:
