@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from vigie.actions import Action
 from vigie.decision import AuthorHistory, Decision
-from vigie.detectors.base import Detector, Remembering
+from vigie.detectors.base import Detector, KnowsOwnPages, Remembering
 from vigie.detectors.builtin import default_registry
 from vigie.detectors.registry import Registry
 from vigie.engine import ceiling as engine_ceiling
@@ -103,6 +103,8 @@ class Pipeline:
         self.detector_names = tuple(d.info.name for d in self.detectors)
         # Thread context across batches: a reply finds its parent even in an earlier batch.
         self.thread = ThreadIndex()
+        #: Own pages given by a store besides the policy's (:meth:`know_own_pages`).
+        self.own_pages: tuple[str, ...] = ()
 
     @classmethod
     def from_policy(cls, policy: Policy, registry: Registry | None = None) -> Pipeline:
@@ -113,6 +115,20 @@ class Pipeline:
             for name, options in policy.detectors.items()
         ]
         return cls(policy, detectors)
+
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Give every detector that reads own pages the registry's (``host/path`` prefixes).
+
+        A store knows pages the policy does not list (the page registry, directive 6.1); links
+        to them are the institution's own. Each call replaces the previous registry pages.
+        """
+        pages = tuple(pages)
+        if pages == self.own_pages:
+            return
+        self.own_pages = pages
+        for detector in self.detectors:
+            if isinstance(detector, KnowsOwnPages):
+                detector.know_own_pages(pages)
 
     def memory_reach(self) -> tuple[float, int]:
         """How much of the past its state reaches: (seconds of comment time, comments).

@@ -43,6 +43,7 @@ __all__ = [
     "Blocking",
     "CategoryRule",
     "EscalationRule",
+    "Monitoring",
     "Period",
     "PeriodCategory",
     "Policy",
@@ -225,6 +226,8 @@ class Policy(_Strict):
     period: str | None = None
     #: What to do when staff reply in a thread that criticises the institution (6.1).
     staff_replies: StaffReplies | None = None
+    #: How the monitoring of the institution's name on the web reads it (directive 7).
+    monitoring: Monitoring | None = None
     #: Reply templates the community manager answers comments with (see "Replies" below).
     replies: ReplyTemplates | None = None
     _source_digest: str | None = PrivateAttr(default=None)
@@ -300,7 +303,7 @@ class Policy(_Strict):
     def digest(self) -> str:
         """``sha256:<hex>`` of the canonical JSON of this policy."""
         # A policy without periods keeps the digest it had before periods existed.
-        exclude = {k for k in ("periods", "period", "staff_replies", "replies")
+        exclude = {k for k in ("periods", "period", "staff_replies", "replies", "monitoring")
                    if not getattr(self, k)}
         canonical = json.dumps(
             self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False,
@@ -705,6 +708,20 @@ def effective_policy(policy: Policy, when: dt.datetime) -> Policy:
 
 
 # -- Staff replying to criticism (directive 6.1) ------------------------------------------------
+
+
+class Monitoring(_Strict):
+    """How the web monitoring of the institution's name (directive 7) reads its names.
+
+    Attributes:
+        names_file: a names file (format in ``docs/monitoring.md``): each way of writing the
+            name with its prior, and the cues that tell it apart from homonyms. A path, or
+            ``vigie:PATH`` inside the installed package. Without it, the names are
+            ``institution`` and ``aliases``, each scored by its form
+            (:func:`vigie.monitoring.names.names_from_policy`).
+    """
+
+    names_file: str | None = Field(None, min_length=1)
 
 
 class StaffReplies(_Strict):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from vigie.decision import AuthorHistory, Decision
+from vigie.detectors.base import KnowsOwnPages
 from vigie.engine import decide
 from vigie.findings import DetectorFailure, Finding
 from vigie.policy import Policy, effective_policy
@@ -72,6 +73,18 @@ class PolicyRouter(Generic[A]):
         self.policy = policy
         self.factory = factory
         self.built: dict[str, A] = {}
+        self.own_pages: tuple[str, ...] = ()
+
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Give every pipeline, built or to come, the store's own pages (the page registry).
+
+        See :meth:`vigie.pipeline.Pipeline.know_own_pages`; a canned analyser without the
+        method is left as it is.
+        """
+        self.own_pages = tuple(pages)
+        for pipeline in self.built.values():
+            if isinstance(pipeline, KnowsOwnPages):
+                pipeline.know_own_pages(self.own_pages)
 
     def policy_at(self, comment: Comment) -> Policy:
         """The policy in force for ``comment``: its period's, if one covers its date (pure)."""
@@ -85,7 +98,10 @@ class PolicyRouter(Generic[A]):
                 (:meth:`vigie.pipeline.Pipeline.from_policy`).
         """
         if policy.digest not in self.built:
-            self.built[policy.digest] = self.factory(policy)
+            built = self.factory(policy)
+            if self.own_pages and isinstance(built, KnowsOwnPages):
+                built.know_own_pages(self.own_pages)
+            self.built[policy.digest] = built
         return self.built[policy.digest]
 
     def analyse(self, comments: Sequence[Comment],

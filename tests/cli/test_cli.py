@@ -98,6 +98,16 @@ def test_policy_validate_broken_file_exits_3_with_location(tmp_path: Path) -> No
     assert "broken.yaml" in run.stderr and "action" in run.stderr and "'remove'" in run.stderr
 
 
+def test_policy_validate_reads_the_monitoring_names_file(tmp_path: Path) -> None:
+    broken = tmp_path / "names.yaml"
+    text = Path("policies/polytechnique.yaml").read_text("utf-8")
+    broken.write_text(text.replace("vigie:policies/polytechnique-names.yaml",
+                                   str(tmp_path / "missing-names.yaml")), encoding="utf-8")
+    run = vigie("policy", "validate", str(broken))
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "missing-names.yaml: cannot read names file" in run.stderr.replace("\n", "")
+
+
 def test_demo_runs_on_bundled_data() -> None:
     run = vigie("demo", "--json")
     assert run.returncode == 0, run.stderr

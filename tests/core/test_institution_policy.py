@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +19,15 @@ from factories import comment
 from vigie.decision import Decision
 from vigie.detectors.builtin import register_builtins
 from vigie.detectors.registry import Registry
-from vigie.errors import PolicyError
+from vigie.errors import PolicyError, VigieError
 from vigie.findings import Finding
+from vigie.monitoring.draft import speaking_for
+from vigie.monitoring.impersonation import Candidate, score_candidate
+from vigie.monitoring.names import matcher_for
+from vigie.monitoring.registry import MandateBook
 from vigie.pipeline import Analysis, Pipeline
 from vigie.policy import load_policy, parse_policy
+from vigie.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 NORTHFIELD_FILE = ROOT / "examples" / "policies" / "northfield.yaml"
@@ -63,6 +69,9 @@ MIRRORED = [
      "org.announcement", "north"),
     # Its words per category.
     ("you're such a nitwit", "abuse.insult", "north"),
+    # A bomb threat names the institution by the policy's names (`@institution` in threats.tsv).
+    ("Je vais faire sauter Poly demain matin", "threat.death", "poly"),
+    ("Je vais poser une bombe à Northfield Tech demain", "threat.death", "north"),
 ]
 
 
@@ -136,7 +145,7 @@ def test_a_missing_text_in_one_of_the_languages_names_the_place() -> None:
 def test_the_bundled_data_names_no_institution() -> None:
     # Institution names live in policies; the data files every policy loads name none.
     files = ["data/tone/targets.tsv", "data/offtopic/institution.txt",
-             "data/political/gazetteer.yaml"]
+             "data/political/gazetteer.yaml", "data/mentions/speaking_for.yaml"]
     for name in files:
         body = resources.files("vigie").joinpath(name).read_text(encoding="utf-8")
         lines = [line for line in body.splitlines() if not line.lstrip().startswith("#")]
@@ -148,3 +157,79 @@ def test_the_example_policy_names_no_polytechnique_page_or_domain() -> None:
     body = NORTHFIELD_FILE.read_text(encoding="utf-8")
     lines = [line for line in body.splitlines() if not line.lstrip().startswith("#")]
     assert not [line for line in lines if re.search(r"polytechni|polymtl", line, re.I)]
+
+
+# Directive 7: the web monitoring of the institution's name reads the names of the policy
+# loaded (its names file, or its institution and aliases), and no other institution's.
+POLICIES = {"poly": POLY, "north": NORTH}
+
+
+def _mine_and_other(owner: str) -> tuple[Any, Any]:
+    """The owner's policy and the other institution's."""
+    return POLICIES[owner], POLICIES["north" if owner == "poly" else "poly"]
+
+
+MENTIONS = [
+    ("Polytechnique Montréal annonce un nouveau programme en génie", "poly"),
+    ("Suivez @polymtl pour les nouvelles du campus", "poly"),
+    ("Northfield Institute of Technology opens a new robotics lab", "north"),
+    ("Follow @northfieldtech for the convocation schedule", "north"),
+    ("Northfield Tech students win the national design award", "north"),
+]
+
+
+@pytest.mark.parametrize(("text", "owner"), MENTIONS)
+def test_monitoring_finds_only_the_policys_names(text: str, owner: str) -> None:
+    mine, other = _mine_and_other(owner)
+    assert matcher_for(mine).score(text).score >= 0.5, (owner, text)
+    assert matcher_for(other).score(text).mentions == (), (owner, text)
+
+
+def test_the_other_policys_matcher_holds_no_polytechnique_name() -> None:
+    matcher = matcher_for(NORTH)
+    assert matcher.institution == "Northfield Institute of Technology"
+    assert not re.search(r"polytechni|polymtl", matcher.file.model_dump_json(), re.I)
+    for text in ("Polytechnique Montréal", "polymtl", "Poly", "École polytechnique"):
+        assert matcher.score(text).score == 0.0, text
+    assert matcher_for(POLY).score("Northfield Institute of Technology").score == 0.0
+
+
+SPEAKING = [
+    ("Au nom de Polytechnique, je dénonce cette décision.", "poly"),
+    ("Polytechnique condamne fermement ces propos.", "poly"),
+    ("On behalf of Northfield Tech, I condemn this decision.", "north"),
+    ("NIT condemns these remarks.", "north"),
+]
+
+
+@pytest.mark.parametrize(("text", "owner"), SPEAKING)
+def test_drafts_speak_only_in_the_policys_names(text: str, owner: str) -> None:
+    mine, other = _mine_and_other(owner)
+    folded = normalize(text).text
+    assert speaking_for(mine).find(folded), (owner, text)
+    assert not speaking_for(other).find(folded), (owner, text)
+
+
+IMITATIONS = [
+    (Candidate("x", "https://x.com/polymtl_officiel", "polymtl_officiel",
+               "Polytechnique Montréal officiel"), "poly"),
+    (Candidate("x", "https://x.com/northfieldtech_help", "northfieldtech_help",
+               "Northfield Tech Help Desk"), "north"),
+]
+
+
+@pytest.mark.parametrize(("candidate", "owner"), IMITATIONS)
+def test_look_alike_accounts_imitate_the_policys_names(candidate: Candidate, owner: str
+                                                       ) -> None:
+    mine, other = _mine_and_other(owner)
+    suspect = score_candidate(candidate, MandateBook(), matcher_for(mine))
+    assert suspect is not None and suspect.score >= 0.5, (owner, suspect)
+    assert score_candidate(candidate, MandateBook(), matcher_for(other)) is None
+
+
+def test_a_names_file_of_another_institution_is_refused() -> None:
+    text = NORTHFIELD_FILE.read_text(encoding="utf-8") + (
+        "\nmonitoring:\n  names_file: vigie:policies/polytechnique-names.yaml\n")
+    policy = parse_policy(text, source="northfield-names.yaml")
+    with pytest.raises(VigieError, match="names file of 'Polytechnique Montréal'"):
+        matcher_for(policy)

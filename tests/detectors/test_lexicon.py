@@ -26,6 +26,7 @@ from vigie.text.lexicon import (
     expand,
     fold_pattern,
     load_lexicon,
+    with_institution,
 )
 from vigie.text.obfuscation import TRICKS, obfuscate, word_spans
 from vigie.text.prepare import prepare_batch
@@ -361,3 +362,11 @@ def test_disguised_dev_positives_lose_under_five_points_of_recall(trick: str) ->
     for slug in mine:
         loss = recall(clean, slug) - recall(disguised, slug)
         assert loss < 0.05, (slug, trick, json.dumps([c.text for c in rewritten][:3]))
+
+
+def test_institution_placeholder_stands_for_the_policys_names() -> None:
+    row = "{faire sauter} {le campus|à @institution}\tx"
+    assert with_institution(row, ("Northfield Tech", "@northfieldtech")) == (
+        "{faire sauter} {le campus|à Northfield Tech|à northfieldtech}\tx")
+    assert with_institution(row, ()) == "{faire sauter} {le campus}\tx"
+    assert with_institution("{a|b}", ("Poly",)) == "{a|b}"

@@ -73,3 +73,19 @@ def test_mentions_eval_prints_the_published_figures() -> None:
     report = json.loads(result.stdout)
     assert report["about"]["n"] >= 200
     assert report["about"]["precision"] >= 0.9 and report["about"]["recall"] >= 0.95
+
+
+def test_mentions_poll_reads_the_names_of_the_policy_given(tmp_path: Path, pages: str) -> None:
+    # The article names Polytechnique Montréal: a mention under its policy, none under
+    # another institution's (examples/policies/northfield.yaml).
+    northfield = Path(__file__).parents[2] / "examples" / "policies" / "northfield.yaml"
+    found = {}
+    for name, policy in (("poly", []), ("north", ["--policy", str(northfield)])):
+        db = str(tmp_path / f"{name}.sqlite")
+        assert vigie("mentions", "add", f"{pages}/article.html", "--kind", "page",
+                     "--db", db).returncode == 0
+        polled = vigie("mentions", "poll", "--db", db, *policy)
+        assert polled.returncode == 0, polled.stderr
+        found[name] = json.loads(vigie("mentions", "list", "--db", db, "--doubtful",
+                                       "--json").stdout)
+    assert len(found["poly"]) == 1 and found["north"] == []

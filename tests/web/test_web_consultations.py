@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from vigie.store.events import iter_events
 from web_support import add_users, login, make_app
 
-DRAFT = "Au nom de Polytechnique, je dénonce la fermeture de la bibliothèque."
+# The test policy's institution is "Test U": a draft speaks in the names of the policy loaded.
+DRAFT = "Au nom de Test U, je dénonce la fermeture de la bibliothèque."
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from vigie.store.schema import comments, decisions, review_items
 from vigie.web.queries import attachments_of
 from web_support import add_users, login, make_app, seed
 
-DRAFT = "Au nom de Polytechnique, je dénonce la fermeture de la bibliothèque."
+# The test policy's institution is "Test U": a draft speaks in the names of the policy loaded.
+DRAFT = "Au nom de Test U, je dénonce la fermeture de la bibliothèque."
 
 
 @pytest.fixture
@@ -77,6 +78,18 @@ def test_draft_form_flags_speaking_for_the_institution_without_a_mandate(app) ->
     assert "Parlez en votre nom" in page.text  # the suggestion, in French
 
 
+def test_draft_form_examples_are_the_policys(app) -> None:  # type: ignore[no-untyped-def]
+    # Placeholders name the policy's institution ("Test U"), never the bundled one.
+    client, csrf = _client(app, "moderator")
+    form = client.get("/draft").text
+    assert 'placeholder="@testu"' in form
+    checked = client.post("/draft", data={"text": "Bonjour à tous", "speaker": "@jdoe",
+                                          "csrf_token": csrf}).text
+    assert 'placeholder="nom@example.org"' in checked  # the supervisor to ask (6.3)
+    for page in (form, checked):
+        assert not re.search(r"polymtl|polytechni", page, re.I)
+
+
 def test_draft_form_passes_the_registered_official_account(app) -> None:  # type: ignore[no-untyped-def]
     client, csrf = _client(app, "community_manager")
     page = client.post("/draft", data={"text": DRAFT, "speaker": "@polymtl",
@@ -101,7 +114,7 @@ def test_draft_api_returns_the_report(app) -> None:  # type: ignore[no-untyped-d
     report = body.json()
     assert report["ok"] is False and report["clauses"] == ["6.1"]
     assert report["findings"][0]["topic"] == "mandate"
-    assert report["findings"][0]["span"] == [0, len("Au nom de Polytechnique")]
+    assert report["findings"][0]["span"] == [0, len("Au nom de Test U")]
     official = client.post("/api/v1/draft", json={"text": DRAFT, "speaker": "x:polymtl"},
                            headers=h).json()
     assert official["ok"] is True and official["mandated"] is True

@@ -33,6 +33,7 @@ def _setup(connectors: Path, db: str | None, policy_file: Path | None,
            accounts: list[str] | None) -> tuple[Any, Any, Any, list[Any]]:
     from vigie.connectors.config import Secrets, load_config
     from vigie.connectors.factory import build_connector
+    from vigie.monitoring.registry import own_pages
     from vigie.pipeline import Pipeline, freeze_heap
     from vigie.policy import Policy, default_policy_path, load_policy
     from vigie.store.store import open_store
@@ -52,7 +53,8 @@ def _setup(connectors: Path, db: str | None, policy_file: Path | None,
         freeze_heap()  # `vigie run` keeps its pipelines to the end
         return pipeline
 
-    moderator = StoreModerator(store, policy, text, pipeline_factory=factory)
+    moderator = StoreModerator(store, policy, text, pipeline_factory=factory,
+                               own_pages=own_pages)
     return config, store, moderator, list(zip(chosen, built, strict=True))
 
 

@@ -356,12 +356,20 @@ def mentions_poll(
         help="Connectors file, for x_search sources.")] = None,
     x_account: Annotated[str | None, typer.Option(help="X account of that file.")] = None,
     timeout_s: Annotated[float, typer.Option(help="HTTP timeout per request.")] = 20.0,
+    policy_file: PolicyOption = None,
 ) -> None:
-    """Poll the sources that are due; store new mentions; optionally send alerts."""
+    """Poll the sources that are due; store new mentions; optionally send alerts.
+
+    The institution's names are the policy's (``monitoring.names_file``, else ``institution``
+    and ``aliases``).
+    """
     import httpx
 
+    from vigie.monitoring.names import matcher_for
     from vigie.monitoring.poll import list_feeds, poll
+    from vigie.policy import load_policy
 
+    matcher = matcher_for(load_policy(policy_file))
     store = _open(db)
     if not list_feeds(store):
         err_console.print("[red]error:[/] no source configured: add one with `vigie mentions "
@@ -370,7 +378,8 @@ def mentions_poll(
     search = _x_search(connectors, x_account)
     with httpx.Client(timeout=timeout_s) as client:
         while True:
-            report = poll(store, client, only_due=not all_sources, x_search=search)
+            report = poll(store, client, only_due=not all_sources, x_search=search,
+                          matcher=matcher)
             if not report.outcomes and not loop:
                 out_console.print("no source is due yet; `vigie mentions feeds` shows when "
                                   "each is, `--all` polls them now", highlight=False)
@@ -382,7 +391,7 @@ def mentions_poll(
                 else:
                     out_console.print(line, highlight=False)
             if alert:
-                _send_alerts(store, digest=True)
+                _send_alerts(store, digest=True, institution=matcher.institution)
             if not loop:
                 break
             time.sleep(every_s)
@@ -416,9 +425,8 @@ def mentions_list(
     out_console.print(table)
 
 
-def _send_alerts(store: Any, *, digest: bool) -> None:
+def _send_alerts(store: Any, *, digest: bool, institution: str) -> None:
     from vigie.monitoring.alerts import send_mention_alerts
-    from vigie.monitoring.names import default_matcher
     from vigie.notify.escalation import notifiers_from_settings
 
     notifiers = notifiers_from_settings(store.settings.escalation)
@@ -426,7 +434,7 @@ def _send_alerts(store: Any, *, digest: bool) -> None:
         raise StoreError("no alert channel configured: set VIGIE_SMTP_HOST (with "
                          "VIGIE_SMTP_FROM, VIGIE_SMTP_TO) and/or VIGIE_WEBHOOK_URL")
     report = send_mention_alerts(store, notifiers, digest=digest,
-                                 institution=default_matcher().institution)
+                                 institution=institution)
     out_console.print(f"{report.sent} mention alerts sent in {report.messages} messages")
     for error in report.errors:
         err_console.print(f"[red]failed[/]: {error}", highlight=False)
@@ -436,9 +444,12 @@ def _send_alerts(store: Any, *, digest: bool) -> None:
 def mentions_alert(
     db: DbOption = None,
     digest: Annotated[bool, typer.Option(help="One message for all (default).")] = True,
+    policy_file: PolicyOption = None,
 ) -> None:
     """Send the pending alerts about negative mentions to the community manager."""
-    _send_alerts(_open(db), digest=digest)
+    from vigie.policy import load_policy
+
+    _send_alerts(_open(db), digest=digest, institution=load_policy(policy_file).institution)
 
 
 @mentions_app.command("eval")
@@ -546,23 +557,27 @@ def registry_check(
     floor: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
     db: DbOption = None,
     as_json: JsonFlag = False,
+    policy_file: PolicyOption = None,
 ) -> None:
-    """Find accounts that use the institution's name but are not in the registry."""
+    """Find accounts that use the institution's name (the policy's) but are not registered."""
     from vigie.monitoring.impersonation import (
         candidates_from_authors,
         find_suspects,
         parse_candidates,
         save_suspects,
     )
+    from vigie.monitoring.names import matcher_for
     from vigie.monitoring.registry import load_book
+    from vigie.policy import load_policy
 
     if candidates is None and not from_authors:
         raise VigieError("give --candidates FILE and/or --from-authors")
+    matcher = matcher_for(load_policy(policy_file))
     store = _open(db)
     pool = parse_candidates(_read(candidates), source=str(candidates)) if candidates else []
     if from_authors:
         pool += candidates_from_authors(store)
-    suspects = find_suspects(pool, load_book(store), floor=floor)
+    suspects = find_suspects(pool, load_book(store), matcher=matcher, floor=floor)
     new = save_suspects(store, suspects) if save else 0
     if as_json:
         print(json.dumps([{"platform": s.candidate.platform, "url": s.candidate.url,

@@ -26,9 +26,12 @@ def policy_validate(
     file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
 ) -> None:
     """Validate a policy file against the format and the installed detectors."""
+    from vigie.monitoring.names import matcher_for
+
     policy = load_policy(file)
     build_pipeline(policy)  # checks detectors, their options and every signal pattern
     _check_periods(policy)
+    matcher_for(policy)  # the names file of the web monitoring (7): readable, its institution
     out_console.print(f"[green]valid[/] {file}: {policy.id} version {policy.version}, "
                       f"{len(policy.categories)} categories, digest {policy.digest}")
     for period in policy.periods:

@@ -75,6 +75,7 @@ def moderate_with_store(
         advance: progress callback (comments done).
         on_reject: called for each bad record.
     """
+    from vigie.monitoring.registry import own_pages
     from vigie.store.outbox import resolve_sink
     from vigie.store.workflow import StoreModerator, moderate_stream_db
 
@@ -83,7 +84,7 @@ def moderate_with_store(
     sink = resolve_sink(sink_spec) if sink_spec else None
 
     moderator = StoreModerator(store, policy, text, sink=sink,
-                               pipeline_factory=pipelines.pipeline)
+                               pipeline_factory=pipelines.pipeline, own_pages=own_pages)
     try:
         stats = moderate_stream_db(moderator, results, out, rejects, batch_size=batch_size,
                                    on_batch=lambda c, d: advance(len(d)), on_reject=on_reject)

@@ -21,6 +21,7 @@ from vigie.findings import Finding
 from vigie.policy import Policy
 from vigie.text.context_words import tokens, word_lists
 from vigie.text.prepare import PreparedComment
+from vigie.text.urls import page_prefixes
 
 __all__ = ["OwnLinks", "blank", "blank_folded", "is_reaction", "masked_spans", "own_links"]
 
@@ -28,16 +29,22 @@ __all__ = ["OwnLinks", "blank", "blank_folded", "is_reaction", "masked_spans", "
 class OwnLinks:
     """What is the institution's or the public's: own domains, pages and numbers.
 
-    The domains and pages are the policy's ``vigie.links.v1`` lists; the numbers (E.164) are
+    The domains and pages are the policy's ``vigie.links.v1`` lists, and the pages of the
+    registry where a store gives them (:meth:`know_own_pages`); the numbers (E.164) are
     the institution's published lines and the help and crisis lines
     (``data/privacy/public_lines.txt``): nobody's comment is selling them.
     """
 
     def __init__(self, patterns: Sequence[str] = (), numbers: frozenset[str] = frozenset(),
                  region: str = "CA") -> None:
-        self.patterns = tuple(p.lower().removeprefix("www.").rstrip("/") for p in patterns)
+        self.policy_patterns = page_prefixes(patterns)
+        self.patterns = self.policy_patterns
         self.numbers = numbers
         self.region = region
+
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Own pages besides the policy's (the page registry); replaces the previous ones."""
+        self.patterns = page_prefixes((*self.policy_patterns, *pages))
 
     def public_number_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans of the public numbers in ``text`` ("Jeunesse, J'écoute : 1 800 668-6868")."""

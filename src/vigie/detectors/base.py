@@ -21,7 +21,14 @@ from vigie.errors import PolicyError
 from vigie.findings import Finding
 from vigie.text.prepare import PreparedComment
 
-__all__ = ["Detector", "DetectorInfo", "Remembering", "at_most_one_each", "parse_options"]
+__all__ = [
+    "Detector",
+    "DetectorInfo",
+    "KnowsOwnPages",
+    "Remembering",
+    "at_most_one_each",
+    "parse_options",
+]
 
 _T = TypeVar("_T", bound=BaseModel)
 
@@ -79,6 +86,23 @@ class Remembering(Protocol):
 
         ``batch`` is prepared by :func:`vigie.text.prepare.prepare_light`: only the comment,
         its folded text, its post's and its thread context may be read.
+        """
+        ...
+
+
+@runtime_checkable
+class KnowsOwnPages(Protocol):
+    """A detector that reads the institution's own pages (its links are never evidence).
+
+    The policy's ``vigie.links.v1`` lists are read at build time; the pages the institution
+    lists elsewhere (the page registry of directive 6.1, kept in the store) are given through
+    :meth:`know_own_pages` whenever they may have changed.
+    """
+
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Take ``pages`` (``host/path`` prefixes) as own pages, besides the policy's.
+
+        Each call replaces the pages of the previous call; the policy's lists always stay.
         """
         ...
 

@@ -120,6 +120,10 @@ class JudgeDetector:
         self._own = own or OwnLinks()
         self._gates = self.model.gates_for(options.coverage)
 
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Registry pages, hidden from the judge like the policy's own links."""
+        self._own.know_own_pages(pages)
+
     def is_native(self, item: PreparedComment) -> bool:
         """Whether the character stage may judge ``item`` (French, English, or unsure)."""
         guess = item.language

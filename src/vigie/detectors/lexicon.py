@@ -146,7 +146,8 @@ class LexiconDetector:
                  names: tuple[str, ...] = ()) -> None:
         """Load the lexicons (once per process and option set).
 
-        ``names``: the institution's names and aliases, never flagged (allow-list).
+        ``names``: the institution's names and aliases, never flagged alone (allow-list), and
+        the institution a threat may name (``@institution`` in the lexicons).
 
         Raises:
             LexiconError: a lexicon file is malformed or emits an undeclared signal.
@@ -154,7 +155,7 @@ class LexiconDetector:
         self.options = options
         self.lexicon = lexicon or load_lexicon(
             options.files, tuple(options.allow) + tuple(names),
-            "\n".join(w.row() for w in options.extra_words))
+            "\n".join(w.row() for w in options.extra_words), institution=tuple(names))
         self.scores = self.lexicon.manifest.scores
         self.weak_cap = self.lexicon.manifest.weak_cap
         self.directed = self.lexicon.wordset("directed")

@@ -1,9 +1,10 @@
 """Link detector (directive 6.4 k): links not directly related to the post.
 
-A link is related when it points to the institution's own domains or pages, to a domain the
-post itself links to, or when its path names the post's subject (an article on the same
-story). A link to a news, science or public-information site needs only one word of the
-post's subject: that is the typical "related article". Anything else is evidence of an
+A link is related when it points to the institution's own domains or pages (the policy's
+lists, and the page registry's where a store gives it: :meth:`LinkDetector.know_own_pages`),
+to a domain the post itself links to, or when its path names the post's subject (an article
+on the same story). A link to a news, science or public-information site needs only one word
+of the post's subject: that is the typical "related article". Anything else is evidence of an
 unrelated link, graded by what the link hides or announces:
 
 * a look-alike of the institution's domain (``po1ymtl-ca.com``) is phishing (``link.lookalike``);
@@ -34,7 +35,7 @@ from vigie.policy import Policy
 from vigie.text.lookalike import LookalikeKind, find_lookalike
 from vigie.text.normalize import normalize
 from vigie.text.prepare import PreparedComment
-from vigie.text.urls import UrlRef, registered_domain
+from vigie.text.urls import UrlRef, page_prefixes, registered_domain
 
 __all__ = ["DomainLists", "LinkDetector", "LinkOptions", "load_domain_lists"]
 
@@ -150,11 +151,19 @@ class LinkDetector:
         self.institution = frozenset(registered_domain(d) for d in options.institution_domains)
         # The registrable labels the institution is known by ("polymtl"), for look-alikes.
         self.names = frozenset(d.split(".")[0] for d in self.institution)
-        self.pages = tuple(p.lower().removeprefix("www.").rstrip("/") for p in
-                           options.institution_pages)
+        self.policy_pages = page_prefixes(options.institution_pages)
+        self.pages = self.policy_pages
         self.institution_stems = frozenset(n[:_STEM] for n in self.names if len(n) >= _STEM)
         self.allowed = frozenset(registered_domain(d.lower().removeprefix("www."))
                                  for d in options.allow_domains)
+
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Pages of the registry (``host/path``), own pages besides the policy's.
+
+        Each call replaces the previous registry pages (see
+        :class:`vigie.detectors.base.KnowsOwnPages`).
+        """
+        self.pages = page_prefixes((*self.policy_pages, *pages))
 
     def _reference_kind(self, host: str) -> str | None:
         labels = host.split(".")

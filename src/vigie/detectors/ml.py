@@ -107,6 +107,10 @@ class MlDetector:
         # hidden from the model, whose training data taught it that links are spam cues.
         self._own_links = OwnLinks(own_links)
 
+    def know_own_pages(self, pages: Sequence[str]) -> None:
+        """Registry pages, hidden from the model like the policy's own links."""
+        self._own_links.know_own_pages(pages)
+
     def _in_domain(self, item: PreparedComment) -> bool:
         """Whether the model can judge ``item``: enough letters, a language it was trained on.
 

@@ -21,7 +21,14 @@ imported by their path, so that the moderation pipeline never loads them):
 
 from __future__ import annotations
 
-from vigie.monitoring.names import Mention, MentionScore, NameMatcher, default_matcher, load_names
+from vigie.monitoring.names import (
+    Mention,
+    MentionScore,
+    NameMatcher,
+    default_matcher,
+    load_names,
+    matcher_for,
+)
 from vigie.text.tone import ToneAnalysis, ToneLexicon, default_lexicon, load_lexicon
 
 __all__ = [
@@ -34,4 +41,5 @@ __all__ = [
     "default_matcher",
     "load_lexicon",
     "load_names",
+    "matcher_for",
 ]

@@ -18,7 +18,9 @@ that judge a comment against its post or its author's account (6.4 i inauthentic
 topic) do not apply to a draft and are left out.
 
 The phrases that speak in the institution's name are data
-(``vigie/data/mentions/speaking_for.yaml``). No I/O once built; the clock is injected.
+(``vigie/data/mentions/speaking_for.yaml``); the names they are said in are the policy's
+(``institution`` and ``aliases``) with generic ones ("notre école", "the institution")
+(:func:`speaking_for`). No I/O once built; the clock is injected.
 """
 
 from __future__ import annotations
@@ -35,14 +37,23 @@ from typing import Any, Literal
 import yaml
 
 from vigie.actions import REMOVING_ACTIONS
+from vigie.detectors.base import KnowsOwnPages
 from vigie.engine import decide
 from vigie.errors import VigieError
 from vigie.findings import Finding
-from vigie.monitoring.registry import MandateBook, MandateCheck
+from vigie.monitoring.registry import MandateBook, MandateCheck, page_prefixes_of
+from vigie.policy import Policy, load_policy
 from vigie.records import parse_comment
 from vigie.text.normalize import normalize
 
-__all__ = ["DraftChecker", "DraftFinding", "DraftReport", "SpeakingFor", "default_speaking_for"]
+__all__ = [
+    "DraftChecker",
+    "DraftFinding",
+    "DraftReport",
+    "SpeakingFor",
+    "default_speaking_for",
+    "speaking_for",
+]
 
 Severity = Literal["must_change", "review", "advice"]
 # Categories that read the post or the author's account: meaningless for a draft.
@@ -104,14 +115,21 @@ _CRITICISM = ("Une information négative sur l'établissement relève de la gest
 class SpeakingFor:
     """Finds phrases that speak in the institution's name (6.1)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        """Compile the ``speaking_for.yaml`` mapping.
+    def __init__(self, data: dict[str, Any], institution_names: Sequence[str] = ()) -> None:
+        """Compile the ``speaking_for.yaml`` mapping, ``{name}`` standing for every name.
+
+        Args:
+            data: the mapping; its ``names`` are generic ("notre école", "the institution").
+            institution_names: the institution's own names (the policy's), folded here.
 
         Raises:
             VigieError: the mapping is malformed or a pattern is invalid.
         """
+        own = {normalize(n).text.strip() for n in institution_names}
+        own |= {n.lstrip("@") for n in own}
         try:
-            names = "|".join(re.escape(n) for n in sorted(data["names"], key=len, reverse=True))
+            every = {*map(str, data["names"]), *(n for n in own if n)}
+            names = "|".join(re.escape(n) for n in sorted(every, key=len, reverse=True))
             self._patterns = [
                 (str(p["id"]), re.compile(r"(?<!\w)(?:" + str(p["pattern"]).replace(
                     "{name}", f"(?:{names})") + r")(?!\w)"))
@@ -137,11 +155,20 @@ class SpeakingFor:
 
 
 @cache
-def default_speaking_for() -> SpeakingFor:
-    """The bundled phrases, compiled once per process."""
+def _speaking_for(names: tuple[str, ...]) -> SpeakingFor:
     text = resources.files("vigie").joinpath("data", "mentions", "speaking_for.yaml").read_text(
         "utf-8")
-    return SpeakingFor(yaml.safe_load(text))
+    return SpeakingFor(yaml.safe_load(text), names)
+
+
+def speaking_for(policy: Policy) -> SpeakingFor:
+    """The bundled phrases said in the names of ``policy``'s institution (built once each)."""
+    return _speaking_for(policy.institution_names)
+
+
+def default_speaking_for() -> SpeakingFor:
+    """The phrases in the names of the default policy's institution."""
+    return speaking_for(load_policy())
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +260,18 @@ class DraftChecker:
 
         Args:
             pipeline: a :class:`vigie.pipeline.Pipeline` (its policy is the one applied).
-            book: who may speak in the institution's name.
-            speaking: the phrases that speak in its name (default: bundled).
+            book: who may speak in the institution's name; its pages are the institution's
+                own for the pipeline's link detectors.
+            speaking: the phrases that speak in its name (default: :func:`speaking_for` the
+                pipeline's policy).
             clock: "now", for mandate expiry and the draft's timestamp.
         """
         self.pipeline = pipeline
         self.policy = pipeline.policy
         self.book = book
-        self.speaking = speaking or default_speaking_for()
+        if isinstance(pipeline, KnowsOwnPages):  # a link to a registered page is not spam
+            pipeline.know_own_pages(page_prefixes_of(e.url for e in book.entries))
+        self.speaking = speaking or speaking_for(self.policy)
         self.clock = clock
 
     def _mandate_findings(self, text: str, speaker: str, check: MandateCheck

@@ -52,15 +52,26 @@ __all__ = [
     "score_candidate",
 ]
 
-def _name_labels(institution: str) -> frozenset[str]:
-    """Labels an imitation would copy, from the institution's name (pure).
+def _name_labels(names: Sequence[str]) -> frozenset[str]:
+    """Labels an imitation would copy, from the institution's names in the policy (pure).
 
-    "Polytechnique Montréal" gives ``polytechniquemontreal`` and ``polytechnique``; the
-    registered handles are added by the caller. Nothing about one institution is built in.
+    "Polytechnique Montréal" gives ``polytechniquemontreal`` and ``polytechnique``, the alias
+    "@polymtl" ``polymtl``; the registered handles are added by the caller. Nothing about one
+    institution is built in.
     """
-    words = [w for w in re.split(r"[^a-z0-9]+", normalize(institution).text) if w]
-    labels = {"".join(words)} | ({words[0]} if words and len(words[0]) >= 4 else set())
+    labels: set[str] = set()
+    for index, name in enumerate(names):
+        words = [w for w in re.split(r"[^a-z0-9]+", normalize(name).text) if w]
+        joined = "".join(words)
+        if index == 0 or len(joined) >= _MIN_LABEL:
+            labels.add(joined)
+        if index == 0 and words and len(words[0]) >= 4:
+            labels.add(words[0])
     return frozenset(label for label in labels if label)
+
+
+# An alias shorter than this ("Poly", "NIT") is too common a string to call a handle a copy.
+_MIN_LABEL = 5
 _CLAIMS = re.compile(
     r"(?<!\w)(?:compte officiel|page officielle|officiel(?:le)?|official(?: account| page)?"
     r"|verified|admissions?|bourses?|scholarships?|registrariat|registrar|service aux etudiants"
@@ -143,7 +154,7 @@ def score_candidate(candidate: Candidate, book: MandateBook, matcher: NameMatche
                                           f"(probability {name_score:.2f})"))
     handle = (candidate.handle or "").lower().lstrip("@")
     if handle:
-        labels = _name_labels(matcher.institution) | {
+        labels = _name_labels((matcher.institution, *matcher.aliases)) | {
             e.handle.replace("-", "").replace(".", "") for e in book.entries if e.handle}
         look = find_lookalike(f"{handle}.invalid", frozenset(labels))
         if look is not None:
@@ -176,7 +187,8 @@ def find_suspects(candidates: Iterable[Candidate], book: MandateBook, *,
     Args:
         candidates: accounts to check.
         book: the registry (and mandates).
-        matcher: names matcher (default: bundled).
+        matcher: names matcher (default: the default policy's,
+            :func:`~vigie.monitoring.names.matcher_for`).
         floor: least score reported (a review threshold of the monitoring, not of the policy).
 
     Returns:

@@ -50,7 +50,8 @@ def assess(text: str, *, matcher: NameMatcher | None = None, lexicon: ToneLexico
 
     Args:
         text: title and summary, a page's text, a public post.
-        matcher: the names matcher (default: the bundled one).
+        matcher: the names matcher (default: the default policy's,
+            :func:`vigie.monitoring.names.matcher_for`).
         lexicon: the tone lexicon (default: the bundled one).
         bias: log-odds added for the source (see :meth:`NameMatcher.score`).
     """

@@ -15,8 +15,10 @@ polyester and polyamory. A name alone rarely settles it, so each occurrence is s
 and the logistic of the sum is the probability that the occurrence is about the institution.
 A document is as much about the institution as its most convincing occurrence.
 
-Names and cues are data (``vigie/data/mentions/institution.yaml``, format in
-``docs/monitoring.md``), so another institution swaps the file, not the code. Matching runs on
+Names and cues come from the loaded policy (:func:`matcher_for`): its ``monitoring.names_file``
+(Polytechnique's is ``vigie/policies/polytechnique-names.yaml``, format in
+``docs/monitoring.md``), or else its ``institution`` and ``aliases``, each scored by its form
+(:func:`names_from_policy`). Nothing of one institution is built into the code. Matching runs on
 the folded text of :func:`vigie.text.normalize.normalize` (lower case, no accents); spans are
 reported in the original text. Pure functions once the matcher is built; no I/O after loading.
 """
@@ -36,6 +38,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vigie.errors import VigieError
+from vigie.policy import Policy, load_policy
 from vigie.text.normalize import normalize
 
 __all__ = [
@@ -45,9 +48,12 @@ __all__ = [
     "NamesFile",
     "default_matcher",
     "load_names",
+    "matcher_for",
+    "names_from_policy",
 ]
 
-_DEFAULT = "institution.yaml"
+#: Names files inside the installed package are written ``vigie:PATH``.
+PACKAGE_PREFIX = "vigie:"
 # Log-odds are clipped so one runaway cue list cannot make a score exactly 0 or 1.
 _CLIP = 9.0
 
@@ -203,6 +209,8 @@ class NameMatcher:
         """
         self.file = names
         self.institution = names.institution
+        #: The policy's other names for the institution (handles an imitation would copy).
+        self.aliases: tuple[str, ...] = ()
         self._forms = {form.id: form for form in names.names}
         parts = []
         for form in names.names:
@@ -327,22 +335,104 @@ def _parse(text: str, source: str) -> NamesFile:
 
 
 def load_names(path: str | Path | None = None) -> NameMatcher:
-    """Load a names file (the bundled Polytechnique Montréal file when ``path`` is None).
+    """Load a names file (``vigie:PATH`` inside the package; the default policy's when None).
 
     Raises:
         VigieError: the file is missing, invalid, or holds an invalid pattern.
     """
     if path is None:
-        text = resources.files("vigie").joinpath("data", "mentions", _DEFAULT).read_text("utf-8")
-        return NameMatcher(_parse(text, f"vigie:data/mentions/{_DEFAULT}"))
+        return default_matcher()
+    where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if where.startswith(PACKAGE_PREFIX):
+            text = resources.files("vigie").joinpath(where.removeprefix(PACKAGE_PREFIX)
+                                                     ).read_text("utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise VigieError(f"{path}: cannot read names file: {error}") from None
-    return NameMatcher(_parse(text, str(path)))
+        raise VigieError(f"{where}: cannot read names file: {error}") from None
+    return NameMatcher(_parse(text, where))
+
+
+# Priors of the names a policy gives without a names file (log-odds, before any context): its
+# full name and the forms nobody else writes (several words, a handle, a joined word in camel
+# case, "NorthfieldTech") are sure; a single word ("Northfield", a town too) or an acronym
+# ("NIT", only in capitals) leans toward the institution, and a names file's cues can say more.
+_PRIOR_FULL = 5.0
+_PRIOR_SURE = 4.0
+_PRIOR_SHORT = 0.5
+_CAMEL = re.compile(r"[a-z][A-Z]")
+
+
+def _form(index: int, name: str) -> NameForm | None:
+    folded = normalize(name.strip()).text.strip()
+    handle = folded.startswith("@")
+    word = folded.lstrip("@")
+    if not word:
+        return None
+    pattern = re.escape(word).replace(r"\ ", r"[ -]?")
+    form_id = "institution" if index == 0 else f"alias_{index}"
+    if index == 0:
+        return NameForm(id=form_id, pattern=pattern, prior=_PRIOR_FULL)
+    if handle:
+        return NameForm(id=form_id, pattern="@?" + pattern, prior=_PRIOR_SURE)
+    if " " in word or _CAMEL.search(name):
+        return NameForm(id=form_id, pattern=pattern, prior=_PRIOR_SURE)
+    letters = [c for c in name if c.isalpha()]
+    upper = len(letters) > 1 and all(c.isupper() for c in letters)
+    return NameForm(id=form_id, pattern=pattern, prior=_PRIOR_SHORT,
+                    case="upper" if upper else None)
+
+
+def names_from_policy(policy: Policy) -> NamesFile:
+    """The names file a policy without ``monitoring.names_file`` stands for (pure).
+
+    Each of ``institution`` and ``aliases`` is one name form, longest first (so that
+    "Northfield Tech" wins over "Northfield"); its prior comes from its form: the full name,
+    a name of several words, a handle or a joined word in camel case are sure; a single word
+    or an acronym (read only in capitals) leans toward the institution. No cue tells a
+    homonym apart: a names file adds them.
+    """
+    return _names_file(policy.institution, policy.aliases)
+
+
+def _names_file(institution: str, aliases: tuple[str, ...]) -> NamesFile:
+    forms: dict[str, NameForm] = {}
+    for index, name in enumerate((institution, *aliases)):
+        form = _form(index, name)
+        if form is not None and form.pattern not in forms:
+            forms[form.pattern] = form
+    ordered = sorted(forms.values(), key=lambda f: (-f.prior, -len(f.pattern)))
+    return NamesFile(version=1, institution=institution, names=tuple(ordered))
+
+
+@cache
+def _matcher(institution: str, aliases: tuple[str, ...], names_file: str | None
+             ) -> NameMatcher:
+    if names_file is None:
+        matcher = NameMatcher(_names_file(institution, aliases))
+    else:
+        matcher = load_names(names_file)
+        if matcher.institution != institution:
+            raise VigieError(f"{names_file}: names file of {matcher.institution!r}, but the "
+                             f"policy is {institution!r}'s: give monitoring.names_file of its "
+                             "own")
+    matcher.aliases = aliases
+    return matcher
+
+
+def matcher_for(policy: Policy) -> NameMatcher:
+    """The names matcher of ``policy``, built once per institution and names file.
+
+    Raises:
+        VigieError: the policy's names file is missing or invalid, or names another
+            institution.
+    """
+    names_file = policy.monitoring.names_file if policy.monitoring is not None else None
+    return _matcher(policy.institution, policy.aliases, names_file)
 
 
 @cache
 def default_matcher() -> NameMatcher:
-    """The bundled matcher, built once per process."""
-    return load_names()
+    """The matcher of the default policy (:func:`vigie.policy.load_policy`), built once."""
+    return matcher_for(load_policy())

@@ -241,7 +241,8 @@ def poll(store: Store, client: httpx.Client, *, settings: PollSettings | None = 
         settings: thresholds (default :class:`PollSettings`).
         only_due: poll only the sources whose ``next_poll_at`` has passed.
         x_search: the X search client, for ``x_search`` sources.
-        matcher: names matcher (default: bundled).
+        matcher: names matcher (default: the default policy's,
+            :func:`~vigie.monitoring.names.matcher_for`).
         lexicon: tone lexicon (default: bundled).
 
     Raises:

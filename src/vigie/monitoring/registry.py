@@ -20,6 +20,10 @@ Who may speak in the institution's name (:class:`MandateBook`): the registered `
 accounts, and the people listed in ``monitor_mandates`` (a spokesperson, the director of
 communications), until their mandate expires.
 
+Every page listed here is the institution's own for the link detectors, like the policy's
+``vigie.links.v1`` pages (:func:`own_pages`, given by the store workflow): a link to it in a
+comment is never spam.
+
 Import and export as CSV (one row per page, the columns of :data:`CSV_FIELDS`) or JSON (a
 list of objects with the same keys). Imports are upserts keyed by the canonical URL.
 """
@@ -66,6 +70,8 @@ __all__ = [
     "list_entries",
     "list_mandates",
     "load_book",
+    "own_pages",
+    "page_prefixes_of",
     "parse_entries",
     "parse_mandates",
     "remove_entry",
@@ -311,6 +317,33 @@ def list_entries(store: Store, status: PageStatus | None = None,
         rows = conn.execute(query.order_by(monitor_registry.c.platform, monitor_registry.c.name))
         return [RegistryEntry.model_validate({k: getattr(r, k) for k in CSV_FIELDS})
                 for r in rows]
+
+
+def own_pages(conn: Connection) -> tuple[str, ...]:
+    """Every page of the registry as ``host/path`` prefixes, each host's aliases too.
+
+    What the link detectors take as the institution's own pages besides the policy's
+    (:meth:`vigie.pipeline.Pipeline.know_own_pages`): a link in a comment to a page the
+    institution lists, whatever its status, is never spam.
+    """
+    return page_prefixes_of(conn.execute(select(monitor_registry.c.url)
+                                         .order_by(monitor_registry.c.url)).scalars())
+
+
+def page_prefixes_of(urls: Iterable[str]) -> tuple[str, ...]:
+    """Canonical page URLs as ``host/path`` prefixes, with the hosts' aliases (pure).
+
+    ``https://x.com/polymtl_genie`` gives ``x.com/polymtl_genie`` and
+    ``twitter.com/polymtl_genie``.
+    """
+    out: list[str] = []
+    for url in urls:
+        rest = url.split("://", 1)[-1]
+        host, slash, path = rest.partition("/")
+        out.append(rest)
+        out.extend(f"{alias}{slash}{path}" for alias, canonical in _HOST_ALIASES.items()
+                   if canonical == host)
+    return tuple(out)
 
 
 def remove_entry(store: Store, url: str) -> bool:

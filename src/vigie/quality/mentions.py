@@ -149,7 +149,7 @@ def evaluate_mentions(rows: Sequence[LabeledMention], *, threshold: float = ABOU
     Args:
         rows: labeled mentions.
         threshold: probability from which a row counts as about the institution.
-        matcher: names matcher (default: bundled).
+        matcher: names matcher (default: the default policy's).
         lexicon: tone lexicon (default: bundled).
     """
     results = [(row, assess(row.text, matcher=matcher, lexicon=lexicon)) for row in rows]

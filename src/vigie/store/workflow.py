@@ -7,7 +7,9 @@ The order of one batch, and why:
    here and skipped: a comment is never decided twice.
 2. **policy** — each comment is judged by the approved version in force at its ``created_at``
    (directive section 10); without one, by the run's policy file, recorded as a fallback.
-3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock.
+3. **analyse** (no transaction) — the detectors run, per policy version, outside any lock;
+   they first get the pages the store lists as the institution's own (the page registry),
+   whose links are never spam.
 4. **decide and record** (one transaction, chain head locked) — the author's strikes within the
    policy window are read, the pure engine decides in the order the comments were posted (a
    second removal in the same batch sees the first, whatever order the platform listed them
@@ -111,12 +113,18 @@ class StoreModerator:
         sink: where to apply planned actions after each batch (``None``: they wait in the
             outbox for ``vigie outbox run``).
         pipeline_factory: builds a pipeline for a policy (once per policy version).
+        own_pages: reads, in the store, the pages the institution lists besides the policy's
+            (:func:`vigie.monitoring.registry.own_pages`, the page registry): before each
+            batch they are given to the pipelines (:meth:`Pipeline.know_own_pages`), so a
+            page listed or approved during a run counts from the next batch.
     """
 
     def __init__(self, store: Store, fallback: Policy, fallback_text: str, *,
                  sink: ActionSink | None = None,
-                 pipeline_factory: PipelineFactory = Pipeline.from_policy) -> None:
+                 pipeline_factory: PipelineFactory = Pipeline.from_policy,
+                 own_pages: Callable[[Connection], Sequence[str]] | None = None) -> None:
         self.store = store
+        self.own_pages = own_pages
         self.fallback = fallback
         self.fallback_text = fallback_text
         self.sink = sink
@@ -176,6 +184,9 @@ class StoreModerator:
 
     def _analyse(self, pending: list[Comment]) -> _Analysed:
         """Steps 2 and 3: each comment's policy version, and the detectors' evidence."""
+        if self.own_pages is not None:
+            with self.store.read() as conn:
+                self.router.know_own_pages(self.own_pages(conn))
         chosen = {c.id: self._policy_for(c) for c in pending}
         found = self.router.analyse(pending, [chosen[c.id][0] for c in pending])
         analyses = {c.id: item for c, item in zip(pending, found, strict=True)}

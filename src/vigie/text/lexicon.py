@@ -6,6 +6,8 @@ files with the columns ``term, variants, lang, category, signal, severity, targe
 notes``. Terms and variants are *patterns*:
 
 - ``{a|b|c}`` expands to alternatives, ``{|x}`` makes ``x`` optional;
+- ``@institution`` in an alternative stands for each of the policy's names of the institution
+  (``{le campus|à @institution}``): no institution is named in the data;
 - ``A … B`` matches ``A`` followed by ``B`` within ``gap_window`` words;
 - every pattern is folded exactly like a comment (:attr:`vigie.text.normalize.Normalized.words`),
   so "câlisse", "calisse" and "C@LISSE" are one key; repeated letters are compared through
@@ -480,8 +482,37 @@ def _drop_nested(matches: list[Match]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.start, -m.end))
 
 
+#: Stands, in an alternative of a ``{a|b}`` group, for each name of the institution.
+INSTITUTION = "@institution"
+_GROUP = re.compile(r"\{([^{}]*)\}")
+
+
+def with_institution(text: str, names: Sequence[str]) -> str:
+    """``text`` with each alternative that holds :data:`INSTITUTION` once per name (pure).
+
+    ``{le campus|à @institution}`` under the names ("Poly", "PolyMtl") becomes ``{le campus|à
+    Poly|à PolyMtl}``; without names the alternative is dropped. A handle's ``@`` is left out.
+    """
+    if INSTITUTION not in text:
+        return text
+    forms = [n.strip().lstrip("@") for n in names]
+    forms = [n for n in dict.fromkeys(forms) if n and not set(n) & set("{}|\t\n")]
+
+    def expand(group: re.Match[str]) -> str:
+        alternatives: list[str] = []
+        for alternative in group.group(1).split("|"):
+            if INSTITUTION in alternative:
+                alternatives.extend(alternative.replace(INSTITUTION, n) for n in forms)
+            else:
+                alternatives.append(alternative)
+        return "{" + "|".join(alternatives) + "}"
+
+    return _GROUP.sub(expand, text)
+
+
 def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
-          reader: Any = read_package_text, extra_rows: str = "") -> Lexicon:
+          reader: Any = read_package_text, extra_rows: str = "",
+          institution: tuple[str, ...] = ()) -> Lexicon:
     try:
         manifest = Manifest.model_validate(yaml.safe_load(reader("manifest.yaml")))
     except ValidationError as error:
@@ -494,7 +525,8 @@ def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
     entries: list[Entry] = []
     patterns: list[tuple[int, list[list[str]]]] = []
     for name in chosen:
-        for entry, entry_patterns in parse_file(name, reader(name), manifest.scores):
+        for entry, entry_patterns in parse_file(name, with_institution(reader(name), institution),
+                                                manifest.scores):
             entries.append(entry)
             patterns.extend((len(entries) - 1, p) for p in entry_patterns)
     if extra_rows:
@@ -512,7 +544,8 @@ def _load(files: tuple[str, ...] | None, extra_allow: tuple[str, ...],
 
 @lru_cache(maxsize=8)
 def load_lexicon(files: tuple[str, ...] | None = None,
-                 extra_allow: tuple[str, ...] = (), extra_rows: str = "") -> Lexicon:
+                 extra_allow: tuple[str, ...] = (), extra_rows: str = "",
+                 institution: tuple[str, ...] = ()) -> Lexicon:
     """Load and compile the bundled lexicons (cached per argument set).
 
     Args:
@@ -520,8 +553,9 @@ def load_lexicon(files: tuple[str, ...] | None = None,
         extra_allow: more allow-list phrases (an institution's names, local false friends).
         extra_rows: more entries from the policy, as TSV rows in the lexicon files' columns
             (without the header).
+        institution: the institution's names (the policy's), for :data:`INSTITUTION`.
 
     Raises:
         LexiconError: a data file is malformed, or ``files`` names an unknown file.
     """
-    return _load(files, extra_allow, extra_rows=extra_rows)
+    return _load(files, extra_allow, extra_rows=extra_rows, institution=institution)

@@ -6,10 +6,11 @@ Pure functions; no network.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["UrlRef", "extract_urls", "registered_domain"]
+__all__ = ["UrlRef", "extract_urls", "page_prefixes", "registered_domain"]
 
 # Mail hosts: "nom at gmail dot com" is an e-mail address, not a link to gmail.com.
 _WEBMAIL = (r"gmail|googlemail|hotmail|outlook|live|yahoo|ymail|icloud|me|aol|proton|protonmail"
@@ -84,6 +85,15 @@ def _refang(text: str) -> tuple[str, list[int]]:
         new_offsets.extend(offsets[last:])
         text, offsets = "".join(pieces), new_offsets
     return text, offsets
+
+
+def page_prefixes(pages: Sequence[str]) -> tuple[str, ...]:
+    """Pages as ``host/path`` prefixes: lower case, no ``www.``, no final slash (pure).
+
+    ``Facebook.com/PolyMtl/`` and ``www.facebook.com/polymtl`` give one prefix.
+    """
+    return tuple(dict.fromkeys(p.strip().lower().removeprefix("www.").rstrip("/")
+                               for p in pages))
 
 
 def registered_domain(host: str) -> str:

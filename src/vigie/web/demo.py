@@ -76,6 +76,7 @@ def fill_demo(store: Store, policy: Policy, pipeline: Any, passwords: Passwords,
     """
     from sqlalchemy import func, select
 
+    from vigie.monitoring.registry import own_pages
     from vigie.store.queue import appeal, resolve
     from vigie.store.schema import comments, review_items
     from vigie.store.workflow import StoreModerator
@@ -90,7 +91,7 @@ def fill_demo(store: Store, policy: Policy, pipeline: Any, passwords: Passwords,
     records = [parse_comment(r) for r in _records(n_synthetic, now)]
     try:
         moderator = StoreModerator(store, policy, default_policy_path().read_text("utf-8"),
-                                   pipeline_factory=lambda p: pipeline)
+                                   pipeline_factory=lambda p: pipeline, own_pages=own_pages)
         for i in range(0, len(records), batch):
             chunk: list[Comment] = records[i:i + batch]
             decided_at = chunk[-1].created_at + dt.timedelta(minutes=2)

@@ -12,13 +12,16 @@ is an audit event under the caller's name (:mod:`vigie.monitoring.consultations`
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from vigie.errors import StoreError, VigieError
+from vigie.policy import Policy
 from vigie.records import Platform
+from vigie.text.normalize import normalize
 from vigie.web.auth import Actor, Checker, Reader
 from vigie.web.context import web_context
 from vigie.web.i18n import translator
@@ -45,12 +48,25 @@ def draft_api(request: Request, body: DraftIn, _: Checker) -> dict[str, Any]:
     return check_draft(web_context(request), body.text, body.speaker, body.platform.value)
 
 
+def _examples(policy: Policy) -> dict[str, str]:
+    """Placeholders of the draft form in the policy's names: its handle, an address at it."""
+    handle = next((a for a in policy.aliases if a.startswith("@")), None)
+    if handle is None:
+        handle = "@" + re.sub(r"[^a-z0-9]", "", normalize(policy.institution).text)
+    links = policy.detectors.get("vigie.links.v1") or {}
+    privacy = policy.detectors.get("vigie.privacy.recognizers.v1") or {}
+    domains = [*links.get("institution_domains", ()), *privacy.get("public_email_domains", ())]
+    return {"speaker_example": handle,
+            "supervisor_example": f"nom@{domains[0] if domains else 'example.org'}"}
+
+
 def _draft_page(request: Request, text: str = "", speaker: str = "", platform: str = "facebook",
                 report: dict[str, Any] | None = None, error: str = "",
                 status_code: int = 200, supervisor: str = "", error_text: str = "") -> Response:
     return render(request, "draft.html", {
         "text": text, "speaker": speaker, "platform": platform, "platforms": PLATFORMS,
-        "report": report, "error": error, "supervisor": supervisor, "error_text": error_text},
+        "report": report, "error": error, "supervisor": supervisor, "error_text": error_text,
+        **_examples(web_context(request).policy)},
         status_code=status_code)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from vigie.errors import StoreError
+from vigie.monitoring.registry import own_pages
 from vigie.records import Comment, parse_comment
 from vigie.store import policy_versions
 from vigie.store.policy_versions import PolicyResolver, PolicyVersion
@@ -70,7 +71,10 @@ def check_text(ctx: WebContext, body: CheckIn) -> dict[str, Any]:
         "created_at": dt.datetime.now(dt.UTC).isoformat(), "author": {"id": "api:author"},
         "post": {"id": "api:post", "text": body.post, "links": body.post_links},
     })
+    with ctx.store.read() as conn:
+        pages = own_pages(conn)  # the registry's pages are the institution's, as in the store
     with ctx.lock:  # detectors are safe from one thread at a time
+        ctx.pipelines.know_own_pages(pages)
         decision = ctx.pipelines.moderate([comment])[0]
     return decision.to_dict()
 
@@ -83,7 +87,8 @@ def _moderator(ctx: WebContext) -> Any:
     text = (ctx.settings.policy_path.read_text(encoding="utf-8")
             if ctx.settings.policy_path else _bundled_policy_text())
     # The app's pipelines, kept for its life: a stored version's or a period's is built once.
-    return StoreModerator(ctx.store, ctx.policy, text, pipeline_factory=ctx.pipelines.pipeline)
+    return StoreModerator(ctx.store, ctx.policy, text, pipeline_factory=ctx.pipelines.pipeline,
+                          own_pages=own_pages)
 
 
 def _bundled_policy_text() -> str:
