@@ -76,7 +76,7 @@ PAGES = ["/queue", "/queue?state=escalated", "/queue?state=closed", "/items/1", 
          "/items/3", "/actions", "/actions?standing=undone", "/actions?platform=youtube",
          "/escalations", "/escalations?state=all", "/escalations/1", "/stats", "/policy",
          "/audit", "/check", "/draft", "/consultations", "/registry", "/mentions", "/admin",
-         "/account", "/authors/1", "/items/99999", "/nowhere"]
+         "/account", "/authors/1", "/items/99999", "/nowhere", "/audit/verify"]
 
 
 @pytest.mark.parametrize("path", PAGES)

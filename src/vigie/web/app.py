@@ -193,6 +193,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     from vigie.web import (
         questions,
         routes_api,
+        routes_audit,
         routes_auth,
         routes_escalations,
         routes_export,
@@ -232,6 +233,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_escalations.api_router)
     app.include_router(routes_replies.api_router)
     app.include_router(routes_api.router)
+    app.include_router(routes_audit.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_monitoring.router)
     app.include_router(routes_page_requests.router)

@@ -99,8 +99,9 @@ class Principal:
         return f"{self.user.username}{suffix}"
 
     def can(self, permission: Permission | str) -> bool:
-        """Whether this caller holds ``permission``."""
-        return can(self.role, Permission(permission))
+        """Whether this caller holds ``permission`` (a token: only if its owner does too)."""
+        wanted = Permission(permission)
+        return can(self.role, wanted) and (self.via != "token" or can(self.user.role, wanted))
 
 
 def cookie_name(secure: bool) -> str:
@@ -217,3 +218,4 @@ PageApprover = Annotated[Principal, Depends(require(Permission.APPROVE_PAGE))]
 Manager = Annotated[Principal, Depends(require(Permission.MANAGE))]
 AccountHolder = Annotated[Principal, Depends(require(Permission.OWN_ACCOUNT))]
 PrivacyOfficer = Annotated[Principal, Depends(require(Permission.PRIVACY))]
+AuditVerifier = Annotated[Principal, Depends(require(Permission.VERIFY_AUDIT))]

@@ -15,7 +15,9 @@ __all__ = ["Permission", "Role", "can", "grants"]
 class Role(StrEnum):
     """Account roles, weakest first.
 
-    ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
+    ``auditor`` reads everything (queue, decisions, audit log, statistics), runs the audit
+    trail's verification (:attr:`Permission.VERIFY_AUDIT`, with the admin only) and can never
+    act;
     ``moderator`` also triages the queue and asks for a page in the institution's name;
     ``community_manager`` also resolves escalations (and closes group-membership tasks),
     replies to comments in the institution's name, approves or refuses page requests (6.1),
@@ -58,13 +60,17 @@ class Permission(StrEnum):
     MANAGE = "manage"
     #: A person's data under Law 25: find it, export it, erase it (``/privacy``).
     PRIVACY = "privacy"
+    #: Run the audit trail's verification from the dashboard (``/audit/verify``): the auditor's
+    #: and the admin's. It changes nothing but appends its own ``audit_verified`` event.
+    VERIFY_AUDIT = "verify_audit"
     #: One's own account (change one's password): every role, the auditor's only write. It is
     #: also the only permission a session may use while a password change is pending.
     OWN_ACCOUNT = "own_account"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK, Permission.OWN_ACCOUNT}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK, Permission.VERIFY_AUDIT,
+                             Permission.OWN_ACCOUNT}),
     Role.MODERATOR: frozenset({Permission.READ, Permission.CHECK, Permission.ACT,
                                Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
