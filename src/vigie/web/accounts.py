@@ -455,11 +455,8 @@ def resolve_api_token(conn: Connection, secret: str, now: dt.datetime) -> tuple[
                  .values(last_used_at=now))
     user = _user(row)
     role = Role(row.token_role)
-    # A token never outranks its owner, even if the owner was demoted after it was made: a
-    # demotion leaves the owner's role. Roles that are not a ladder (an auditor's token of a
-    # moderator made before the auditor could verify the trail) keep the token's role, which
-    # the caller holds only where the owner's does too (``Principal.can``).
-    return user, role if role.within(user.role) or not user.role.within(role) else user.role
+    # A token never outranks its owner, even if the owner was demoted after it was made.
+    return user, role if role.within(user.role) else user.role
 
 
 def list_tokens(conn: Connection) -> list[ApiToken]:
