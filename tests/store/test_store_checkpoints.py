@@ -176,3 +176,42 @@ def test_checkpointer_signs_when_due_and_needs_both_settings(store: Any, db_url:
             Checkpointer.from_settings(half)
     finally:
         half.dispose()
+
+
+@pytest.mark.parametrize("key_setting", ["public", "private"])
+def test_cli_verify_uses_the_configured_checkpoints(store: Any, db_url: str,
+                                                    keys: tuple[Path, Path], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    key_setting: str) -> None:
+    from vigie.cli.app import app
+
+    private, public = keys
+    log = tmp_path / "cp.jsonl"
+    _append(store, 120)
+    _checkpoint(store, private, log)
+    monkeypatch.setenv("VIGIE_AUDIT_CHECKPOINT_FILE", str(log))
+    if key_setting == "public":  # the auditor's machine holds the public key only
+        monkeypatch.setenv("VIGIE_AUDIT_CHECKPOINT_PUBLIC_KEY", str(public))
+    else:  # the public half of the signing key
+        monkeypatch.setenv("VIGIE_AUDIT_CHECKPOINT_KEY", str(private))
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify", "--db", db_url, "--json"])
+    assert ok.exit_code == 0, ok.output
+    record = json.loads(ok.output)
+    assert record["checkpoints"]["ok"] and record["checkpoints"]["checked"] == 1
+    assert record["checkpoints"]["file"] == str(log)
+    with store.engine.begin() as conn:
+        _rewrite_from(conn, 100, '{"i":"rewritten"}')
+    broken = runner.invoke(app, ["audit", "verify", "--db", db_url])
+    assert broken.exit_code == 1
+    assert "before the first checkpoint" in broken.output and str(log) in broken.output
+
+
+def test_cli_verify_refuses_a_configured_file_without_a_key(
+        store: Any, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vigie.cli.app import app
+
+    monkeypatch.setenv("VIGIE_AUDIT_CHECKPOINT_FILE", str(tmp_path / "cp.jsonl"))
+    broken = CliRunner().invoke(app, ["audit", "verify", "--db", db_url])
+    assert isinstance(broken.exception, StoreError)  # exit 6 with the message through `vigie`
+    assert "VIGIE_AUDIT_CHECKPOINT_PUBLIC_KEY" in str(broken.exception)

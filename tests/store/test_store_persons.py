@@ -15,7 +15,8 @@ from vigie.connectors.sink import ConnectorSink
 from vigie.errors import StoreError
 from vigie.records import Platform
 from vigie.store.erasure import erase_author
-from vigie.store.events import iter_events, verify_chain
+from vigie.store.events import iter_events
+from vigie.store.state_audit import verify_trail
 from vigie.store.outbox import run_outbox
 from vigie.store.persons import accounts_of, find_account, link_accounts, unlink_account
 from vigie.store.queue import appeal, resolve
@@ -96,7 +97,7 @@ def test_strikes_add_up_across_linked_accounts_and_the_block_reaches_each(
     with store.read() as conn:
         ig_block = conn.execute(select(outbox.c.status, outbox.c.last_error).where(
             outbox.c.kind == "block_author", outbox.c.platform == "instagram")).one()
-        assert verify_chain(conn).ok
+        assert verify_trail(conn).ok, verify_trail(conn).problems
     assert ig_block.status == "dead" and "offers no block" in ig_block.last_error
     # Where the platform could not block, the account's next comments wait for a human.
     later = moderator.process([comment_factory("fb:c-3", "Merci", author="fb:u-1",
@@ -168,7 +169,7 @@ def test_restoring_the_comment_that_reached_the_count_lifts_every_block(
             blocks.c.lifted_at.is_(None))).scalar_one()
         unblocks = sorted(conn.execute(select(outbox.c.platform).where(
             outbox.c.kind == "unblock_author")).scalars())
-        assert verify_chain(conn).ok
+        assert verify_trail(conn).ok, verify_trail(conn).problems
     assert active == 0 and unblocks == ["facebook", "instagram"]
 
 
@@ -219,7 +220,7 @@ def test_erasure_removes_the_persons_links(store: Any, moderator: Any,
     with store.read() as conn:
         assert conn.execute(select(func.count()).select_from(person_links)).scalar_one() == 0
         unlinked = [e for e in iter_events(conn) if e.kind == "person_unlinked"]
-        assert verify_chain(conn).ok
+        assert verify_trail(conn).ok, verify_trail(conn).problems
     assert unlinked[0].actor == "privacy officer"
     assert "fb:u-1" not in json.dumps(unlinked[0].payload)
     # Their strikes elsewhere no longer add up with the erased account's.

@@ -224,6 +224,23 @@ def test_api_tokens_are_hashed_revocable_and_bounded_by_their_owner(app) -> None
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
+def test_no_token_runs_the_audit_verification(app) -> None:  # type: ignore[no-untyped-def]
+    # An auditor's act in the dashboard, under a person's name: an auditor or admin token
+    # reads the audit log but is refused the verification (no CSRF to bypass either).
+    ctx = app.state.vigie
+    client = TestClient(app)
+    for owner_name in ("auditor", "admin"):
+        with ctx.store.begin() as conn:
+            owner = user_by_name(conn, owner_name)
+            assert owner is not None
+            secret, _ = create_api_token(conn, owner, f"{owner_name}-ci", NOW)
+        headers = {"authorization": f"Bearer {secret}"}
+        assert client.get("/api/v1/audit", headers=headers).status_code == 200
+        refused = client.post("/audit/verify", headers=headers)
+        assert refused.status_code == 403, refused.text
+        assert "verify_audit" in refused.text
+
+
 def test_expired_token_is_refused(app) -> None:  # type: ignore[no-untyped-def]
     ctx = app.state.vigie
     with ctx.store.begin() as conn:

@@ -77,7 +77,7 @@ PAGES = ["/queue", "/queue?state=escalated", "/queue?state=closed", "/items/1", 
          "/escalations", "/escalations?state=all", "/escalations/1", "/stats", "/policy",
          "/policy/edit", "/audit", "/check", "/draft", "/consultations", "/registry",
          "/mentions", "/admin", "/account", "/authors/1", "/items/99999", "/nowhere", "/appeal",
-         "/appeal?code=1-ABCDEF", "/appeal?sent=AP-0123ABCD", "/comments/1"]
+         "/appeal?code=1-ABCDEF", "/appeal?sent=AP-0123ABCD", "/comments/1", "/audit/verify"]
 
 
 @pytest.mark.parametrize("path", PAGES)

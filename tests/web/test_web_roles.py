@@ -73,6 +73,10 @@ def test_auditor_can_never_change_anything(app) -> None:  # type: ignore[no-unty
             assert path.endswith(("/check", "/draft")), (
                 f"{method} {path} uses the check permission")
             continue
+        if permission is Permission.VERIFY_AUDIT:
+            # Verifying the audit trail reads it, and appends only the event of its own run.
+            assert path == "/audit/verify", f"{method} {path} uses the verify-audit permission"
+            continue
         if permission is Permission.OWN_ACCOUNT:
             # Changing one's own password is every account's right, the auditor's included.
             assert path in {"/account/password", "/api/v1/me/password", "/account/zone",
@@ -288,6 +292,8 @@ GOLDEN: dict[tuple[str, str], str | None] = {
     ("POST", "/page-requests/{pk}/decide"): "approve_page",
     ("GET", "/group-tasks"): "read",
     ("POST", "/group-tasks/{pk}/close"): "resolve_escalation",
+    ("GET", "/audit/verify"): "verify_audit",
+    ("POST", "/audit/verify"): "verify_audit",
 }
 
 

@@ -32,50 +32,38 @@ PublicKeyOption = Annotated[Path | None, typer.Option(
 def audit_verify(db: DbOption = None, as_json: JsonFlag = False,
                  checkpoints: CheckpointsOption = None,
                  public_key: PublicKeyOption = None) -> None:
-    """Recompute the hash chain of the event log; exit 1 and name the rows if it is broken.
+    """Recompute the hash chain and check the acting tables against it; exit 1 on a problem.
 
-    With --checkpoints and --public-key, also check the signed checkpoints: a log rewritten
-    with every hash recomputed is caught, and the message says after which checkpoint.
+    Strikes, blocks and outbox rows must be what their events recorded: a row inserted,
+    edited, deleted or an action's status reset is named. With --checkpoints and --public-key
+    (or, without them, VIGIE_AUDIT_CHECKPOINT_FILE and VIGIE_AUDIT_CHECKPOINT_PUBLIC_KEY or
+    VIGIE_AUDIT_CHECKPOINT_KEY), also check the signed checkpoints: a log rewritten with every
+    hash recomputed is caught, and the message says after which checkpoint.
     """
-    from vigie.errors import StoreError
-    from vigie.store.events import verify_chain
+    from vigie.store.audit_verify import verify_audit
 
-    if (checkpoints is None) != (public_key is None):
-        raise StoreError("--checkpoints and --public-key go together")
-    store = open_store_at(db)
-    signed = None
-    with store.read() as conn:
-        report = verify_chain(conn)
-        if checkpoints is not None and public_key is not None:
-            from vigie.store.checkpoints import (
-                load_public_key,
-                read_checkpoints,
-                verify_checkpoints,
-            )
-
-            signed = verify_checkpoints(conn, read_checkpoints(checkpoints),
-                                        load_public_key(public_key))
-    ok = report.ok and (signed is None or signed.ok)
+    found = verify_audit(open_store_at(db), checkpoints, public_key)
+    report, signed = found.chain, found.signed
     if as_json:
-        record = report.to_dict()
-        if signed is not None:
-            record["checkpoints"] = {"ok": signed.ok, "checked": signed.checked,
-                                     "summary": signed.summary(), "problems": signed.problems}
-        print(json.dumps(record, ensure_ascii=False))
+        print(json.dumps(found.to_dict(), ensure_ascii=False))
     else:
         if report.ok:
-            out_console.print(f"[green]ok[/]: {report.events:,} events and "
-                              f"{report.decisions:,} decisions verify")
+            out_console.print(f"[green]ok[/]: {report.events:,} events, {report.decisions:,} "
+                              f"decisions, {report.strikes:,} strikes, {report.blocks:,} "
+                              f"blocks and {report.actions:,} outbox actions verify",
+                              highlight=False)
         else:
             for problem in report.problems:
                 err_console.print(f"[red]tampered[/]: {problem}", highlight=False)
             err_console.print(f"{len(report.problems)} problem(s) in {report.events:,} events")
         if signed is not None:
+            where = f" ({found.checkpoints_file})" if checkpoints is None else ""
             if signed.ok:
-                out_console.print(f"[green]ok[/]: {signed.summary()}", highlight=False)
+                out_console.print(f"[green]ok[/]: {signed.summary()}{where}", highlight=False)
             else:
-                err_console.print(f"[red]tampered[/]: {signed.summary()}", highlight=False)
-    if not ok:
+                err_console.print(f"[red]tampered[/]: {signed.summary()}{where}",
+                                  highlight=False)
+    if not found.ok:
         raise typer.Exit(1)
 
 

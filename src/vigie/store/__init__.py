@@ -10,6 +10,7 @@ rules. Public API::
     run_outbox(store, sink)                          # apply planned platform actions
     resolve(store, item, "remove", by=..., reason=...)
     verify_chain(conn)                               # the audit trail is intact?
+    state_audit.verify_trail(conn)                   # ...and the strikes, blocks, outbox?
 """
 
 from __future__ import annotations

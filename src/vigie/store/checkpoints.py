@@ -38,11 +38,12 @@ from sqlalchemy.engine import Connection
 
 from vigie.errors import StoreError
 from vigie.store.schema import chain_head, events
+from vigie.store.settings import StoreSettings
 from vigie.store.store import Store
 
-__all__ = ["Checkpoint", "CheckpointReport", "Checkpointer", "generate_key", "key_id",
-           "load_private_key", "load_public_key", "read_checkpoints", "verify_checkpoints",
-           "write_checkpoint"]
+__all__ = ["Checkpoint", "CheckpointReport", "Checkpointer", "configured_verification",
+           "generate_key", "key_id", "load_private_key", "load_public_key", "read_checkpoints",
+           "verify_checkpoints", "write_checkpoint"]
 
 _DOMAIN = "vigie-audit-checkpoint/v1"
 
@@ -180,6 +181,26 @@ def read_checkpoints(path: Path) -> list[Checkpoint]:
     return out
 
 
+def configured_verification(settings: StoreSettings) -> tuple[Path, Ed25519PublicKey] | None:
+    """The checkpoints file and the public key that the settings give, or ``None``.
+
+    The key is ``audit_checkpoint_public_key`` (``VIGIE_AUDIT_CHECKPOINT_PUBLIC_KEY``), else
+    the public half of the signing key ``audit_checkpoint_key``.
+
+    Raises:
+        StoreError: a file without any key, or a key that cannot be read.
+    """
+    if not settings.audit_checkpoint_file:
+        return None
+    path = Path(settings.audit_checkpoint_file)
+    if settings.audit_checkpoint_public_key:
+        return path, load_public_key(Path(settings.audit_checkpoint_public_key))
+    if settings.audit_checkpoint_key:
+        return path, load_private_key(Path(settings.audit_checkpoint_key)).public_key()
+    raise StoreError("VIGIE_AUDIT_CHECKPOINT_FILE is set without a key to verify it: set "
+                     "VIGIE_AUDIT_CHECKPOINT_PUBLIC_KEY (or VIGIE_AUDIT_CHECKPOINT_KEY)")
+
+
 @dataclass(slots=True)
 class CheckpointReport:
     """What :func:`verify_checkpoints` found.
@@ -276,8 +297,9 @@ class Checkpointer:
             StoreError: only one of the key and the file is set, or the key is unreadable.
         """
         s = store.settings
-        if not s.audit_checkpoint_key and not s.audit_checkpoint_file:
-            return None
+        if not s.audit_checkpoint_key and (not s.audit_checkpoint_file
+                                           or s.audit_checkpoint_public_key):
+            return None  # nothing to sign with (a file and a public key: verifying only)
         if not s.audit_checkpoint_key or not s.audit_checkpoint_file:
             raise StoreError("audit checkpoints need both VIGIE_AUDIT_CHECKPOINT_KEY and "
                              "VIGIE_AUDIT_CHECKPOINT_FILE")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -121,6 +121,9 @@ class EventKind(StrEnum):
     # (subject ``person``, its random id): author numbers and platforms, never ids or names (7).
     PERSON_LINKED = "person_linked"
     PERSON_UNLINKED = "person_unlinked"
+    # Someone ran the audit trail's verification from the dashboard (subject ``audit``,
+    # ``trail``): the head verified, whether it passed, how many problems; never the rows.
+    AUDIT_VERIFIED = "audit_verified"
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.
@@ -291,13 +294,21 @@ class ChainProblem:
 
     Attributes:
         seq: the event row (``seq``) at fault, or the decision's comment id for a decision row.
-        table: ``events``, ``chain_head`` or ``decisions``.
-        message: what is wrong, in words.
+        table: ``events``, ``chain_head``, ``decisions``, or (``verify_trail``) ``strikes``,
+            ``blocks``, ``outbox``.
+        message: what is wrong, in English words.
+        code: what is wrong, for a translated message: ``missing_events``, ``bad_link``,
+            ``bad_hash``, ``head``, ``edited``, ``unrecorded`` (no event records the row),
+            ``deleted`` (the row an event records is gone) or ``status`` (voided, lifted or an
+            action's status other than the events say).
+        event: the event the row disagrees with, when there is one.
     """
 
     table: str
     seq: int | str
     message: str
+    code: str = ""
+    event: int | None = None
 
     def __str__(self) -> str:
         return f"{self.table} row {self.seq}: {self.message}"
@@ -305,11 +316,26 @@ class ChainProblem:
 
 @dataclass(slots=True)
 class ChainReport:
-    """Result of :func:`verify_chain`."""
+    """Result of :func:`verify_chain` (and of ``vigie.store.state_audit.verify_trail``).
+
+    Attributes:
+        events, decisions: rows checked.
+        strikes, blocks, actions: rows of ``strikes``, ``blocks`` and ``outbox`` checked
+            against the events (``verify_trail`` only; 0 otherwise).
+        problems: every problem found, up to the limit.
+    """
 
     events: int = 0
     decisions: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
+    strikes: int = 0
+    blocks: int = 0
+    actions: int = 0
+
+    def add(self, problem: ChainProblem, limit: int) -> None:
+        """Record ``problem`` unless ``limit`` problems are already recorded."""
+        if len(self.problems) < limit:
+            self.problems.append(problem)
 
     @property
     def ok(self) -> bool:
@@ -319,11 +345,13 @@ class ChainReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (pure)."""
         return {"ok": self.ok, "events": self.events, "decisions": self.decisions,
-                "problems": [{"table": p.table, "row": p.seq, "message": p.message}
-                             for p in self.problems]}
+                "strikes": self.strikes, "blocks": self.blocks, "actions": self.actions,
+                "problems": [{"table": p.table, "row": p.seq, "message": p.message,
+                              "code": p.code, "event": p.event} for p in self.problems]}
 
 
-def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100) -> ChainReport:
+def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100,
+                 observe: Callable[[StoredEvent], None] | None = None) -> ChainReport:
     """Recompute every hash of the event log and check the decision rows against it.
 
     Checks, for each event in ``seq`` order: no gap in ``seq`` (a deleted row), ``prev_hash``
@@ -336,6 +364,8 @@ def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100)
         conn: a connection (read only).
         page: rows read per query.
         max_problems: stop collecting after this many problems.
+        observe: called with each event, in chain order (the state checks replay the chain
+            in the same pass).
 
     Returns:
         A report naming each faulty row; ``report.ok`` when none.
@@ -344,35 +374,36 @@ def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100)
     prev, expected = GENESIS, 1
     decided: dict[str, str] = {}
 
-    def problem(table: str, seq: int | str, message: str) -> None:
-        if len(report.problems) < max_problems:
-            report.problems.append(ChainProblem(table, seq, message))
+    def problem(table: str, seq: int | str, message: str, code: str) -> None:
+        report.add(ChainProblem(table, seq, message, code), max_problems)
 
     for event in iter_events(conn, page=page):
         report.events += 1
+        if observe is not None:
+            observe(event)
         if event.seq != expected:
             problem("events", event.seq, f"expected event #{expected} next: events "
-                    f"#{expected}..#{event.seq - 1} are missing (deleted?)")
+                    f"#{expected}..#{event.seq - 1} are missing (deleted?)", "missing_events")
         if event.prev_hash != prev:
             problem("events", event.seq, "prev_hash does not match the hash of the event "
-                    "before it (row inserted, deleted or reordered)")
+                    "before it (row inserted, deleted or reordered)", "bad_link")
         # The stored bytes are hashed, not a re-serialisation: any edit shows.
         recomputed = event_hash(event.prev_hash, event.seq, event.at, event.kind,
                                 event.subject_type, event.subject_id, event.actor,
                                 event.payload_text)
         if recomputed != event.hash:
             problem("events", event.seq, f"{event.kind} event on {event.subject_type} "
-                    f"{event.subject_id!r}: content does not match its hash (edited?)")
+                    f"{event.subject_id!r}: content does not match its hash (edited?)", "bad_hash")
         if event.kind in (EventKind.DECIDED, EventKind.ERASED) and "body_sha256" in event.payload:
             decided[event.subject_id] = str(event.payload["body_sha256"])
         prev, expected = event.hash, event.seq + 1
 
     head = conn.execute(select(chain_head.c.seq, chain_head.c.hash)).one_or_none()
     if head is None:
-        problem("chain_head", 1, "the chain head row is missing")
+        problem("chain_head", 1, "the chain head row is missing", "head")
     elif head.seq != expected - 1 or head.hash != prev:
         problem("chain_head", 1, f"the head points at event #{head.seq} but the log ends at "
-                f"event #{expected - 1} (events deleted at the end, or head edited)")
+                f"event #{expected - 1} (events deleted at the end, or head edited)", "head")
 
     rows = conn.execute(
         select(comments.c.platform, comments.c.comment_id, decisions.c.body,
@@ -384,7 +415,8 @@ def verify_chain(conn: Connection, *, page: int = 5000, max_problems: int = 100)
         actual = hashlib.sha256(row.body.encode("utf-8")).hexdigest()
         if actual != row.body_sha256 or decided.get(key, actual) != actual:
             problem("decisions", key, "the decision body does not match the SHA-256 recorded "
-                    "in its 'decided' event (edited?)")
+                    "in its 'decided' event (edited?)", "edited")
         elif key not in decided:
-            problem("decisions", key, "no 'decided' event records this decision")
+            problem("decisions", key, "no 'decided' event records this decision",
+                    "unrecorded")
     return report

@@ -51,6 +51,7 @@ from vigie.store._bulk import bulk_insert
 from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.outbox_claims import SENDING, WORKER, claim, due_rows
 from vigie.store.schema import events, outbox
+from vigie.store.state_audit import ROW_DIGEST, action_digest
 from vigie.store.store import Store
 
 __all__ = [
@@ -196,13 +197,16 @@ def plan_action(kind: ActionKind, *, key: str, platform: str, comment_id: str | 
     transaction as the decision that caused them. ``body`` is a reply's text; a reply also
     keeps ``actor`` as the person who asked for it.
     """
-    rows.append({"key": key, "kind": kind.value, "platform": platform,
-                 "comment_id": comment_id, "author_id": author_id, "post_id": post_id,
-                 "reason": reason[:1000], "status": "pending", "attempts": 0,
-                 "next_attempt_at": when, "created_at": when, "body": body,
-                 "requested_by": actor if body is not None else None})
+    row = {"key": key, "kind": kind.value, "platform": platform,
+           "comment_id": comment_id, "author_id": author_id, "post_id": post_id,
+           "reason": reason[:1000], "status": "pending", "attempts": 0,
+           "next_attempt_at": when, "created_at": when, "body": body,
+           "requested_by": actor if body is not None else None}
+    rows.append(row)
+    # The digest lets `vigie audit verify` see a waiting action edited outside Vigie.
     events.append(NewEvent(EventKind.ACTION_PLANNED, "action", key,
-                           {"kind": kind.value, "platform": platform}, actor))
+                           {"kind": kind.value, "platform": platform,
+                            ROW_DIGEST: action_digest(row)}, actor))
 
 
 def insert_planned(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -198,6 +198,9 @@ class StoreSettings(_Strict):
             signs one every ``audit_checkpoint_every_s`` seconds.
         audit_checkpoint_file: the checkpoints file, outside the database.
         audit_checkpoint_every_s: seconds between two checkpoints of ``vigie run``.
+        audit_checkpoint_public_key: path of the public key that verifies the checkpoints
+            (``vigie audit verify`` and the dashboard's verification, when no key is given);
+            without it, the public half of ``audit_checkpoint_key``.
     """
 
     database_url: str = Field(default_factory=database_url)
@@ -211,6 +214,7 @@ class StoreSettings(_Strict):
     audit_checkpoint_key: str | None = None
     audit_checkpoint_file: str | None = None
     audit_checkpoint_every_s: float = Field(default=3600.0, ge=1.0)
+    audit_checkpoint_public_key: str | None = None
 
     @model_validator(mode="after")
     def _safe_database(self) -> StoreSettings:
@@ -262,7 +266,7 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
     escalation: dict[str, Any] = {}
     if env.get("VIGIE_OUTBOX_LEASE_S"):
         out["outbox_lease_s"] = env["VIGIE_OUTBOX_LEASE_S"]
-    for name in ("KEY", "FILE", "EVERY_S"):
+    for name in ("KEY", "FILE", "EVERY_S", "PUBLIC_KEY"):
         if env.get(f"VIGIE_AUDIT_CHECKPOINT_{name}"):
             out[f"audit_checkpoint_{name.lower()}"] = env[f"VIGIE_AUDIT_CHECKPOINT_{name}"]
     if env.get("VIGIE_SMTP_HOST"):

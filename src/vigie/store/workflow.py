@@ -57,7 +57,7 @@ from vigie.store.policy_versions import PolicyResolver, record_fallback
 from vigie.store.recall import recall
 from vigie.store.schema import decisions, escalations, review_items, strikes
 from vigie.store.store import Store
-from vigie.store.strikes import StrikeBook, record_block, record_strike
+from vigie.store.strikes import StrikeBook, record_block, record_strike, strike_event
 
 __all__ = ["Analyser", "Evidence", "StoreModerator", "action_key", "moderate_stream_db"]
 
@@ -347,11 +347,14 @@ class StoreModerator:
                 conn, author_pk=j.author_pk, comment_pk=j.comment_pk, comment_id=c.id,
                 decision_pk=decision_pk, at=c.created_at, clauses=d.clauses))
         elif d.strike:  # a first decision: the comment cannot have a strike yet
+            text = json.dumps(list(d.clauses))
             strikes_rows.append({"author_pk": j.author_pk, "comment_pk": j.comment_pk,
                                  "decision_pk": decision_pk, "at": c.created_at,
-                                 "clauses": json.dumps(list(d.clauses))})
-            writes.events.append(NewEvent(EventKind.STRIKE_RECORDED, "comment", c.id, {
-                "author_pk": j.author_pk, "clauses": list(d.clauses)}))
+                                 "clauses": text})
+            writes.events.append(strike_event(
+                EventKind.STRIKE_RECORDED, c.id, comment_pk=j.comment_pk,
+                author_pk=j.author_pk, at=c.created_at, clauses=text, voided=False,
+                actor="vigie", details={"author_pk": j.author_pk, "clauses": list(d.clauses)}))
         why = _block_reason(j)
         if j.blocked_now:
             writes.events.extend(record_block(

@@ -194,6 +194,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
         questions,
         routes_api,
         routes_appeals,
+        routes_audit,
         routes_auth,
         routes_authors,
         routes_escalations,
@@ -237,6 +238,7 @@ def create_app(settings: WebSettings, *, store: Store | None = None, pipeline: A
     app.include_router(routes_replies.api_router)
     app.include_router(routes_stats.api_router)
     app.include_router(routes_api.router)
+    app.include_router(routes_audit.router)
     app.include_router(routes_ui.router)
     app.include_router(routes_policy.router)
     app.include_router(routes_authors.router)

@@ -31,7 +31,7 @@ from vigie.errors import VigieError
 from vigie.web.accounts import User, resolve_api_token, resolve_session
 from vigie.web.context import web_context
 from vigie.web.csrf import CSRF_FIELD, CSRF_HEADER, csrf_matches, csrf_token
-from vigie.web.roles import Permission, Role, can
+from vigie.web.roles import SESSION_ONLY, Permission, Role, can
 from vigie.web.settings import WebSettings
 
 __all__ = [
@@ -99,8 +99,9 @@ class Principal:
         return f"{self.user.username}{suffix}"
 
     def can(self, permission: Permission | str) -> bool:
-        """Whether this caller holds ``permission``."""
-        return can(self.role, Permission(permission))
+        """Whether this caller holds ``permission`` (never a session-only one by token)."""
+        wanted = Permission(permission)
+        return can(self.role, wanted) and not (self.via == "token" and wanted in SESSION_ONLY)
 
 
 def cookie_name(secure: bool) -> str:
@@ -217,3 +218,4 @@ PageApprover = Annotated[Principal, Depends(require(Permission.APPROVE_PAGE))]
 Manager = Annotated[Principal, Depends(require(Permission.MANAGE))]
 AccountHolder = Annotated[Principal, Depends(require(Permission.OWN_ACCOUNT))]
 PrivacyOfficer = Annotated[Principal, Depends(require(Permission.PRIVACY))]
+AuditVerifier = Annotated[Principal, Depends(require(Permission.VERIFY_AUDIT))]

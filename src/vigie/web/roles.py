@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Permission", "Role", "can", "grants"]
+__all__ = ["SESSION_ONLY", "Permission", "Role", "can", "grants"]
 
 
 class Role(StrEnum):
     """Account roles, weakest first.
 
-    ``auditor`` reads everything (queue, decisions, audit log, statistics) and can never act;
+    ``auditor`` reads everything (queue, decisions, audit log, statistics), runs the audit
+    trail's verification (:attr:`Permission.VERIFY_AUDIT`, with the admin only) and can never
+    act;
     ``moderator`` also triages the queue and asks for a page in the institution's name;
     ``community_manager`` also resolves escalations (and closes group-membership tasks),
     replies to comments in the institution's name, approves or refuses page requests (6.1),
@@ -36,8 +38,11 @@ class Role(StrEnum):
     PRIVACY_OFFICER = "privacy_officer"
 
     def within(self, other: Role) -> bool:
-        """Whether this role grants nothing ``other`` does not (pure)."""
-        return grants(self) <= grants(other)
+        """Whether this role grants nothing ``other`` does not, for a token (pure).
+
+        :data:`SESSION_ONLY` permissions are left out: no token holds them.
+        """
+        return grants(self) - SESSION_ONLY <= grants(other)
 
 
 class Permission(StrEnum):
@@ -58,13 +63,22 @@ class Permission(StrEnum):
     MANAGE = "manage"
     #: A person's data under Law 25: find it, export it, erase it (``/privacy``).
     PRIVACY = "privacy"
+    #: Run the audit trail's verification from the dashboard (``/audit/verify``): the auditor's
+    #: and the admin's. It changes nothing but appends its own ``audit_verified`` event.
+    VERIFY_AUDIT = "verify_audit"
     #: One's own account (change one's password): every role, the auditor's only write. It is
     #: also the only permission a session may use while a password change is pending.
     OWN_ACCOUNT = "own_account"
 
 
+#: Permissions a person uses in the dashboard, never an API token (an integration): running
+#: the audit verification is an auditor's act, under their name. Left out of
+#: :meth:`Role.within`, so an auditor token stays within every role that reads.
+SESSION_ONLY: frozenset[Permission] = frozenset({Permission.VERIFY_AUDIT})
+
 _GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK, Permission.OWN_ACCOUNT}),
+    Role.AUDITOR: frozenset({Permission.READ, Permission.CHECK, Permission.VERIFY_AUDIT,
+                             Permission.OWN_ACCOUNT}),
     Role.MODERATOR: frozenset({Permission.READ, Permission.CHECK, Permission.ACT,
                                Permission.OWN_ACCOUNT}),
     Role.COMMUNITY_MANAGER: frozenset({
