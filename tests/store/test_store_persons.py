@@ -16,11 +16,11 @@ from vigie.errors import StoreError
 from vigie.records import Platform
 from vigie.store.erasure import erase_author
 from vigie.store.events import iter_events
-from vigie.store.state_audit import verify_trail
 from vigie.store.outbox import run_outbox
 from vigie.store.persons import accounts_of, find_account, link_accounts, unlink_account
 from vigie.store.queue import appeal, resolve
 from vigie.store.schema import blocks, outbox, person_links, review_items
+from vigie.store.state_audit import verify_trail
 
 DAY = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -37,8 +37,8 @@ from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.outbox import ActionKind, action_key, plan_action
 from vigie.store.retention import find_authors
 from vigie.store.schema import PLATFORMS, authors, blocks, person_links, strikes
-from vigie.store.store import Store
 from vigie.store.state_audit import block_digest
+from vigie.store.store import Store
 from vigie.store.strikes import record_block
 
 __all__ = ["Account", "accounts_of", "block_linked", "describe", "find_account",
