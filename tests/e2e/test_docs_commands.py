@@ -315,3 +315,5 @@ def test_a_wrong_command_or_option_is_found_without_running(tmp_path: Path) -> N
     (tmp_path / "bare.md").write_text("```\nvigie check x\n```\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="label it"):
         commands(tmp_path / "bare.md")
+    assert _matches(["Decision: hide", "Policy x sha256:…"], "Decision:  hide\nPolicy x sha256:ab")
+    assert not _matches(["Decision: hide"], "Decision: allow")
