@@ -35,6 +35,8 @@ from judge_backstop_frames import CONF_EN, CONF_FR, NEG_EN, NEG_FR, PRIV_EN, PRI
 OUT = (Path(__file__).resolve().parents[1] / "src" / "vigie" / "data" / "training" / "judge"
        / "backstops_2.jsonl")
 SEED = 62
+#: The heads this file labels (every other head learns nothing from it).
+HEADS_LABELLED = ("confidential", "privacy")
 
 FEMALE = ["Mélanie", "Fatou", "Priya", "Aleksandra", "Thi Lan", "Siobhan", "Chloé", "Yasmine",
           "Olga", "Ingrid", "Noémie", "Anaïs", "Ximena", "Esther", "Léa", "Naomi", "Camille",
@@ -295,7 +297,7 @@ def build() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for function, labels, table_fr, table_en, per_frame in _TABLES:
         for lang, table in (("fr", table_fr), ("en", table_en)):
-            for template in table:
+            for frame, template in enumerate(table):
                 # A frame without a slot varies only on its surface: two variants at most.
                 wanted = per_frame if "{" in template else 2
                 for _ in range(wanted * 3):
@@ -303,8 +305,14 @@ def build() -> list[dict[str, object]]:
                     if _key(text) in seen:
                         continue
                     seen.add(_key(text))
+                    # One fold group per frame: variants of a frame never sit on both
+                    # sides of an out-of-fold split (thresholds would look better than
+                    # they are).
+                    # The file labels the two backstop heads only: its negatives say
+                    # nothing of hate or spam (trained as such, they tilted those heads).
                     rows.append({"text": text, "lang": lang, "labels": labels,
-                                 "function": function})
+                                 "function": function, "group": f"{function}/{lang}/{frame}",
+                                 "heads": list(HEADS_LABELLED)})
                     wanted -= 1
                     if not wanted:
                         break

@@ -13,6 +13,7 @@ The held-out functional suite (``src/vigie/data/training/judge_suite/``) is writ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -322,6 +323,104 @@ FIXED = [
     ("privacy", "fr", [], "Pour joindre le registrariat, composez le 514-340-4711."),
     ("privacy", "en", [], "You can reach me at my own email if you have questions about the club."),
     ("privacy", "en", [], "If you are struggling, call 9-8-8, help is available."),
+]
+
+# Third round, other languages: the encoder alone judges them, and 66 rows were all it had
+# learned from outside French and English. Advertising and scams of many kinds (followers,
+# crypto, loans, casinos, diets, giveaways, phishing), hate, insults and sexual solicitation,
+# and benign comments that share their words (fees, links, money, bodies, groups), so that a
+# price or a link alone is never spam and a group's name alone is never hate.
+FOREIGN_2 = [
+    ("es", ["spam"], "Consigue 10.000 seguidores reales en 24 horas, precios increíbles, escríbeme al privado."),
+    ("es", ["spam"], "Préstamos rápidos sin buró de crédito, aprobación inmediata, contáctanos por Telegram."),
+    ("es", ["spam"], "Invertí con el señor Ramírez y gané 8.000 dólares en una semana, búscalo en WhatsApp."),
+    ("es", ["spam"], "Casino en línea con bono de bienvenida del 200 %, regístrate con mi enlace."),
+    ("es", ["spam"], "Sorteo: iPhone gratis para los primeros 100, haz clic en el enlace de mi biografía."),
+    ("es", ["spam"], "Pierde 10 kilos en dos semanas con estas pastillas naturales, pide las tuyas ya."),
+    ("es", [], "La matrícula cuesta mucho, ¿alguien sabe si hay becas para latinoamericanos?"),
+    ("es", [], "El enlace del formulario de inscripción no funciona, ¿me pueden ayudar?"),
+    ("es", [], "Los estudiantes extranjeros también pueden pedir ayuda financiera, lo confirmé con la oficina."),
+    ("es", ["hate"], "Las mujeres no deberían estudiar ingeniería, solo sirven para la casa."),
+    ("es", ["abuse"], "Cierra la boca, pedazo de imbécil, nadie te pidió tu opinión."),
+    ("pt", ["spam"], "Compre seguidores e curtidas baratos, entrega na hora, chama no direct."),
+    ("pt", ["spam"], "Ganhei 5 mil reais por semana investindo em cripto com a Dra. Silva, fale com ela no WhatsApp."),
+    ("pt", ["spam"], "Empréstimo aprovado na hora sem consulta ao SPC, clique no link do perfil."),
+    ("pt", ["spam"], "Aposte no nosso cassino e receba 100 giros grátis, use meu código."),
+    ("pt", ["spam"], "Sua página será desativada, confirme seus dados neste link para evitar o bloqueio."),
+    ("pt", [], "Quanto custa a mensalidade para alunos estrangeiros? Tem bolsa?"),
+    ("pt", [], "O link da transmissão ao vivo está na descrição, obrigado pela organização."),
+    ("pt", [], "Os imigrantes da minha turma organizaram uma festa linda."),
+    ("pt", ["hate"], "Os negros são inferiores e não deviam entrar na universidade."),
+    ("pt", ["sexual"], "Manda nudes, gostosa, quero ver você pelada."),
+    ("de", ["spam"], "Kaufe echte Follower zum Bestpreis, Lieferung in 24 Stunden, schreib mir privat."),
+    ("de", ["spam"], "Ich habe mit Herrn Wagner 12.000 Euro in Bitcoin verdient, kontaktiert ihn auf Telegram."),
+    ("de", ["spam"], "Kredit ohne Schufa, sofortige Auszahlung, jetzt über den Link beantragen."),
+    ("de", ["spam"], "Gratis Gutschein über 500 Euro, nur heute, klick auf den Link in meinem Profil."),
+    ("de", [], "Wie hoch sind die Studiengebühren für internationale Studierende?"),
+    ("de", [], "Der Link zur Anmeldung steht auf der Webseite der Fakultät, danke!"),
+    ("de", ["sexual"], "Heiße Singles in deiner Nähe wollen Sex, melde dich jetzt an."),
+    ("de", ["abuse"], "Du bist so ein dummes Arschloch, verpiss dich."),
+    ("it", ["spam"], "Compra follower veri a prezzi bassissimi, scrivimi in privato."),
+    ("it", ["spam"], "Prestiti veloci senza garanzie, approvazione in un'ora, contattaci su WhatsApp."),
+    ("it", ["spam"], "Ho guadagnato 3.000 euro con il trading del signor Bianchi, cercatelo su Instagram."),
+    ("it", [], "Quanto costa l'iscrizione? C'è una borsa di studio per stranieri?"),
+    ("it", [], "Il link alla diretta non funziona, qualcuno può aiutarmi?"),
+    ("it", ["sexual"], "Ragazze nude in webcam, clicca qui per vederle gratis 🔞"),
+    ("it", ["hate"], "I musulmani sono tutti terroristi, cacciamoli dall'Europa."),
+    ("ru", ["spam"], "Накрутка подписчиков и лайков недорого, пишите в директ."),
+    ("ru", ["spam"], "Быстрые займы без проверки кредитной истории, одобрение за 5 минут, ссылка в профиле."),
+    ("ru", ["spam"], "Ваша страница будет заблокирована, подтвердите данные по этой ссылке."),
+    ("ru", [], "Сколько стоит обучение для иностранных студентов? Есть ли стипендии?"),
+    ("ru", [], "Ссылка на трансляцию в описании, спасибо организаторам."),
+    ("ru", ["hate"], "Женщинам не место в инженерии, пусть сидят дома."),
+    ("uk", ["spam"], "Заробляй 2000 гривень на день без вкладень, пиши мені в Телеграм."),
+    ("uk", [], "Вітаю всіх випускників, ви молодці!"),
+    ("uk", ["abuse"], "Закрий рота, дурню."),
+    ("ar", ["spam"], "احصل على عشرة آلاف متابع حقيقي بسعر رخيص، تواصل معي على الخاص."),
+    ("ar", ["spam"], "استثمرت مع الأستاذ كريم وربحت خمسة آلاف دولار في أسبوع، راسلوه على واتساب."),
+    ("ar", [], "كم تكلفة الدراسة للطلاب الأجانب؟ هل توجد منح؟"),
+    ("ar", [], "رابط البث المباشر موجود في الوصف، شكرا للمنظمين."),
+    ("ar", ["sexual"], "بنات عاريات في الكاميرا، اضغط على الرابط."),
+    ("zh", ["spam"], "低价刷粉丝和点赞，二十四小时到账，私信我。"),
+    ("zh", ["spam"], "跟着王老师炒币一周赚了三万，加他微信。"),
+    ("zh", ["spam"], "网上赌场注册就送两百元，用我的邀请码。"),
+    ("zh", [], "国际学生的学费是多少？有奖学金吗？"),
+    ("zh", [], "直播链接在简介里，谢谢主办方。"),
+    ("zh", ["hate"], "黑人都是罪犯，应该把他们赶出去。"),
+    ("nl", ["spam"], "Koop echte volgers voor een lage prijs, stuur me een privébericht."),
+    ("nl", [], "Hoeveel kost het collegegeld voor internationale studenten?"),
+    ("nl", ["hate"], "Moslims zijn ongedierte en moeten het land uit."),
+    ("pl", ["spam"], "Szybka pożyczka bez BIK, decyzja w 15 minut, link w profilu."),
+    ("pl", [], "Ile kosztuje czesne dla studentów zagranicznych?"),
+    ("pl", ["abuse"], "Zamknij mordę, debilu."),
+    ("tr", ["spam"], "Ucuz takipçi ve beğeni, 24 saatte teslim, DM at."),
+    ("tr", [], "Yabancı öğrenciler için burs var mı?"),
+    ("tr", ["hate"], "Göçmenler hayvandır, hepsi defolup gitsin."),
+    ("ro", ["spam"], "Câștigă 500 de euro pe zi de acasă, scrie-mi pe WhatsApp."),
+    ("ro", [], "Felicitări tuturor absolvenților!"),
+    ("ro", ["abuse"], "Taci din gură, idiotule."),
+    ("vi", ["spam"], "Bán follow và like giá rẻ, nhắn tin cho mình nhé."),
+    ("vi", [], "Học phí cho sinh viên quốc tế là bao nhiêu vậy?"),
+    ("vi", ["abuse"], "Câm mồm đi, đồ ngu."),
+    ("ja", ["spam"], "フォロワーを格安で購入できます、DMください。"),
+    ("ja", [], "留学生の学費はいくらですか？"),
+    ("ja", ["hate"], "外国人はゴキブリだ、国から追い出せ。"),
+    ("ko", ["spam"], "팔로워 싸게 팝니다, 디엠 주세요."),
+    ("ko", [], "유학생 등록금은 얼마인가요?"),
+    ("ko", ["abuse"], "닥쳐, 이 멍청아."),
+    ("hi", ["spam"], "घर बैठे रोज़ 5000 रुपये कमाएँ, व्हाट्सएप पर संपर्क करें।"),
+    ("hi", [], "विदेशी छात्रों के लिए फीस कितनी है?"),
+    ("hi", ["hate"], "मुसलमान सब आतंकवादी हैं, इन्हें देश से निकालो।"),
+    ("fa", ["spam"], "فالوور واقعی ارزان بخرید، در دایرکت پیام دهید."),
+    ("fa", [], "شهریه برای دانشجویان خارجی چقدر است؟"),
+    ("fa", ["abuse"], "خفه شو احمق."),
+    ("ht", ["spam"], "Fè 500 dola pa jou lakay ou, ekri m sou WhatsApp."),
+    ("ht", [], "Konbyen lajan inskripsyon an koute pou etidyan etranje?"),
+    ("sw", ["spam"], "Pata wafuasi elfu kumi kwa bei nafuu, nitumie ujumbe."),
+    ("sw", [], "Hongera kwa wahitimu wote!"),
+    ("id", ["spam"], "Jual followers murah, proses cepat, hubungi via WhatsApp."),
+    ("id", [], "Berapa biaya kuliah untuk mahasiswa asing?"),
+    ("id", ["abuse"], "Diam kau, dasar bodoh."),
 ]
 
 # Minimal pairs: the same predicate said as hate, then negated, quoted to condemn it, or
@@ -782,12 +881,22 @@ def _elide(text: str) -> str:
     return text
 
 
+def _group(template: str) -> str:
+    """The fold group of a template's expansions (training keeps them on one side of a split)."""
+    return "t/" + hashlib.blake2b(template.encode("utf-8"), digest_size=6).hexdigest()
+
+
 def _add(files: dict[str, list[dict[str, object]]], text: str, lang: str, labels: list[str],
-         function: str) -> None:
-    """One row, in the hate file when labelled, else in the free-expression file."""
+         function: str, template: str) -> None:
+    """One row, in the hate file when labelled, else in the free-expression file.
+
+    Rows expanded from one template share a fold group: the judge's out-of-fold scores (and
+    so its thresholds) never see a sentence whose twin over another group was trained on.
+    """
     name = "hate_functions.jsonl" if labels else "free_expression.jsonl"
     files.setdefault(name, []).append(
-        {"text": text, "lang": lang, "labels": labels, "function": function})
+        {"text": text, "lang": lang, "labels": labels, "function": function,
+         "group": _group(template)})
 
 
 def main() -> None:
@@ -798,10 +907,10 @@ def main() -> None:
     # be what makes a sentence hateful (identity-term bias of the public hate sets).
     for function, lang, labels, template in HATE:
         for text in _expand(template, lang, rng, 6):
-            _add(files, text, lang, labels, function)
+            _add(files, text, lang, labels, function, template)
     for function, lang, template in FREE:
         for text in _expand(template, lang, rng, len(GROUPS_EN)):
-            _add(files, text, lang, [], function)
+            _add(files, text, lang, [], function, template)
     for function, lang, labels, text in FIXED:
         name = {"foreign": "other_languages.jsonl", "confidential": "backstops.jsonl",
                 "privacy": "backstops.jsonl"}.get(function, "fixed.jsonl")
@@ -811,10 +920,10 @@ def main() -> None:
         for labels, function, template in table:
             for bad in rng.sample(bad_words, 6):
                 for text in _expand(template.replace("{bad}", bad), lang, rng, 1):
-                    _add(files, text, lang, labels, function)
+                    _add(files, text, lang, labels, function, template)
     for function, lang, template in MORE_FREE:
         for text in _expand(template, lang, rng, len(GROUPS_EN)):
-            _add(files, text, lang, [], function)
+            _add(files, text, lang, [], function, template)
     for function, lang, labels, template in BACKSTOP:
         for _ in range(4):
             text = (template.replace("{name}", rng.choice(NAMES))
@@ -822,14 +931,15 @@ def main() -> None:
                     .replace("{street}", rng.choice(STREETS))
                     .replace("{course}", rng.choice(COURSES)))
             files.setdefault("backstops.jsonl", []).append(
-                {"text": text, "lang": lang, "labels": labels, "function": function})
+                {"text": text, "lang": lang, "labels": labels, "function": function,
+                 "group": _group(template)})
     # Second round (HATE_2, FREE_2, NOT_A_GROUP): after the first, so its rows are unchanged.
     for function, lang, labels, template in HATE_2:
         for text in _expand(template, lang, rng, 4):
-            _add(files, text, lang, labels, function)
+            _add(files, text, lang, labels, function, template)
     for function, lang, template in FREE_2:
         for text in _expand(template, lang, rng, len(GROUPS_EN)):
-            _add(files, text, lang, [], function)
+            _add(files, text, lang, [], function, template)
     for function, lang, labels, text in NOT_A_GROUP:
         files.setdefault("fixed.jsonl", []).append(
             {"text": text, "lang": lang, "labels": labels, "function": function})
@@ -838,14 +948,17 @@ def main() -> None:
         for conj, inf in verbs:
             filled = template.replace("{v}", conj).replace("{inf}", inf)
             for text in _expand(filled, lang, rng, 3 if labels else 5):
-                _add(files, text, lang, labels, function)
+                _add(files, text, lang, labels, function, template)
     for lang, labels, function, template in ACT_PAIRS:
         for act in ACTS_FR if lang == "fr" else ACTS_EN:
             for text in _expand(template.replace("{a}", act), lang, rng, 2 if labels else 3):
-                _add(files, text, lang, labels, function)
+                _add(files, text, lang, labels, function, template)
     for lang, template in IMPLICIT_2:
         for text in _expand(template, lang, rng, 4):
-            _add(files, text, lang, ["hate"], "implicit")
+            _add(files, text, lang, ["hate"], "implicit", template)
+    for lang, labels, text in FOREIGN_2:
+        files["other_languages.jsonl"].append(
+            {"text": text, "lang": lang, "labels": labels, "function": "foreign"})
     for name, rows in files.items():
         with (OUT / name).open("w", encoding="utf-8") as handle:
             for row in rows:

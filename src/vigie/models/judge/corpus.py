@@ -206,6 +206,25 @@ def _rehome(e: Example) -> Example:
     return e
 
 
+#: Heads that no public set labels, whose positives are all the project's written sentences.
+BACKSTOP_HEADS = ("confidential", "privacy")
+#: Share of the public comments that are negatives of the backstop heads.
+BACKSTOP_NEGATIVE_SHARE = 0.25
+
+
+def _backstop_negative(e: Example) -> Example:
+    """A sample of public comments as negatives of the heads no public set labels.
+
+    Tweets, forum posts and SMS are no institution's secrets nor a third person's private
+    facts: without them, the confidential and privacy heads would only ever meet the
+    project's own sentences and learn their style, not what a secret or a private fact is.
+    """
+    if any(h in e.labels for h in BACKSTOP_HEADS) or base._hash_share(
+            f"backstop/{_key(e.text)}") >= BACKSTOP_NEGATIVE_SHARE:
+        return e
+    return replace(e, labels={**e.labels, **dict.fromkeys(BACKSTOP_HEADS, 0)})
+
+
 def _authored_folder(name: str) -> list[tuple[str, dict[str, Any]]]:
     folder = resources.files("vigie").joinpath("data", "training", name)
     out = []
@@ -219,12 +238,13 @@ def _authored_folder(name: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def judge_authored(weight: float = 8.0) -> list[Example]:
-    """The judge's own written examples (complete labels over :data:`HEADS`)."""
+    """The judge's own written examples (labels over :data:`HEADS`, or the heads a file names)."""
     out = []
     for group, row in _authored_folder("judge"):
-        labels = {h: int(h in row["labels"]) for h in HEADS}
+        # A file may label some heads only (``heads``); the others are unknown there.
+        labels = {h: int(h in row["labels"]) for h in row.get("heads", HEADS)}
         out.append(Example(str(row["text"]), str(row["lang"]), "vigie_authored", "train",
-                           labels, weight=weight, group=group,
+                           labels, weight=weight, group=str(row.get("group", group)),
                            extra={"function": row.get("function", "")}))
     return out
 
@@ -251,6 +271,7 @@ def judge_examples(public_root: Path, seed: int) -> list[Example]:
     out += _political_weak(public)
     out += _mlma_ar(public_root) + _toxigen(public_root) + _conan(public_root, fr_keys)
     out += _sms_translations(public_root)
+    out = [_backstop_negative(e) for e in out]
     # The linear heads' authored examples are labelled for their six heads only: the three
     # new heads are negatives there unless the text is one of the judge's own.
     for e in base.authored_examples(seed):
