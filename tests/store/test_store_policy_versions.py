@@ -188,3 +188,28 @@ def test_a_refused_version_is_closed_and_audited(store: Any, store_policy: Any) 
     with store.read() as conn:
         events = [(e.kind, e.actor) for e in iter_events(conn, subject_type="policy")]
     assert events == [("policy_proposed", "comms"), ("policy_refused", "direction")]
+
+
+def test_cli_refuse_closes_a_proposal_with_its_note(store: Any, store_policy: Any, db_url: str,
+                                                    tmp_path: Path) -> None:
+    from vigie.cli.app import app
+
+    file = tmp_path / "policy.yaml"
+    file.write_text(store_policy[1], encoding="utf-8")
+    runner = CliRunner()
+    proposed = runner.invoke(app, ["policy", "propose", str(file), "--by", "comms",
+                                   "--db", db_url])
+    assert proposed.exit_code == 0, proposed.output
+    digest = history(store)[0].digest
+    own = runner.invoke(app, ["policy", "refuse", digest[7:20], "--by", "comms",
+                              "--note", "no", "--db", db_url])
+    assert isinstance(own.exception, StoreError), own.output     # nobody refuses their own
+    done = runner.invoke(app, ["policy", "refuse", digest[7:20], "--by", "AD",
+                               "--note", "seuil trop strict", "--db", db_url])
+    assert done.exit_code == 0 and "seuil trop strict" in done.output, done.output
+    late = runner.invoke(app, ["policy", "approve", digest[7:20], "--by", "AD",
+                               "--reference", "ADD-1", "--db", db_url])
+    assert isinstance(late.exception, StoreError), late.output   # a refused version is closed
+    with store.read() as conn:
+        notes = [e.payload for e in iter_events(conn) if e.kind == "policy_refused"]
+    assert len(notes) == 1 and "seuil trop strict" in str(notes[0])

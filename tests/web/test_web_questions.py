@@ -127,6 +127,8 @@ def test_too_many_questions_and_forged_forms_are_refused(served: tuple[str, Any]
         assert forged.status_code == 403
         short = ask(visitor, "trop?")
         assert short.status_code == 422 and "de 10 à 2000 caractères" in short.text
+        # One message, the form's own: not a second, generic "Action refusée" box above it.
+        assert short.text.count('role="alert"') == 1, short.text
         for i in range(3):
             assert ask(visitor, f"Question numéro {i} sur la directive").status_code == 303
         refused = ask(visitor, "Une quatrième question dans l'heure")

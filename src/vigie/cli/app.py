@@ -56,6 +56,7 @@ def build_app() -> typer.Typer:
     # The store's policy-version commands join `vigie policy`.
     versions: tuple[tuple[str, Callable[..., None]], ...] = (
         ("propose", store.policy_propose), ("approve", store.policy_approve),
+        ("refuse", store.policy_refuse),
         ("history", store.policy_history), ("diff", store.policy_diff))
     for name, command in versions:
         policy.policy_app.command(name)(command)

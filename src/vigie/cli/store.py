@@ -332,6 +332,25 @@ def policy_approve(
                       f"in force from {version.effective_date}")
 
 
+def policy_refuse(
+    digest: Annotated[str, typer.Argument(help="Digest (or a unique prefix) of the version.")],
+    by: ByOption,
+    note: Annotated[str, typer.Option(help="Why it is refused (recorded in the audit trail).")],
+    db: DbOption = None,
+) -> None:
+    """Refuse a proposed version, with a note (section 9); a refused version is closed.
+
+    As for an approval: where dashboard accounts exist, --by must name one whose role
+    approves policy versions (admin), and the person who proposed it cannot refuse it.
+    """
+    from vigie.store.policy_versions import refuse
+
+    store = _open(db)
+    _check_approver(store, by)
+    version = refuse(store, digest, by=by, note=note)
+    out_console.print(f"refused {version.digest} by {by}: {note}")
+
+
 def policy_history(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Stored versions of the directive, with their approvals."""
     from vigie.store.policy_versions import history

@@ -98,7 +98,7 @@ def _page(request: Request, *, status_code: int = 200, sent: bool = False, error
     pre = preform(request)
     response = render(request, "questions.html", {
         "directive": _directive(ctx.policy, lang, ctx.store.now()), "sent": sent,
-        "error": error, "form": form or {}, "csrf_field": CSRF_FIELD,
+        "question_error": error, "form": form or {}, "csrf_field": CSRF_FIELD,
         "question_csrf": form_token(ctx.settings.key, pre, _PURPOSE),
         "min_chars": MIN_CHARS, "max_chars": MAX_CHARS,
     }, status_code=status_code)
