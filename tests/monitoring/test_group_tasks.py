@@ -144,3 +144,28 @@ def test_cli_scan_tasks_done(store: Any, moderator: Any, comment_factory: Any,
     shown = json.loads(vigie("groups", "tasks", "--status", "all", "--json", "--db", db,
                              cwd=tmp_path).stdout)
     assert [(t["status"], t["note"]) for t in shown] == [("not_needed", "Pas membre du groupe")]
+
+
+def test_a_lifted_block_closes_its_open_tasks(store: Any, moderator: Any,
+                                              comment_factory: Any) -> None:
+    from vigie.store.events import append_events, lock_chain
+    from vigie.store.strikes import lift_blocks
+
+    upsert_entries(store, [ALUMNI, _group("https://facebook.com/groups/poly-sport", "Sport")])
+    moderator.process([comment_factory("fb:c-1", "THREAT", author="fb:u-9")])
+    first, second = open_group_tasks(store).opened
+    close_task(store, first.pk, "done", closed_by="cm", note="Retiré du groupe")
+    assert open_group_tasks(store).closed == []  # still blocked: the open task stays
+    with store.begin() as conn:  # an appeal upheld lifts the block
+        head = lock_chain(conn)
+        append_events(conn, lift_blocks(conn, author_pk=first.author_pk, when=store.now(),
+                                        reason="appeal upheld", actor="cm"), store.now(), head)
+    [closed] = open_group_tasks(store).closed
+    assert (closed.pk, closed.status, closed.closed_by) == (second.pk, "not_needed", "vigie")
+    assert get_task(store, first.pk).status == "done"  # a task already done stays done
+    assert list_tasks(store) == [] and open_group_tasks(store).closed == []
+    with store.read() as conn:
+        last = list(iter_events(conn, subject_type="group_task"))[-1]
+        assert verify_chain(conn).ok
+    assert (last.kind, last.actor, last.payload["why"]) == ("group_task_closed", "vigie",
+                                                           "block_lifted")

@@ -188,6 +188,8 @@ def groups_scan(db: DbOption = None, lang: LangOption = "fr") -> None:
     report = open_group_tasks(store, compose=group_tasks_composer(
         store.settings.escalation.dashboard_url))
     _say(t("grouptask.cli_opened", n=len(report.opened)))
+    if report.closed:
+        _say(t("grouptask.cli_lifted", n=len(report.closed)))
     for why in report.errors:
         _warn(t("pagereq.cli_failed", error=why))
 

@@ -16,7 +16,8 @@ and the block's own decision), with a ``group_task_opened`` event each. It runs 
 ``vigie groups scan``; it is idempotent (a block and a group have one task, ever).
 
 The community manager closes a task (:func:`close_task`) as ``done`` (the member was removed)
-or ``not_needed`` (not a member, block lifted...), with a note: ``group_task_closed``. Events
+or ``not_needed`` (not a member...), with a note: ``group_task_closed``. The same sweep closes
+an open task as ``not_needed`` by itself once its block is lifted (appeal, restore, unblock). Events
 carry the task's number, the block's and author's numbers, the platform, the group's address
 and the clauses; never a name nor a comment's text.
 """
@@ -115,9 +116,13 @@ class GroupTask:
 
 @dataclass(slots=True)
 class OpenReport:
-    """What :func:`open_group_tasks` did: the tasks written and the notice's outcome."""
+    """What :func:`open_group_tasks` did: tasks written, tasks closed, the notice's outcome.
+
+    ``closed``: the open tasks whose block was lifted since, closed as ``not_needed``.
+    """
 
     opened: list[GroupTask] = field(default_factory=list)
+    closed: list[GroupTask] = field(default_factory=list)
     sent: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -208,7 +213,7 @@ def open_group_tasks(store: Store, *, compose: Callable[[Sequence[GroupTask], st
         The tasks written (none when the registry lists no official group) and the notice's
         outcome.
     """
-    report = OpenReport()
+    report = OpenReport(closed=_close_lifted(store))
     groups = _groups_by_platform(store)
     if not groups:
         return report
@@ -250,6 +255,38 @@ def open_group_tasks(store: Store, *, compose: Callable[[Sequence[GroupTask], st
         report.sent, report.errors = tell_community_manager(
             store.settings.escalation, lambda lang: compose(opened, lang))
     return report
+
+
+#: The note of a task closed by Vigie because its block was lifted (appeal, restore, unblock).
+LIFTED_NOTE = "block lifted: the member need not be removed"
+
+
+def _close_lifted(store: Store) -> list[GroupTask]:
+    """Close, as ``not_needed``, the open tasks whose block has been lifted since.
+
+    A lifted block (an appeal upheld, a restored comment, a reviewer's unblock) leaves no
+    reason to remove the member: the task would otherwise wait in the community manager's
+    list. Each gets a ``group_task_closed`` event by ``vigie`` with the reason.
+    """
+    now = store.now()
+    with store.begin() as conn:
+        head = lock_chain(conn)
+        lifted = conn.execute(
+            select(monitor_group_tasks.c.pk, monitor_group_tasks.c.block_pk,
+                   monitor_group_tasks.c.group_url)
+            .join(blocks, blocks.c.pk == monitor_group_tasks.c.block_pk)
+            .where(monitor_group_tasks.c.status == "open", blocks.c.lifted_at.is_not(None))
+            .order_by(monitor_group_tasks.c.pk)).all()
+        if not lifted:
+            return []
+        conn.execute(update(monitor_group_tasks)
+                     .where(monitor_group_tasks.c.pk.in_([r.pk for r in lifted]))
+                     .values(status="not_needed", closed_by="vigie", closed_at=now,
+                             note=LIFTED_NOTE))
+        append_events(conn, [NewEvent(EventKind.GROUP_TASK_CLOSED, "group_task", str(r.pk), {
+            "outcome": "not_needed", "block": int(r.block_pk), "group": r.group_url,
+            "why": "block_lifted"}, actor="vigie") for r in lifted], now, head)
+        return [t for t in (_fetch(conn, int(r.pk)) for r in lifted) if t is not None]
 
 
 def close_task(store: Store, pk: int, outcome: str, *, closed_by: str, note: str) -> GroupTask:

@@ -149,7 +149,7 @@ def page_request_decide(request: Request, pk: PathPk, me: PageApprover,
 
 def _tasks_page(request: Request, status: str, msg: str = "", error_text: str = "",
                 status_code: int = 200) -> Response:
-    from vigie.monitoring.group_tasks import list_tasks
+    from vigie.monitoring.group_tasks import LIFTED_NOTE, list_tasks
     from vigie.monitoring.registry import EntryKind, PageStatus, list_entries
 
     store = web_context(request).store
@@ -159,7 +159,7 @@ def _tasks_page(request: Request, status: str, msg: str = "", error_text: str = 
     return render(request, "group_tasks.html", {
         "rows": rows, "status": status, "groups": groups, "msg": msg,
         "reasons": {g.pk: block_reason(g.reason, t) for g in rows},
-        "error_text": error_text}, status_code=status_code)
+        "lifted_note": LIFTED_NOTE, "error_text": error_text}, status_code=status_code)
 
 
 @router.get("/group-tasks")
