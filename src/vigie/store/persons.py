@@ -37,9 +37,8 @@ from vigie.store.events import EventKind, NewEvent, append_events, lock_chain
 from vigie.store.outbox import ActionKind, action_key, plan_action
 from vigie.store.retention import find_authors
 from vigie.store.schema import PLATFORMS, authors, blocks, person_links, strikes
-from vigie.store.state_audit import block_digest
 from vigie.store.store import Store
-from vigie.store.strikes import record_block
+from vigie.store.strikes import lift_blocks, record_block
 
 __all__ = ["Account", "accounts_of", "block_linked", "describe", "find_account",
            "forget_links", "lift_linked", "link_accounts", "linked_reason", "unlink_account"]
@@ -273,20 +272,13 @@ def lift_linked(conn: Connection, *, comment_pk: int, author_pk: int, when: dt.d
     ``unblock_author`` outbox action on its platform. Returns the accounts unblocked.
     """
     found = conn.execute(
-        select(blocks.c.pk, authors.c.pk.label("author_pk"), authors.c.platform,
-               authors.c.author_id, blocks.c.reason, blocks.c.blocked_by)
-        .join(authors, authors.c.pk == blocks.c.author_pk)
+        select(authors.c.pk.label("author_pk"), authors.c.platform, authors.c.author_id)
+        .join(blocks, authors.c.pk == blocks.c.author_pk)
         .where(blocks.c.comment_pk == comment_pk, blocks.c.author_pk != author_pk,
-               blocks.c.lifted_at.is_(None))).all()
+               blocks.c.lifted_at.is_(None)).distinct()).all()
     for row in found:
-        conn.execute(update(blocks).where(blocks.c.pk == row.pk).values(
-            lifted_at=when, lifted_by=actor, lift_reason=reason))
-        # The lifted block's digest, so the audit trail knows this row was lifted by Vigie.
-        lifted = {str(row.pk): block_digest(pk=row.pk, author_pk=row.author_pk,
-                                            comment_pk=comment_pk, reason=row.reason,
-                                            blocked_by=row.blocked_by, lifted=True)}
-        events.append(NewEvent(EventKind.UNBLOCKED, "author", str(row.author_pk),
-                               {"reason": reason, "blocks": lifted}, actor))
+        events.extend(lift_blocks(conn, author_pk=row.author_pk, comment_pk=comment_pk,
+                                  when=when, reason=reason, actor=actor))
         kind = ActionKind.UNBLOCK_AUTHOR
         plan_action(kind, key=action_key(kind, row.author_id, f"{cause}:linked"),
                     platform=row.platform, comment_id=None, author_id=row.author_id,

@@ -154,11 +154,17 @@ def record_block(conn: Connection, *, author_pk: int, comment_pk: int | None,
 
 
 def lift_blocks(conn: Connection, *, author_pk: int, when: dt.datetime, reason: str,
-                actor: str) -> list[NewEvent]:
-    """Lift every active block of an author; returns the events to append (none if none)."""
-    rows = conn.execute(update(blocks).where(
-        blocks.c.author_pk == author_pk, blocks.c.lifted_at.is_(None)
-    ).values(lifted_at=when, lifted_by=actor, lift_reason=reason).returning(
+                actor: str, comment_pk: int | None = None) -> list[NewEvent]:
+    """Lift every active block of an author; returns the events to append (none if none).
+
+    ``comment_pk``: only the blocks that name that comment as their grounds (a restored
+    comment's blocks on the person's other accounts, :mod:`vigie.store.persons`).
+    """
+    where = [blocks.c.author_pk == author_pk, blocks.c.lifted_at.is_(None)]
+    if comment_pk is not None:
+        where.append(blocks.c.comment_pk == comment_pk)
+    rows = conn.execute(update(blocks).where(*where).values(
+        lifted_at=when, lifted_by=actor, lift_reason=reason).returning(
         blocks.c.pk, blocks.c.comment_pk, blocks.c.reason, blocks.c.blocked_by)).all()
     if not rows:
         return []
