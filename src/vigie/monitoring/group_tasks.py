@@ -213,14 +213,15 @@ def open_group_tasks(store: Store, *, compose: Callable[[Sequence[GroupTask], st
         The tasks written (none when the registry lists no official group) and the notice's
         outcome.
     """
-    report = OpenReport(closed=_close_lifted(store))
+    report = OpenReport()
     groups = _groups_by_platform(store)
     if not groups:
         return report
     now = store.now()
     with store.begin() as conn:
         head = lock_chain(conn)  # first: two sweeps at once write each task once
-        new: list[NewEvent] = []
+        closed = _close_lifted(conn, now)
+        new: list[NewEvent] = [event for _, event in closed]
         pks: list[int] = []
         grounds: dict[int, dict[str, Any]] = {}
         for group in (g for listed in groups.values() for g in listed):
@@ -250,6 +251,7 @@ def open_group_tasks(store: Store, *, compose: Callable[[Sequence[GroupTask], st
         if new:
             append_events(conn, new, now, head)
         report.opened = [t for t in (_fetch(conn, pk) for pk in pks) if t is not None]
+        report.closed = [t for t in (_fetch(conn, pk) for pk, _ in closed) if t is not None]
     if report.opened and compose is not None:
         opened = report.opened
         report.sent, report.errors = tell_community_manager(
@@ -261,32 +263,28 @@ def open_group_tasks(store: Store, *, compose: Callable[[Sequence[GroupTask], st
 LIFTED_NOTE = "block lifted: the member need not be removed"
 
 
-def _close_lifted(store: Store) -> list[GroupTask]:
+def _close_lifted(conn: Connection, now: dt.datetime) -> list[tuple[int, NewEvent]]:
     """Close, as ``not_needed``, the open tasks whose block has been lifted since.
 
     A lifted block (an appeal upheld, a restored comment, a reviewer's unblock) leaves no
     reason to remove the member: the task would otherwise wait in the community manager's
-    list. Each gets a ``group_task_closed`` event by ``vigie`` with the reason.
+    list. Runs in the sweep's transaction, after its chain lock; returns each task closed and
+    its ``group_task_closed`` event (by ``vigie``, with the reason) to append.
     """
-    now = store.now()
-    with store.begin() as conn:
-        head = lock_chain(conn)
-        lifted = conn.execute(
-            select(monitor_group_tasks.c.pk, monitor_group_tasks.c.block_pk,
-                   monitor_group_tasks.c.group_url)
-            .join(blocks, blocks.c.pk == monitor_group_tasks.c.block_pk)
-            .where(monitor_group_tasks.c.status == "open", blocks.c.lifted_at.is_not(None))
-            .order_by(monitor_group_tasks.c.pk)).all()
-        if not lifted:
-            return []
+    lifted = conn.execute(
+        select(monitor_group_tasks.c.pk, monitor_group_tasks.c.block_pk,
+               monitor_group_tasks.c.group_url)
+        .join(blocks, blocks.c.pk == monitor_group_tasks.c.block_pk)
+        .where(monitor_group_tasks.c.status == "open", blocks.c.lifted_at.is_not(None))
+        .order_by(monitor_group_tasks.c.pk)).all()
+    if lifted:
         conn.execute(update(monitor_group_tasks)
                      .where(monitor_group_tasks.c.pk.in_([r.pk for r in lifted]))
                      .values(status="not_needed", closed_by="vigie", closed_at=now,
                              note=LIFTED_NOTE))
-        append_events(conn, [NewEvent(EventKind.GROUP_TASK_CLOSED, "group_task", str(r.pk), {
-            "outcome": "not_needed", "block": int(r.block_pk), "group": r.group_url,
-            "why": "block_lifted"}, actor="vigie") for r in lifted], now, head)
-        return [t for t in (_fetch(conn, int(r.pk)) for r in lifted) if t is not None]
+    return [(int(r.pk), NewEvent(EventKind.GROUP_TASK_CLOSED, "group_task", str(r.pk), {
+        "outcome": "not_needed", "block": int(r.block_pk), "group": r.group_url,
+        "why": "block_lifted"}, actor="vigie")) for r in lifted]
 
 
 def close_task(store: Store, pk: int, outcome: str, *, closed_by: str, note: str) -> GroupTask:
